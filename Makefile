@@ -1,0 +1,41 @@
+# Safety Points Mart: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench translations install clean
+
+# Create the virtual environment and install the product with its test tools; redone when pyproject changes.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compile the translation catalogues (the .po files are the source; .mo files are built, not committed).
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d app/translations -f
+
+# Migrate the embedded SQLite database in instance/, load the demo plant when it is empty, serve on :5000.
+run: install
+	$(BIN)/mart run
+
+# Lint and run the whole suite (set TEST_DATABASE_URL to run the database tests on PostgreSQL as well).
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+# (Developers) re-extract the translatable strings after changing templates or messages.
+extract: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot --ignore-dirs=".venv instance" .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,140 @@
+"""Claims in the back office: the review queue, approve / reject / false claim, objections, new claims."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.extensions import db
+from models import claims, people, rules
+from models.errors import InvalidInput
+from models.people import Role
+
+from . import READERS, bp, role_required
+
+REVIEWERS = (Role.safety_officer,)
+CLAIMANTS = (Role.safety_officer, Role.supervisor)
+# Any staff member may object to a claim in public notice; auditors only read.
+OBJECTORS = (Role.safety_officer, Role.supervisor, Role.storekeeper)
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500)])
+
+
+class ApproveForm(FlaskForm):
+    points = IntegerField(_l("Points"), validators=[InputRequired(_l("Give the points.")), NumberRange(min=1)])
+
+
+class ClaimForm(FlaskForm):
+    employee_number = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=32)])
+    rule_id = SelectField(_l("Rule"), coerce=int)
+    points = IntegerField(_l("Points"), validators=[InputRequired(_l("Give the points.")), NumberRange(min=1)])
+    description = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=2000)])
+
+
+def _form_error(form: FlaskForm) -> InvalidInput:
+    """The first validation error of ``form`` as a domain error (shown with a 400, nothing changed)."""
+    for field in form:
+        if field.errors:
+            return InvalidInput(_l("%(field)s: %(error)s"), field=field.label.text, error=field.errors[0])
+    return InvalidInput()
+
+
+@bp.get("/claims")
+@role_required(*READERS)
+def claims_index() -> str:
+    tab = request.args.get("tab", "review")
+    listing = {
+        "review": claims.review_queue,
+        "notice": claims.in_notice,
+        "fraud": claims.fraud_cases,
+    }.get(tab, claims.review_queue)(db.session)
+    return render_template("admin/claims.html", tab=tab, claims=listing, can_review=current_user.has_role(*REVIEWERS))
+
+
+@bp.get("/claims/<int:claim_id>")
+@role_required(*READERS)
+def claim_detail(claim_id: int) -> str:
+    claim = claims.get_claim(db.session, claim_id)
+    return render_template("admin/claim_detail.html", claim=claim, can_review=current_user.has_role(*REVIEWERS))
+
+
+def _row(claim: claims.Claim) -> str:
+    return render_template("admin/_claim_row.html", claim=claim, can_review=current_user.has_role(*REVIEWERS))
+
+
+@bp.post("/claims/<int:claim_id>/approve")
+@role_required(*REVIEWERS)
+def claim_approve(claim_id: int) -> str:
+    form = ApproveForm()
+    if not form.validate():
+        raise _form_error(form)
+    claim = claims.approve(
+        db.session, claims.get_claim(db.session, claim_id, lock=True), form.points.data, actor=current_user.actor
+    )
+    db.session.commit()
+    return _row(claim)
+
+
+@bp.post("/claims/<int:claim_id>/<any(reject, fraud):step>")
+@role_required(*REVIEWERS)
+def claim_step(claim_id: int, step: str) -> str:
+    return _reasoned_step(claim_id, step)
+
+
+@bp.post("/claims/<int:claim_id>/object")
+@role_required(*OBJECTORS)
+def claim_object(claim_id: int) -> str:
+    return _reasoned_step(claim_id, "object")
+
+
+def _reasoned_step(claim_id: int, step: str) -> str:
+    form = ReasonForm()
+    if not form.validate():
+        raise _form_error(form)
+    operation = {"reject": claims.reject, "fraud": claims.mark_fraud, "object": claims.object_to}[step]
+    claim = operation(
+        db.session, claims.get_claim(db.session, claim_id, lock=True), form.reason.data, actor=current_user.actor
+    )
+    db.session.commit()
+    return _row(claim)
+
+
+def _claim_form() -> ClaimForm:
+    form = ClaimForm()
+    form.rule_id.choices = [(r.id, f"{r.code} {r.name} ({r.range_text})") for r in rules.active_rules(db.session)]
+    return form
+
+
+@bp.get("/claims/new")
+@role_required(*CLAIMANTS)
+def claim_new() -> str:
+    return render_template("admin/claim_new.html", form=_claim_form())
+
+
+@bp.post("/claims/new")
+@role_required(*CLAIMANTS)
+def claim_create() -> Response | tuple[str, int]:
+    form = _claim_form()
+    if not form.validate_on_submit():
+        return render_template("admin/claim_new.html", form=form), 400
+    employee = people.find_employee(db.session, form.employee_number.data)
+    rule = db.session.get(rules.Rule, form.rule_id.data)
+    source = claims.ClaimSource.office if current_user.has_role(Role.safety_officer) else claims.ClaimSource.supervisor
+    claim = claims.submit_claim(
+        db.session,
+        employee=employee,
+        rule=rule,
+        points=form.points.data,
+        description=form.description.data,
+        source=source,
+        actor=current_user.actor,
+    )
+    db.session.commit()
+    return redirect(url_for("admin.claim_detail", claim_id=claim.id), 303)

@@ -1,0 +1,94 @@
+"""The rule catalogue: list, add, edit, retire and restore rules. History is never touched."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from app.extensions import db
+from models import rules
+from models.errors import NotFound
+from models.people import Role
+
+from . import READERS, bp, role_required
+
+EDITORS = (Role.safety_officer,)
+
+
+class RuleForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    kind = SelectField(_l("Kind"), choices=[("earn", _l("Earns points")), ("deduct", _l("Deducts points"))])
+    category = SelectField(_l("Category"), choices=[(c.value, c.label) for c in rules.RuleCategory])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    description = StringField(_l("Description"), validators=[Length(max=500)])
+    min_points = IntegerField(_l("Fewest points"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
+    max_points = IntegerField(_l("Most points"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
+
+
+def _rule(rule_id: int) -> rules.Rule:
+    rule = db.session.get(rules.Rule, rule_id)
+    if rule is None:
+        raise NotFound(_l("No such rule."))
+    return rule
+
+
+@bp.get("/rules")
+@role_required(*READERS)
+def rules_index() -> str:
+    catalogue = db.session.scalars(select(rules.Rule).order_by(rules.Rule.retired_at.is_not(None), rules.Rule.code))
+    return render_template("admin/rules.html", rules=list(catalogue))
+
+
+@bp.get("/rules/new")
+@role_required(*EDITORS)
+def rule_new() -> str:
+    form = RuleForm()
+    form.category.choices = [(c.value, c.label) for c in rules.RuleCategory]
+    return render_template("admin/rule_edit.html", form=form, rule=None)
+
+
+@bp.get("/rules/<int:rule_id>/edit")
+@role_required(*EDITORS)
+def rule_edit(rule_id: int) -> str:
+    rule = _rule(rule_id)
+    form = RuleForm(obj=rule)
+    form.category.choices = [(c.value, c.label) for c in rules.RuleCategory]
+    return render_template("admin/rule_edit.html", form=form, rule=rule)
+
+
+@bp.post("/rules/new", defaults={"rule_id": None})
+@bp.post("/rules/<int:rule_id>/edit")
+@role_required(*EDITORS)
+def rule_save(rule_id: int | None) -> Response | tuple[str, int]:
+    rule = _rule(rule_id) if rule_id is not None else None
+    form = RuleForm()
+    form.category.choices = [(c.value, c.label) for c in rules.RuleCategory]
+    if not form.validate_on_submit():
+        return render_template("admin/rule_edit.html", form=form, rule=rule), 400
+    rules.save_rule(
+        db.session,
+        rule,
+        code=form.code.data,
+        kind=form.kind.data,
+        category=form.category.data,
+        name=form.name.data,
+        description=form.description.data or "",
+        min_points=form.min_points.data,
+        max_points=form.max_points.data,
+    )
+    db.session.commit()
+    return redirect(url_for("admin.rules_index"), 303)
+
+
+@bp.post("/rules/<int:rule_id>/<any(retire, restore):step>")
+@role_required(*EDITORS)
+def rule_retire(rule_id: int, step: str) -> Response:
+    rule = _rule(rule_id)
+    (rules.retire_rule if step == "retire" else rules.restore_rule)(db.session, rule)
+    db.session.commit()
+    return redirect(url_for("admin.rules_index"), 303)

@@ -1,0 +1,80 @@
+"""Safety Points Mart: the application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, has_request_context, render_template, request, session
+from flask_login import current_user
+
+from .config import defaults, load_secret_key
+from .extensions import babel, csrf, db, htmx, login_manager
+
+
+def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = False) -> Flask:
+    """The app. ``cli`` is set by the ``mart`` command: a shell on the server may run without SECRET_KEY
+    (the key then lives in instance/secret_key, as in development)."""
+    app = Flask(__name__, instance_path=os.environ.get("MART_INSTANCE_PATH") or None, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(defaults(app))
+    if test_config is None:
+        if os.environ.get("DATABASE_URL"):
+            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+        app.config.from_prefixed_env("MART")
+    else:
+        app.config.from_mapping(test_config)
+    load_secret_key(app, allow_instance_key=cli)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the sign-in page says it already
+
+    from admin import bp as admin_bp
+    from kiosk import board_bp, counter_bp
+
+    from . import auth
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(counter_bp)
+    app.register_blueprint(board_bp)
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+    app.add_url_rule("/", "home", _home)
+    app.jinja_env.globals["languages"] = app.config["LANGUAGES"]
+
+    @app.context_processor
+    def _layout_globals() -> dict[str, Any]:
+        return {"current_user": current_user, "store_name": app.config["STORE_NAME"]}
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _select_locale() -> str:
+    """?lang= switches the language for this browser; otherwise Chinese, the default."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    wanted = request.args.get("lang")
+    if wanted in languages:
+        session["lang"] = wanted
+    chosen = session.get("lang")
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _home() -> str:
+    return render_template("home.html")

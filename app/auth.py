@@ -1,0 +1,56 @@
+"""Staff sign-in and sign-out (the back office). Employees never sign in: the kiosk identifies them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from models.people import StaffUser
+
+from .extensions import db, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> StaffUser | None:
+    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+@bp.get("/login")
+def login() -> str:
+    return render_template("auth/login.html", form=LoginForm())
+
+
+@bp.post("/login")
+def login_post() -> Response | tuple[str, int]:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(StaffUser).where(StaffUser.username == form.username.data.strip()))
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user)
+            target = request.args.get("next", "")
+            # Only ever go on to a path of this site.
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("admin.dashboard")
+            return redirect(target, 303)
+        form.password.errors.append(_("The user name or password is not correct."))
+    return render_template("auth/login.html", form=form), 400
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    return redirect(url_for("auth.login"), 303)

@@ -1,0 +1,227 @@
+"""The ``mart`` command: one entry to everything an operator does from a shell.
+
+mart run                      migrate, load demo data if empty, serve on 127.0.0.1:5000
+mart db upgrade               bring the database schema up to date (and seed the rule catalogue)
+mart demo                     build a believable demo plant (only into an empty database)
+mart claims credit-due        credit claims whose public notice has ended (run on a timer)
+mart points close-year 2026   expire or carry over the year's unspent points (by setting)
+mart ledger verify            check the hash chain and every balance; exit 1 on the first misfit
+mart staff add NAME --role R  create a staff account (asks for the password)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, routes_command, shell_command
+from sqlalchemy import func, select
+
+from models import claims, ledger, people, rules
+
+from .extensions import db
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=_create_app, add_default_commands=False, set_debug_flag=False)
+    cli.add_command(shell_command)
+    cli.add_command(routes_command)
+    cli.main(prog_name="mart")
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app(cli=True)
+
+
+def _fail(message: object) -> None:
+    click.secho(str(message), fg="red", err=True)
+    sys.exit(1)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(run_command)
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(claims_group)
+    app.cli.add_command(points_group)
+    app.cli.add_command(ledger_group)
+    app.cli.add_command(staff_group)
+
+
+# --------------------------------------------------------------------------- database
+
+
+@click.group("db", help="Database schema.")
+def db_group() -> None:
+    pass
+
+
+def upgrade_database() -> int:
+    """Migrate to the newest schema and add any rule of the seed catalogue that is missing."""
+    from .migrate import upgrade
+
+    upgrade(db.engine)
+    added = rules.seed_rules(db.session)
+    db.session.commit()
+    return added
+
+
+@db_group.command("upgrade", help="Migrate the database to the newest schema.")
+def db_upgrade() -> None:
+    added = upgrade_database()
+    click.echo(f"Database is up to date ({_safe_url()}); {added} rules added to the catalogue.")
+
+
+@db_group.command("revision", help="(Developers) write a migration for changed models.")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    from .migrate import revision
+
+    revision(db.engine, message)
+
+
+def _safe_url() -> str:
+    return db.engine.url.render_as_string(hide_password=True)
+
+
+# --------------------------------------------------------------------------- serving
+
+
+@click.command("run", help="Migrate, load demo data into an empty database, and serve the product.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-demo", is_flag=True, help="Do not load demo data into an empty database.")
+def run_command(host: str, port: int, no_demo: bool) -> None:
+    upgrade_database()
+    session = db.session
+    if not no_demo and not session.scalar(select(func.count()).select_from(people.Employee)):
+        from .demo import build_demo
+
+        click.echo("Empty database: loading the demo plant (about a minute) ...")
+        summary = build_demo(session)
+        session.commit()
+        click.echo(summary)
+    base = f"http://{host}:{port}"
+    click.echo(
+        "\n"
+        f"  Safety Points Mart is running ({_safe_url()})\n"
+        f"  Kiosk (counter):   {base}/kiosk/\n"
+        f"  Back office:       {base}/admin/\n"
+        f"  Notice board:      {base}/board\n"
+    )
+    from .demo import DEMO_STAFF
+
+    if session.scalar(select(people.StaffUser.id).where(people.StaffUser.username == DEMO_STAFF[0][0])):
+        click.echo("  Demo sign-ins (user / password / roles):")
+        for username, _name, password, roles in DEMO_STAFF:
+            click.echo(f"    {username:<10} {password:<14} {', '.join(roles)}")
+        card = session.scalar(
+            select(people.Card.code)
+            .where(people.Card.kind == people.CardKind.qr, people.Card.revoked_at.is_(None))
+            .order_by(people.Card.id)
+        )
+        if card:
+            click.echo(f"  A demo card to type at the kiosk: {card}")
+    click.echo("")
+    session.close()
+    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+
+
+@click.command("demo", help="Build a believable demo plant into an empty database.")
+def demo_command() -> None:
+    from .demo import build_demo
+
+    upgrade_database()
+    if db.session.scalar(select(func.count()).select_from(people.Employee)):
+        _fail("The database already has employees; the demo only loads into an empty one.")
+    summary = build_demo(db.session)
+    db.session.commit()
+    click.echo(summary)
+
+
+# --------------------------------------------------------------------------- points
+
+
+@click.group("claims", help="The claim workflow.")
+def claims_group() -> None:
+    pass
+
+
+@claims_group.command("credit-due", help="Credit claims whose public notice has ended. Safe to run often.")
+def claims_credit_due() -> None:
+    outcomes = claims.credit_due(db.session)
+    db.session.commit()
+    for outcome in outcomes:
+        note = f"  {outcome.note}" if outcome.note else ""
+        click.echo(f"claim {outcome.claim_id}: {outcome.status.value} {outcome.points:+d}{note}")
+    click.echo(f"{len(outcomes)} claims processed.")
+
+
+@click.group("points", help="Year-end handling of points.")
+def points_group() -> None:
+    pass
+
+
+@points_group.command("close-year", help="Expire or carry over the unspent points of YEAR (by setting).")
+@click.argument("year")
+def points_close_year(year: str) -> None:
+    if not year.isdigit() or len(year) != 4:
+        _fail(f"'{year}' is not a year: give four digits, e.g. 2026.")
+    try:
+        result = ledger.close_year(db.session, int(year), actor="cli:close-year")
+    except ledger.InvalidInput as err:
+        _fail(err.message)
+        return
+    db.session.commit()
+    if result.already_closed:
+        click.echo(f"{result.year} was already closed ({result.mode}); nothing changed.")
+    elif result.mode == "carry":
+        click.echo(f"{result.year} closed: balances carry over to the next year.")
+    else:
+        click.echo(f"{result.year} closed: {result.points} unspent points of {result.people} people expired.")
+
+
+@click.group("ledger", help="The points ledger.")
+def ledger_group() -> None:
+    pass
+
+
+@ledger_group.command("verify", help="Check the hash chain and every balance. Exit 1 on the first misfit.")
+def ledger_verify() -> None:
+    started = time.perf_counter()
+    report = ledger.verify_ledger(db.session)
+    seconds = time.perf_counter() - started
+    if not report.ok:
+        where = f" (first bad entry: #{report.first_bad_seq})" if report.first_bad_seq else ""
+        _fail(f"LEDGER BROKEN{where}: {report.problem}")
+    rate = report.entries / seconds if seconds else 0
+    click.echo(
+        f"Ledger intact: {report.entries} entries, {report.employees} balances checked "
+        f"in {seconds:.2f} s ({rate:,.0f} entries/s).\nHead hash: {report.head_hash}"
+    )
+
+
+# --------------------------------------------------------------------------- staff
+
+
+@click.group("staff", help="Staff accounts of the back office.")
+def staff_group() -> None:
+    pass
+
+
+@staff_group.command("add", help="Create a staff account.")
+@click.argument("username")
+@click.option("--name", default="")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in people.Role]))
+@click.password_option()
+def staff_add(username: str, name: str, roles: tuple[str, ...], password: str) -> None:
+    try:
+        people.create_staff(db.session, username=username, name=name, password=password, roles=list(roles))
+    except people.InvalidInput as err:
+        _fail(err.message)
+    db.session.commit()
+    click.echo(f"Staff account {username} created ({', '.join(roles)}).")

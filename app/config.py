@@ -1,0 +1,49 @@
+"""Configuration defaults: the embedded set-up a newcomer gets without setting anything.
+
+Every key can be overridden from the environment with the ``MART_`` prefix (``MART_DATABASE_URL``,
+``MART_SECRET_KEY`` ...); ``DATABASE_URL`` and ``SECRET_KEY`` without a prefix are read too, as
+deployment tools set them that way.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+def defaults(app: Flask) -> dict[str, object]:
+    return {
+        "DATABASE_URL": f"sqlite:///{Path(app.instance_path) / 'mart.db'}",
+        "SECRET_KEY": None,
+        "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": {"zh_Hans_CN": "中文", "en": "English"},
+        "STORE_NAME": "安全积分超市",
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # a kiosk page may stand open all day
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # The embedded default is a development server; production sets MART_DEV=0 (deploy/ does).
+        "DEV": False,
+    }
+
+
+def load_secret_key(app: Flask, *, allow_instance_key: bool = False) -> None:
+    """Production must set SECRET_KEY. In debug, tests and the embedded dev set-up, a random key is kept in
+    instance/secret_key so sessions survive a restart."""
+    key = app.config.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if key:
+        app.config["SECRET_KEY"] = key
+        return
+    if not (allow_instance_key or app.debug or app.testing or app.config.get("DEV")):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set MART_SECRET_KEY (or SECRET_KEY) to a long random string; see deploy/README.md."
+        )
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    app.config["SECRET_KEY"] = path.read_text().strip()

@@ -1,0 +1,58 @@
+"""How errors reach a user: a clear message in their language with a 4xx, never a stack trace.
+
+A domain exception rolls the request's session back (so nothing it half-did is kept) and shows its
+message. For an htmx request the message is swapped into the page's message area; otherwise an error
+page with the message and a way back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from models.errors import DomainError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def error_response(message: str, status: int) -> Response:
+    db.session.rollback()
+    if request.headers.get("HX-Request"):
+        response = make_response(render_template("_message.html", message=message, level="error"), status)
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return make_response(render_template("error.html", message=message, status=status), status)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError) -> Response:
+        return error_response(err.message, err.status_code)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_err: CSRFError) -> Response:
+        return error_response(_("The form had expired. Reload the page and try again."), 400)
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException) -> Response:
+        messages = {
+            400: _("The request was not understood."),
+            403: _("You are not allowed to do this."),
+            404: _("This page does not exist."),
+            405: _("This page does not take that kind of request."),
+            413: _("The upload is too large."),
+        }
+        status = err.code or 500
+        return error_response(messages.get(status, _("The request could not be carried out.")), status)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Response:  # pragma: no cover - the last net, logged for the admin
+        log.exception("unexpected error on %s", request.path)
+        return error_response(_("Something went wrong on our side. Nothing was changed."), 500)

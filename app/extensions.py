@@ -1,0 +1,87 @@
+"""Extensions as module-level objects, bound to an app in ``create_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+from htmx_flask import Htmx
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+babel = Babel()
+csrf = CSRFProtect()
+htmx = Htmx()
+login_manager = LoginManager()
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url`` with the house rules for each database applied."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": 30}, **options)
+        _sqlite_write_transactions(engine)
+        return engine
+    return create_engine(parsed, pool_pre_ping=True, **options)
+
+
+def _sqlite_write_transactions(engine: Engine) -> None:
+    """SQLite has no SELECT ... FOR UPDATE. Instead every transaction begins as a write transaction
+    (BEGIN IMMEDIATE): a second writer waits (busy timeout) until the first commits, so a balance read
+    inside a transaction cannot change under it. WAL lets readers of other connections go on meanwhile."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let us issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One engine per app and one session per request (or CLI command), closed at teardown.
+
+    Operations in models/ flush and never commit; the view or command commits once, or the session is
+    rolled back when it closes uncommitted.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        app.extensions["mart.db"] = (engine, sessionmaker(engine, expire_on_commit=False))
+        app.teardown_appcontext(self._close)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["mart.db"][0]
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = current_app.extensions["mart.db"][1]()
+        return g.db_session
+
+    def new_session(self) -> Session:
+        """A session outside the request's, for work that must commit on its own."""
+        return current_app.extensions["mart.db"][1]()
+
+    @staticmethod
+    def _close(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()

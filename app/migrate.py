@@ -1,0 +1,33 @@
+"""Schema migrations with Alembic, driven from the app's own engine (no alembic.ini to keep in step)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
+
+
+def alembic_config(engine: Engine) -> tuple[Config, object]:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    connection = engine.connect()
+    config.attributes["connection"] = connection
+    return config, connection
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    config, connection = alembic_config(engine)
+    with connection:  # type: ignore[attr-defined]
+        command.upgrade(config, revision)
+        connection.commit()  # type: ignore[attr-defined]
+
+
+def revision(engine: Engine, message: str) -> None:
+    """For developers: write a new migration from the difference between the models and the database."""
+    config, connection = alembic_config(engine)
+    with connection:  # type: ignore[attr-defined]
+        command.revision(config, message=message, autogenerate=True)

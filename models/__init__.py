@@ -1,0 +1,9 @@
+"""The domain: tables and the operations that change them.
+
+Importing this package registers every table on ``Base.metadata`` (Alembic and the tests rely on it).
+"""
+
+from . import claims, ledger, people, rules, settings, workdays
+from .base import Base
+
+__all__ = ["Base", "claims", "ledger", "people", "rules", "settings", "workdays"]

@@ -1,0 +1,32 @@
+"""The declarative base every table shares, and small helpers for time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# A naming convention lets Alembic name (and later drop) constraints the same way on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, without tzinfo and to the second: stored the same way on every database, so a
+    timestamp read back hashes exactly as it was written."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def local_today() -> dt.date:
+    """The plant's calendar day. The server is installed in the plant's time zone (Asia/Shanghai)."""
+    return dt.datetime.now().date()

@@ -1,0 +1,364 @@
+"""Claims: the earning workflow of seed 000, section 三(一)2.
+
+A claim asks for points under a rule of the catalogue. The safety department reviews it within
+3 working days (a setting), approving a value inside the rule's range or rejecting it with a reason.
+An approved claim stands in public notice for N days (a setting); anyone may object with a reason,
+which sends it back to review. When the notice ends without objection, ``credit_due`` credits the
+points to the ledger (or, for a rule of the negative list, deducts them), held to the yearly cap.
+
+A claim found false is marked fraudulent (seed 000, 三(三)2): nothing is credited (what was already
+credited is taken back), the employee may not redeem for the rest of that calendar month, and the case
+is listed for the notice board.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, exists, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from . import ledger
+from .base import Base, local_today, utcnow
+from .errors import InvalidInput, InvalidTransition, NotFound, YearlyCapReached
+from .people import Employee
+from .rules import Rule, RuleKind
+from .settings import get_setting
+from .workdays import add_working_days
+
+
+class ClaimStatus(enum.StrEnum):
+    pending = "pending"  # waiting for review (again, after an objection)
+    approved = "approved"  # in public notice
+    credited = "credited"
+    rejected = "rejected"
+    fraudulent = "fraudulent"
+    cap_refused = "cap_refused"  # approved, but nothing could be credited under the yearly cap
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    ClaimStatus.pending: _l("Waiting for review"),
+    ClaimStatus.approved: _l("In public notice"),
+    ClaimStatus.credited: _l("Credited"),
+    ClaimStatus.rejected: _l("Rejected"),
+    ClaimStatus.fraudulent: _l("False claim"),
+    ClaimStatus.cap_refused: _l("Over the yearly cap"),
+}
+
+
+class ClaimSource(enum.StrEnum):
+    employee = "employee"  # the employee on their phone or at the kiosk
+    supervisor = "supervisor"  # a supervisor on the floor
+    office = "office"  # entered in the back office
+    system = "system"  # made by the product itself, e.g. for a verified hazard report
+
+
+class Claim(Base):
+    __tablename__ = "claim"
+    __table_args__ = (
+        Index("ix_claim_status_due", "status", "due_on"),
+        Index("ix_claim_employee_status", "employee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("rule.id"))
+    requested_points: Mapped[int] = mapped_column(Integer)
+    approved_points: Mapped[int | None] = mapped_column(Integer)
+    credited_points: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[ClaimSource] = mapped_column(Enum(ClaimSource, native_enum=False, length=16))
+    origin: Mapped[str | None] = mapped_column(String(64))  # what made it, e.g. "hazard:12"
+    status: Mapped[ClaimStatus] = mapped_column(
+        Enum(ClaimStatus, native_enum=False, length=16), default=ClaimStatus.pending
+    )
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    due_on: Mapped[dt.date] = mapped_column(Date)  # review due, in working days
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    review_note: Mapped[str | None] = mapped_column(String(500))
+    notice_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    credited_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    fraud_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome_note: Mapped[str | None] = mapped_column(String(500))  # cap trimming, fraud reason ...
+
+    employee: Mapped[Employee] = relationship()
+    rule: Mapped[Rule] = relationship()
+    events: Mapped[list[ClaimEvent]] = relationship(back_populates="claim", order_by="ClaimEvent.id")
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.status is ClaimStatus.pending and (today or local_today()) > self.due_on
+
+    @property
+    def signed_points(self) -> int:
+        points = self.approved_points or self.requested_points
+        return -points if self.rule.kind is RuleKind.deduct else points
+
+
+class ClaimEvent(Base):
+    """Every step of a claim: who, when, what. Objections are events with a reason."""
+
+    __tablename__ = "claim_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))  # submitted, approved, rejected, objected, credited ...
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    claim: Mapped[Claim] = relationship(back_populates="events")
+
+
+# --------------------------------------------------------------------------- operations
+
+
+def _text(value: str, limit: int) -> str:
+    return "".join(ch for ch in (value or "") if ch.isprintable() or ch == "\n").strip()[:limit]
+
+
+def _event(session: Session, claim: Claim, actor: str, action: str, note: str = "") -> None:
+    session.add(ClaimEvent(claim=claim, actor=actor, action=action, note=note[:500]))
+
+
+def submit_claim(
+    session: Session,
+    *,
+    employee: Employee,
+    rule: Rule,
+    points: int,
+    description: str,
+    source: ClaimSource | str,
+    actor: str,
+    origin: str | None = None,
+    today: dt.date | None = None,
+) -> Claim:
+    employee.ensure_active()
+    rule.ensure_active()
+    rule.check_value(points)
+    description = _text(description, 2000)
+    if not description:
+        raise InvalidInput(_l("Describe what the claim is for."))
+    claim = Claim(
+        employee=employee,
+        rule=rule,
+        requested_points=points,
+        description=description,
+        source=ClaimSource(source),
+        origin=origin,
+        submitted_by=actor,
+        due_on=add_working_days(session, today or local_today(), get_setting(session, "review_working_days")),
+    )
+    session.add(claim)
+    _event(session, claim, actor, "submitted", f"{rule.range_text}: {points}")
+    session.flush()
+    return claim
+
+
+def get_claim(session: Session, claim_id: int, *, lock: bool = False) -> Claim:
+    claim = session.get(Claim, claim_id, with_for_update=lock, populate_existing=lock)
+    if claim is None:
+        raise NotFound(_l("No such claim."))
+    return claim
+
+
+def _expect(claim: Claim, *states: ClaimStatus) -> None:
+    if claim.status not in states:
+        raise InvalidTransition(_l("This claim is %(status)s; it cannot take this step."), status=claim.status.label)
+
+
+def approve(session: Session, claim: Claim, points: int, *, actor: str, now: dt.datetime | None = None) -> Claim:
+    """Approve with a value inside the rule's range; the claim goes into public notice."""
+    _expect(claim, ClaimStatus.pending)
+    claim.rule.check_value(points)
+    claim.employee.ensure_active()
+    now = now or utcnow()
+    claim.status, claim.approved_points = ClaimStatus.approved, points
+    claim.reviewed_by, claim.reviewed_at, claim.review_note = actor, now, None
+    claim.notice_until = now + dt.timedelta(days=get_setting(session, "notice_days"))
+    _event(session, claim, actor, "approved", str(points))
+    session.flush()
+    return claim
+
+
+def reject(session: Session, claim: Claim, reason: str, *, actor: str) -> Claim:
+    _expect(claim, ClaimStatus.pending)
+    reason = _text(reason, 500)
+    if not reason:
+        raise InvalidInput(_l("Give the reason for the rejection."))
+    claim.status = ClaimStatus.rejected
+    claim.reviewed_by, claim.reviewed_at, claim.review_note = actor, utcnow(), reason
+    _event(session, claim, actor, "rejected", reason)
+    session.flush()
+    return claim
+
+
+def object_to(session: Session, claim: Claim, reason: str, *, actor: str, now: dt.datetime | None = None) -> Claim:
+    """An objection during the public notice sends the claim back to review, due again in working days."""
+    _expect(claim, ClaimStatus.approved)
+    now = now or utcnow()
+    if claim.notice_until is not None and claim.notice_until <= now:
+        raise InvalidTransition(_l("The public notice of this claim has ended."))
+    reason = _text(reason, 500)
+    if not reason:
+        raise InvalidInput(_l("Give the reason for the objection."))
+    claim.status, claim.notice_until = ClaimStatus.pending, None
+    claim.due_on = add_working_days(session, local_today(), get_setting(session, "review_working_days"))
+    _event(session, claim, actor, "objected", reason)
+    session.flush()
+    return claim
+
+
+@dataclass(frozen=True)
+class CreditOutcome:
+    claim_id: int
+    status: ClaimStatus
+    points: int
+    note: str = ""
+
+
+def credit_due(session: Session, *, now: dt.datetime | None = None, actor: str = "system") -> list[CreditOutcome]:
+    """Credit (or deduct) every approved claim whose public notice has ended. Safe to run at any time,
+    as often as wanted: a claim is taken under a row lock and leaves the approved state when done."""
+    now = now or utcnow()
+    due_ids = session.scalars(
+        select(Claim.id)
+        .where(Claim.status == ClaimStatus.approved, Claim.notice_until <= now)
+        .order_by(Claim.notice_until, Claim.id)
+    ).all()
+    outcomes = []
+    for claim_id in due_ids:
+        claim = get_claim(session, claim_id, lock=True)
+        if claim.status is ClaimStatus.approved:  # another run may have taken it meanwhile
+            outcomes.append(credit_due_one(session, claim, actor=actor, now=now))
+    return outcomes
+
+
+def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.datetime) -> CreditOutcome:
+    """Credit one approved claim at ``now`` (the end of its notice). ``credit_due`` calls it for each."""
+    _expect(claim, ClaimStatus.approved)
+    points = claim.approved_points or 0
+    ref = ("claim", claim.id)
+    memo = f"{claim.rule.name}"
+    note = ""
+    if claim.rule.kind is RuleKind.deduct:
+        taken = ledger.deduct(session, claim.employee_id, points, actor=actor, ref=ref, memo=memo, at=now)
+        credited = -taken
+        if taken < points:
+            note = str(
+                _l(
+                    "Only %(taken)s of %(points)s points could be deducted: the balance was lower.",
+                    taken=taken,
+                    points=points,
+                )
+            )
+    else:
+        try:
+            result = ledger.award(session, claim.employee_id, points, actor=actor, ref=ref, memo=memo, at=now)
+        except YearlyCapReached as refused:
+            claim.status, claim.outcome_note = ClaimStatus.cap_refused, refused.message[:500]
+            _event(session, claim, actor, "cap_refused", refused.message)
+            session.flush()
+            return CreditOutcome(claim.id, claim.status, 0, refused.message)
+        credited = result.credited
+        if result.trimmed:
+            note = str(
+                _l("Yearly cap: %(credited)s of %(points)s points credited.", credited=result.credited, points=points)
+            )
+    claim.status, claim.credited_points, claim.credited_at = ClaimStatus.credited, credited, now
+    claim.outcome_note = note or None
+    _event(session, claim, actor, "credited", note or str(credited))
+    session.flush()
+    return CreditOutcome(claim.id, claim.status, credited, note)
+
+
+def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str) -> Claim:
+    """A false claim: nothing is credited, what was credited is taken back, redemption is suspended for
+    the rest of the month, and the case goes on the notice board."""
+    _expect(claim, ClaimStatus.pending, ClaimStatus.approved, ClaimStatus.credited, ClaimStatus.cap_refused)
+    if claim.rule.kind is RuleKind.deduct:
+        raise InvalidTransition(_l("Only a claim for points can be a false claim."))
+    reason = _text(reason, 500)
+    if not reason:
+        raise InvalidInput(_l("Give the reason why the claim is false."))
+    if claim.status is ClaimStatus.credited and claim.credited_points:
+        employee = ledger.lock_employee(session, claim.employee_id)
+        take = min(claim.credited_points, employee.balance)
+        if take:
+            ledger.post_entry(
+                session,
+                employee,
+                -take,
+                ledger.EntryKind.adjustment,
+                actor=actor,
+                ref=("claim", claim.id),
+                memo=f"虚假积分撤销 {claim.rule.name}",
+            )
+    claim.status, claim.fraud_at, claim.outcome_note = ClaimStatus.fraudulent, utcnow(), reason
+    _event(session, claim, actor, "fraud", reason)
+    session.flush()
+    return claim
+
+
+def _month_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime(today.year, today.month, 1)
+    end = dt.datetime(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    # fraud_at is stored in UTC; month bounds are the plant's.
+    offset = dt.datetime.now().astimezone().utcoffset() or dt.timedelta(0)
+    return start - offset, end - offset
+
+
+def redemption_suspended(session: Session, employee_id: int, today: dt.date | None = None) -> bool:
+    start, end = _month_bounds(today or local_today())
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    Claim.employee_id == employee_id,
+                    Claim.status == ClaimStatus.fraudulent,
+                    Claim.fraud_at >= start,
+                    Claim.fraud_at < end,
+                )
+            )
+        )
+    )
+
+
+def review_queue(session: Session) -> list[Claim]:
+    return list(
+        session.scalars(select(Claim).where(Claim.status == ClaimStatus.pending).order_by(Claim.due_on, Claim.id))
+    )
+
+
+def in_notice(session: Session) -> list[Claim]:
+    return list(
+        session.scalars(
+            select(Claim).where(Claim.status == ClaimStatus.approved).order_by(Claim.notice_until, Claim.id)
+        )
+    )
+
+
+def open_claims_of(session: Session, employee_id: int) -> list[Claim]:
+    return list(
+        session.scalars(
+            select(Claim)
+            .where(Claim.employee_id == employee_id, Claim.status.in_((ClaimStatus.pending, ClaimStatus.approved)))
+            .order_by(Claim.id.desc())
+        )
+    )
+
+
+def fraud_cases(session: Session, limit: int = 20) -> list[Claim]:
+    return list(
+        session.scalars(
+            select(Claim).where(Claim.status == ClaimStatus.fraudulent).order_by(Claim.fraud_at.desc()).limit(limit)
+        )
+    )

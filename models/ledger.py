@@ -1,0 +1,555 @@
+"""The points ledger: append-only, hash-chained, and the only writer of an employee's balance.
+
+Every movement of points is one ``LedgerEntry``: award, deduction, redemption, refund, expiry or
+adjustment. Entries are never updated or deleted; a mistake is put right by a compensating entry.
+Each entry carries the SHA-256 of the entry before it (in one chain over the whole ledger, ordered by
+``seq``) hashed into its own, and ``ledger_head`` holds the chain's last position and hash, so an
+auditor's ``mart ledger verify`` finds any row changed, deleted or inserted behind the application's back.
+
+Concurrency: an operation locks the employee row (``SELECT ... FOR UPDATE`` on PostgreSQL) before it
+reads the balance, then the chain head, always in that order, so two kiosks or a kiosk and a reviewer
+cannot both spend the same points, and writers never deadlock. On SQLite every transaction is a write
+transaction (``BEGIN IMMEDIATE``, see app/extensions.py), which serialises writers the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from .base import Base, utcnow
+from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
+from .people import Employee
+from .settings import get_setting
+
+GENESIS_HASH = "0" * 64
+SEPARATOR = "\x1f"  # the ASCII unit separator: cannot occur in a stored field (see _clean_memo)
+
+
+class EntryKind(enum.StrEnum):
+    award = "award"
+    deduction = "deduction"
+    redemption = "redemption"
+    refund = "refund"
+    expiry = "expiry"
+    adjustment = "adjustment"
+
+    @property
+    def label(self) -> str:
+        return str(ENTRY_LABELS[self])
+
+
+ENTRY_LABELS = {
+    EntryKind.award: _l("Award"),
+    EntryKind.deduction: _l("Deduction"),
+    EntryKind.redemption: _l("Redemption"),
+    EntryKind.refund: _l("Refund"),
+    EntryKind.expiry: _l("Year-end expiry"),
+    EntryKind.adjustment: _l("Adjustment"),
+}
+
+
+class LedgerEntry(Base):
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        Index("ix_ledger_entry_employee_seq", "employee_id", "seq"),
+        Index("ix_ledger_entry_employee_year_kind", "employee_id", "year", "kind"),
+        Index("ix_ledger_entry_ref", "ref_type", "ref_id"),
+        CheckConstraint("balance_after >= 0", name="balance_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)  # position in the chain, 1, 2, 3 ...
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    year: Mapped[int] = mapped_column(Integer)  # the calendar year the entry counts in
+    kind: Mapped[EntryKind] = mapped_column(Enum(EntryKind, native_enum=False, length=16))
+    amount: Mapped[int] = mapped_column(Integer)  # signed
+    balance_after: Mapped[int] = mapped_column(Integer)
+    ref_type: Mapped[str | None] = mapped_column(String(32))  # "claim", "redemption", "year" ...
+    ref_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))  # "staff:wang", "kiosk:2", "system" ...
+    memo: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    employee: Mapped[Employee] = relationship()
+
+
+class LedgerHead(Base):
+    """One row: where the chain ends. Locked by every writer; checked by verify."""
+
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+class YearClose(Base):
+    """A year that has been closed, and how: the marker that makes ``close_year`` idempotent."""
+
+    __tablename__ = "year_close"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    closed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def entry_hash(
+    seq: int,
+    employee_id: int,
+    year: int,
+    kind: str,
+    amount: int,
+    balance_after: int,
+    ref_type: str | None,
+    ref_id: int | None,
+    actor: str,
+    memo: str,
+    created_at: dt.datetime,
+    prev_hash: str,
+) -> str:
+    fields = (
+        str(seq),
+        str(employee_id),
+        str(year),
+        str(kind),
+        str(amount),
+        str(balance_after),
+        ref_type or "",
+        "" if ref_id is None else str(ref_id),
+        actor,
+        memo,
+        created_at.isoformat(sep=" "),
+        prev_hash,
+    )
+    return hashlib.sha256(SEPARATOR.join(fields).encode()).hexdigest()
+
+
+def plant_year(at: dt.datetime) -> int:
+    """The calendar year at the plant of a UTC timestamp (the server runs in the plant's time zone)."""
+    return at.replace(tzinfo=dt.UTC).astimezone().year
+
+
+def _clean_memo(memo: str) -> str:
+    return "".join(ch for ch in memo if ch.isprintable())[:200]
+
+
+# --------------------------------------------------------------------------- locking and posting
+
+
+def lock_employee(session: Session, employee_id: int) -> Employee:
+    """Load the employee row locked for this transaction, with a fresh balance."""
+    employee = session.scalars(
+        select(Employee).where(Employee.id == employee_id).with_for_update().execution_options(populate_existing=True)
+    ).one_or_none()
+    if employee is None:
+        raise InvalidInput(_l("No such employee."))
+    return employee
+
+
+def _lock_head(session: Session) -> LedgerHead:
+    head = session.scalars(
+        select(LedgerHead).where(LedgerHead.id == 1).with_for_update().execution_options(populate_existing=True)
+    ).one_or_none()
+    if head is None:
+        head = LedgerHead(id=1, seq=0, last_hash=GENESIS_HASH)
+        session.add(head)
+        session.flush()
+    return head
+
+
+def post_entry(
+    session: Session,
+    employee: Employee,
+    amount: int,
+    kind: EntryKind,
+    *,
+    actor: str,
+    ref: tuple[str, int] | None = None,
+    memo: str = "",
+    at: dt.datetime | None = None,
+) -> LedgerEntry:
+    """Append one entry. ``employee`` must have been locked with ``lock_employee`` in this transaction.
+
+    Refuses a zero amount and anything that would take the balance below zero.
+    """
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
+        raise InvalidInput(_l("An amount is a whole number other than zero."))
+    new_balance = employee.balance + amount
+    if new_balance < 0:
+        raise InsufficientPoints(
+            _l("Not enough points: %(balance)s available, %(needed)s needed."),
+            balance=employee.balance,
+            needed=-amount,
+        )
+    at = at or utcnow()
+    head = _lock_head(session)
+    seq = head.seq + 1
+    memo = _clean_memo(memo)
+    ref_type, ref_id = ref if ref else (None, None)
+    year = plant_year(at)
+    digest = entry_hash(
+        seq, employee.id, year, kind, amount, new_balance, ref_type, ref_id, actor, memo, at, head.last_hash
+    )
+    entry = LedgerEntry(
+        seq=seq,
+        employee_id=employee.id,
+        year=year,
+        kind=kind,
+        amount=amount,
+        balance_after=new_balance,
+        ref_type=ref_type,
+        ref_id=ref_id,
+        actor=actor,
+        memo=memo,
+        created_at=at,
+        prev_hash=head.last_hash,
+        hash=digest,
+    )
+    session.add(entry)
+    head.seq, head.last_hash = seq, digest
+    employee.balance = new_balance
+    session.flush()
+    return entry
+
+
+# --------------------------------------------------------------------------- operations
+
+
+@dataclass(frozen=True)
+class AwardResult:
+    requested: int
+    credited: int
+    entry: LedgerEntry | None
+
+    @property
+    def trimmed(self) -> int:
+        return self.requested - self.credited
+
+
+def credited_in_year(session: Session, employee_id: int, year: int) -> int:
+    """Points credited by awards in ``year``: what the yearly cap counts."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            LedgerEntry.employee_id == employee_id,
+            LedgerEntry.year == year,
+            LedgerEntry.kind == EntryKind.award,
+        )
+    )
+    return int(total or 0)
+
+
+def award(
+    session: Session,
+    employee_id: int,
+    points: int,
+    *,
+    actor: str,
+    ref: tuple[str, int] | None = None,
+    memo: str = "",
+    at: dt.datetime | None = None,
+) -> AwardResult:
+    """Credit ``points``, held to the yearly cap.
+
+    Over the cap, the setting ``cap_mode`` decides: ``trim`` credits what is left (the result says how
+    much was cut), ``refuse`` credits nothing. Either way nothing is dropped silently: a refused or fully
+    trimmed award raises ``YearlyCapReached`` with a message for the employee and the reviewer.
+    """
+    _positive(points)
+    employee = lock_employee(session, employee_id)
+    employee.ensure_active()
+    at = at or utcnow()
+    cap = get_setting(session, "yearly_cap")
+    year = plant_year(at)
+    left = max(0, cap - credited_in_year(session, employee.id, year))
+    if points > left:
+        if get_setting(session, "cap_mode") == "refuse" or left == 0:
+            raise YearlyCapReached(
+                _l("Yearly cap of %(cap)s points: %(left)s left this year, %(points)s asked. Nothing was credited."),
+                cap=cap,
+                left=left,
+                points=points,
+            )
+        entry = post_entry(
+            session,
+            employee,
+            left,
+            EntryKind.award,
+            actor=actor,
+            ref=ref,
+            at=at,
+            memo=f"{memo} (cap: {points} → {left})".strip(),
+        )
+        return AwardResult(points, left, entry)
+    entry = post_entry(session, employee, points, EntryKind.award, actor=actor, ref=ref, memo=memo, at=at)
+    return AwardResult(points, points, entry)
+
+
+def deduct(
+    session: Session,
+    employee_id: int,
+    points: int,
+    *,
+    actor: str,
+    ref: tuple[str, int] | None = None,
+    memo: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """Take ``points`` away for a violation; never below zero. Returns what was actually taken."""
+    _positive(points)
+    employee = lock_employee(session, employee_id)
+    taken = min(points, employee.balance)
+    if taken == 0:
+        return 0
+    if taken < points:
+        memo = f"{memo} ({points} → {taken}: balance)".strip()
+    post_entry(session, employee, -taken, EntryKind.deduction, actor=actor, ref=ref, memo=memo, at=at)
+    return taken
+
+
+def spend(
+    session: Session,
+    employee_id: int,
+    points: int,
+    *,
+    actor: str,
+    ref: tuple[str, int],
+    memo: str = "",
+    kind: EntryKind = EntryKind.redemption,
+) -> LedgerEntry:
+    """Take ``points`` for goods; refuses with the fresh balance when there are not enough."""
+    _positive(points)
+    employee = lock_employee(session, employee_id)
+    employee.ensure_active()
+    return post_entry(session, employee, -points, kind, actor=actor, ref=ref, memo=memo)
+
+
+def refund(
+    session: Session,
+    employee_id: int,
+    points: int,
+    *,
+    actor: str,
+    ref: tuple[str, int],
+    memo: str,
+) -> LedgerEntry:
+    """Give points back by a compensating entry (a cancelled redemption)."""
+    _positive(points)
+    employee = lock_employee(session, employee_id)
+    return post_entry(session, employee, points, EntryKind.refund, actor=actor, ref=ref, memo=memo)
+
+
+def adjust(session: Session, employee_id: int, amount: int, *, actor: str, memo: str) -> LedgerEntry:
+    """A correction by an administrator, with a reason; it does not count towards the yearly cap."""
+    if not memo.strip():
+        raise InvalidInput(_l("Say why the balance is adjusted."))
+    employee = lock_employee(session, employee_id)
+    return post_entry(session, employee, amount, EntryKind.adjustment, actor=actor, memo=memo)
+
+
+def _positive(points: object) -> None:
+    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+        raise InvalidInput(_l("Points are a whole number above zero."))
+
+
+def history(session: Session, employee_id: int, limit: int = 20) -> list[LedgerEntry]:
+    return list(
+        session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.employee_id == employee_id)
+            .order_by(LedgerEntry.seq.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --------------------------------------------------------------------------- year end
+
+
+@dataclass(frozen=True)
+class YearCloseResult:
+    year: int
+    mode: str
+    already_closed: bool
+    people: int
+    points: int
+
+
+def close_year(session: Session, year: int, *, actor: str, today: dt.date | None = None) -> YearCloseResult:
+    """Close ``year`` by the ``year_end`` setting: expire unspent points, or carry them over.
+
+    Expiry takes, for each person, what was unspent at 31 December less what they spent since (points
+    spent in January come out of last year's balance first), as one entry. A year closed once is not
+    closed again: the second run reports what the first did and changes nothing.
+    """
+    today = today or dt.date.today()
+    if not isinstance(year, int) or not 2000 <= year <= 2999:
+        raise InvalidInput(_l("%(year)s is not a year."), year=year)
+    if year >= today.year:
+        raise InvalidInput(_l("Year %(year)s is not over yet."), year=year)
+    done = session.get(YearClose, year, with_for_update=True)
+    if done is not None:
+        return YearCloseResult(year, done.mode, True, done.people, done.points)
+    mode = get_setting(session, "year_end")
+    people = points = 0
+    if mode == "expire":
+        for employee_id, end_balance, spent_since in _unspent_at_year_end(session, year):
+            employee = lock_employee(session, employee_id)
+            expire = min(employee.balance, end_balance - spent_since)
+            if expire > 0:
+                post_entry(
+                    session,
+                    employee,
+                    -expire,
+                    EntryKind.expiry,
+                    actor=actor,
+                    ref=("year", year),
+                    memo=f"{year} 年末积分清零",
+                )
+                people += 1
+                points += expire
+    session.add(YearClose(year=year, mode=mode, actor=actor, people=people, points=points))
+    session.flush()
+    return YearCloseResult(year, mode, False, people, points)
+
+
+def _unspent_at_year_end(session: Session, year: int) -> Iterable[tuple[int, int, int]]:
+    """(employee, balance at the end of ``year``, points taken out in later years) for everyone whose
+    balance at the end of ``year`` was above zero."""
+    last_seq = (
+        select(LedgerEntry.employee_id, func.max(LedgerEntry.seq).label("seq"))
+        .where(LedgerEntry.year <= year)
+        .group_by(LedgerEntry.employee_id)
+        .subquery()
+    )
+    end_balances = session.execute(
+        select(LedgerEntry.employee_id, LedgerEntry.balance_after)
+        .join(last_seq, LedgerEntry.seq == last_seq.c.seq)
+        .where(LedgerEntry.balance_after > 0)
+        .order_by(LedgerEntry.employee_id)
+    ).all()
+    spent = dict(
+        session.execute(
+            select(LedgerEntry.employee_id, -func.sum(LedgerEntry.amount))
+            .where(LedgerEntry.year > year, LedgerEntry.amount < 0)
+            .group_by(LedgerEntry.employee_id)
+        ).all()
+    )
+    return [(emp, bal, int(spent.get(emp, 0) or 0)) for emp, bal in end_balances]
+
+
+# --------------------------------------------------------------------------- verification
+
+
+@dataclass
+class VerifyReport:
+    entries: int = 0
+    employees: int = 0
+    head_hash: str = GENESIS_HASH
+    problem: str | None = None
+    first_bad_seq: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify_ledger(session: Session, batch: int = 20_000) -> VerifyReport:
+    """Walk the whole chain in order and check every hash, the order, each running balance, the chain
+    head and every cached balance. Stops at the first entry that does not fit and names it."""
+    report = VerifyReport()
+    columns = (
+        LedgerEntry.seq,
+        LedgerEntry.employee_id,
+        LedgerEntry.year,
+        LedgerEntry.kind,
+        LedgerEntry.amount,
+        LedgerEntry.balance_after,
+        LedgerEntry.ref_type,
+        LedgerEntry.ref_id,
+        LedgerEntry.actor,
+        LedgerEntry.memo,
+        LedgerEntry.created_at,
+        LedgerEntry.prev_hash,
+        LedgerEntry.hash,
+    )
+    # Kinds are read as plain strings: the chain hashes what is stored, whatever the enum says.
+    query = select(*columns[:3], type_coerce(LedgerEntry.kind, String()), *columns[4:]).order_by(LedgerEntry.seq)
+    prev_hash, expected_seq = GENESIS_HASH, 1
+    running: dict[int, int] = {}
+    sha256, sep = hashlib.sha256, SEPARATOR
+
+    def fail(seq: int | None, problem: str) -> VerifyReport:
+        report.first_bad_seq, report.problem = seq, problem
+        return report
+
+    result = session.execute(query.execution_options(yield_per=batch))
+    for row in result:
+        seq, emp, year, kind, amount, after, ref_type, ref_id, actor, memo, created, prev, digest = row
+        if seq != expected_seq:
+            return fail(seq, f"entry #{seq} follows #{expected_seq - 1}: entries are missing or inserted")
+        if prev != prev_hash:
+            return fail(seq, f"entry #{seq} does not point to the hash of entry #{seq - 1}")
+        text = sep.join(
+            (
+                str(seq),
+                str(emp),
+                str(year),
+                str(kind),
+                str(amount),
+                str(after),
+                ref_type or "",
+                "" if ref_id is None else str(ref_id),
+                actor,
+                memo,
+                created.isoformat(sep=" "),
+                prev,
+            )
+        )
+        if sha256(text.encode()).hexdigest() != digest:
+            return fail(seq, f"entry #{seq} was changed after it was written (hash mismatch)")
+        balance = running.get(emp, 0) + amount
+        if balance != after or balance < 0:
+            return fail(seq, f"entry #{seq}: running balance {balance} does not match {after}")
+        running[emp] = balance
+        prev_hash, expected_seq = digest, seq + 1
+    report.entries = expected_seq - 1
+    report.head_hash = prev_hash
+    head = session.get(LedgerHead, 1)
+    head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS_HASH)
+    if head_seq != report.entries or head_hash != prev_hash:
+        return fail(
+            min(head_seq, report.entries) + 1,
+            f"the chain ends at entry #{report.entries} but the head says #{head_seq}: "
+            "entries were deleted from the end or inserted",
+        )
+    for emp, cached in session.execute(select(Employee.id, Employee.balance)):
+        report.employees += 1
+        if cached != running.get(emp, 0):
+            return fail(
+                None, f"employee id {emp}: cached balance {cached} is not the sum of entries {running.get(emp, 0)}"
+            )
+    return report

@@ -1,0 +1,401 @@
+"""Departments, teams, employees and their cards, and the staff who sign in to the back office.
+
+Seed 000 covers every person on the site: staff, contractors and temporary workers alike. An employee
+is identified at the kiosk by a card: a printed QR card whose code is a random token (never the
+employee number, so a photo of a badge cannot be turned into someone else's card), or an RFID card
+known by its UID. A revoked card identifies no one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .base import Base, utcnow
+from .errors import CardRevoked, InactiveEmployee, InvalidInput, NotFound, PinLocked, UnknownCard, WrongPin
+from .settings import get_setting
+
+
+class EmployeeKind(enum.StrEnum):
+    staff = "staff"
+    contractor = "contractor"
+    temporary = "temporary"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    EmployeeKind.staff: _l("Staff"),
+    EmployeeKind.contractor: _l("Contractor"),
+    EmployeeKind.temporary: _l("Temporary worker"),
+}
+
+
+class CardKind(enum.StrEnum):
+    qr = "qr"
+    rfid = "rfid"
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    safety_officer = "safety_officer"
+    storekeeper = "storekeeper"
+    supervisor = "supervisor"
+    auditor = "auditor"
+
+    @property
+    def label(self) -> str:
+        return str(ROLE_LABELS[self])
+
+
+ROLE_LABELS = {
+    Role.admin: _l("Administrator"),
+    Role.safety_officer: _l("Safety officer"),
+    Role.storekeeper: _l("Storekeeper"),
+    Role.supervisor: _l("Supervisor"),
+    Role.auditor: _l("Auditor"),
+}
+
+
+class Department(Base):
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="department", order_by="Team.name")
+
+
+class Team(Base):
+    __tablename__ = "team"
+    __table_args__ = (Index("uq_team_department_name", "department_id", "name", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    name: Mapped[str] = mapped_column(String(100))
+
+    department: Mapped[Department] = relationship(back_populates="teams")
+
+
+class Employee(Base):
+    __tablename__ = "employee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    kind: Mapped[EmployeeKind] = mapped_column(
+        Enum(EmployeeKind, native_enum=False, length=16), default=EmployeeKind.staff
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    left_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    pin_failures: Mapped[int] = mapped_column(Integer, default=0)
+    pin_locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The cached balance: always the sum of this employee's ledger entries (models/ledger.py keeps it so,
+    # under a row lock, and `mart ledger verify` checks it). Only ledger operations write it.
+    balance: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    department: Mapped[Department] = relationship()
+    team: Mapped[Team | None] = relationship()
+    cards: Mapped[list[Card]] = relationship(back_populates="employee", order_by="Card.id")
+
+    @property
+    def has_pin(self) -> bool:
+        return self.pin_hash is not None
+
+    def ensure_active(self) -> None:
+        if not self.active:
+            raise InactiveEmployee()
+
+
+class Card(Base):
+    __tablename__ = "card"
+    __table_args__ = (
+        # A code identifies at most one card that is not revoked; a revoked code may be seen again
+        # (an RFID card found and re-registered) without clashing with history.
+        Index(
+            "uq_card_active_code",
+            "kind",
+            "code",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+        Index("ix_card_code", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    kind: Mapped[CardKind] = mapped_column(Enum(CardKind, native_enum=False, length=8))
+    # QR: a random token of 128 bits; RFID: the UID the reader types, normalised to upper-case hex.
+    code: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(64))
+    revoke_reason: Mapped[str | None] = mapped_column(String(200))
+
+    employee: Mapped[Employee] = relationship(back_populates="cards")
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class StaffUser(UserMixin, Base):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Comma-separated roles: one person may both supervise a team and keep the store.
+    roles_text: Mapped[str] = mapped_column("roles", String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(r) for r in self.roles_text.split(",") if r}
+
+    def has_role(self, *roles: Role) -> bool:
+        """Admins may do everything; others need one of ``roles``."""
+        mine = self.roles
+        return Role.admin in mine or bool(mine.intersection(roles))
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.username}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+# --------------------------------------------------------------------------- operations
+
+EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+PIN_PATTERN = re.compile(r"^\d{4,8}$")
+RFID_PATTERN = re.compile(r"^[0-9A-F]{4,32}$")
+
+
+def get_or_create_department(session: Session, name: str) -> Department:
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_l("A department needs a name."))
+    dept = session.scalar(select(Department).where(Department.name == name))
+    if dept is None:
+        dept = Department(name=name)
+        session.add(dept)
+        session.flush()
+    return dept
+
+
+def get_or_create_team(session: Session, department: Department, name: str) -> Team:
+    name = name.strip()
+    team = session.scalar(select(Team).where(Team.department_id == department.id, Team.name == name))
+    if team is None:
+        team = Team(department=department, name=name)
+        session.add(team)
+        session.flush()
+    return team
+
+
+def create_employee(
+    session: Session,
+    *,
+    number: str,
+    name: str,
+    department: Department,
+    team: Team | None = None,
+    kind: EmployeeKind | str = EmployeeKind.staff,
+) -> Employee:
+    number, name = number.strip(), name.strip()
+    if not EMPLOYEE_NUMBER.match(number):
+        raise InvalidInput(_l("An employee number is 1 to 32 letters, digits, '-' or '_'."))
+    if not name:
+        raise InvalidInput(_l("An employee needs a name."))
+    try:
+        kind = EmployeeKind(kind)
+    except ValueError:
+        raise InvalidInput(_l("Unknown kind of employee.")) from None
+    if team is not None and team.department_id != department.id:
+        raise InvalidInput(_l("The team belongs to another department."))
+    if session.scalar(select(Employee.id).where(Employee.number == number)) is not None:
+        raise InvalidInput(_l("Employee number %(number)s is already taken."), number=number)
+    employee = Employee(number=number, name=name, department=department, team=team, kind=kind)
+    session.add(employee)
+    session.flush()
+    return employee
+
+
+def mark_left(session: Session, employee: Employee) -> None:
+    employee.active = False
+    employee.left_at = utcnow()
+    for card in employee.cards:
+        if card.active:
+            card.revoked_at, card.revoked_by, card.revoke_reason = utcnow(), "system", "employee left"
+    session.flush()
+
+
+def new_card_token() -> str:
+    # 128 random bits, URL-safe: at a million guesses a second an attacker would need ~10^25 years to
+    # hit one of 10,000 live cards, so a token cannot be guessed in any practical number of tries.
+    return secrets.token_urlsafe(16)
+
+
+def normalise_card_code(kind: CardKind, code: str) -> str:
+    code = code.strip()
+    if kind is CardKind.rfid:
+        code = code.upper().replace(":", "").replace(" ", "")
+        if not RFID_PATTERN.match(code):
+            raise InvalidInput(_l("An RFID card UID is 4 to 32 hexadecimal digits."))
+    return code
+
+
+def issue_card(
+    session: Session, employee: Employee, kind: CardKind | str = CardKind.qr, *, actor: str, uid: str = ""
+) -> Card:
+    """A new QR card (fresh random token) or the registration of an RFID card's UID."""
+    employee.ensure_active()
+    kind = CardKind(kind)
+    code = new_card_token() if kind is CardKind.qr else normalise_card_code(kind, uid)
+    clash = session.scalar(select(Card.id).where(Card.kind == kind, Card.code == code, Card.revoked_at.is_(None)))
+    if clash is not None:
+        raise InvalidInput(_l("This card is already registered to someone."))
+    card = Card(employee=employee, kind=kind, code=code, issued_by=actor)
+    session.add(card)
+    session.flush()
+    return card
+
+
+def revoke_card(session: Session, card: Card, *, actor: str, reason: str) -> None:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_l("Say why the card is revoked."))
+    if not card.active:
+        raise InvalidInput(_l("This card is already revoked."))
+    card.revoked_at, card.revoked_by, card.revoke_reason = utcnow(), actor, reason[:200]
+    session.flush()
+
+
+def reissue_card(session: Session, card: Card, *, actor: str, reason: str, uid: str = "") -> Card:
+    """Revoke ``card`` (if it still works) and give its holder a new one of the same kind."""
+    if card.active:
+        revoke_card(session, card, actor=actor, reason=reason)
+    return issue_card(session, card.employee, card.kind, actor=actor, uid=uid)
+
+
+def identify_card(session: Session, scanned: str) -> Employee:
+    """The employee a scanned code belongs to.
+
+    Scanners type the code and Enter; some add a prefix or suffix, and an active Chinese input method
+    may turn the letters full-width. Both are undone before the look-up.
+    """
+    code = _clean_scan(scanned)
+    if not code:
+        raise UnknownCard()
+    cards = session.scalars(
+        select(Card).where(Card.code.in_({code, code.upper().replace(":", "")})).order_by(Card.revoked_at)
+    ).all()
+    live = [c for c in cards if c.active]
+    if live:
+        employee = live[0].employee
+        employee.ensure_active()
+        return employee
+    if cards:
+        raise CardRevoked()
+    raise UnknownCard()
+
+
+def _clean_scan(scanned: str) -> str:
+    # Full-width ASCII (U+FF01..U+FF5E) back to ASCII, then drop whitespace and control characters.
+    text = "".join(chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else ch for ch in scanned)
+    return "".join(ch for ch in text if ch.isprintable() and not ch.isspace())[:64]
+
+
+def set_pin(session: Session, employee: Employee, pin: str) -> None:
+    if not PIN_PATTERN.match(pin or ""):
+        raise InvalidInput(_l("A PIN is 4 to 8 digits."))
+    employee.pin_hash = generate_password_hash(pin)
+    employee.pin_failures = 0
+    employee.pin_locked_until = None
+    session.flush()
+
+
+def check_pin(session: Session, employee: Employee, pin: str) -> None:
+    """Raise unless ``pin`` is the employee's PIN; wrong tries are counted and lock the PIN a while."""
+    now = utcnow()
+    if employee.pin_locked_until is not None and employee.pin_locked_until > now:
+        raise PinLocked()
+    if employee.pin_hash is None:
+        raise WrongPin(_l("No PIN has been set for this employee. Ask the points administrator."))
+    if check_password_hash(employee.pin_hash, pin or ""):
+        employee.pin_failures = 0
+        employee.pin_locked_until = None
+        session.flush()
+        return
+    employee.pin_failures += 1
+    if employee.pin_failures >= get_setting(session, "pin_max_tries"):
+        employee.pin_failures = 0
+        employee.pin_locked_until = now + dt.timedelta(minutes=get_setting(session, "pin_lock_minutes"))
+    session.flush()
+    raise WrongPin()
+
+
+def find_employee(session: Session, number: str) -> Employee:
+    employee = session.scalar(select(Employee).where(Employee.number == number.strip()))
+    if employee is None:
+        raise NotFound(_l("No employee with number %(number)s."), number=number.strip()[:32])
+    return employee
+
+
+def create_staff(
+    session: Session,
+    *,
+    username: str,
+    name: str,
+    password: str,
+    roles: list[Role] | list[str],
+    employee: Employee | None = None,
+) -> StaffUser:
+    username = username.strip()
+    if not re.match(r"^[A-Za-z0-9_.-]{2,64}$", username):
+        raise InvalidInput(_l("A user name is 2 to 64 letters, digits, '.', '-' or '_'."))
+    if len(password) < 8:
+        raise InvalidInput(_l("A password has at least 8 characters."))
+    try:
+        role_set = sorted({Role(r) for r in roles})
+    except ValueError:
+        raise InvalidInput(_l("Unknown role.")) from None
+    if not role_set:
+        raise InvalidInput(_l("A staff account needs at least one role."))
+    if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
+        raise InvalidInput(_l("User name %(username)s is already taken."), username=username)
+    user = StaffUser(
+        username=username,
+        name=name.strip() or username,
+        password_hash=generate_password_hash(password),
+        roles_text=",".join(role_set),
+        employee_id=employee.id if employee else None,
+    )
+    session.add(user)
+    session.flush()
+    return user

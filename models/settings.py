@@ -1,0 +1,87 @@
+"""The scheme's numbers, kept as settings in the database with the seed's values as defaults.
+
+Seed 000 leaves these to each enterprise (yearly cap "e.g. 2,000", reset or carry-over, review within
+3 working days, ...). A setting not yet stored reads as its default; writing one validates it first.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .base import Base
+from .errors import InvalidInput
+
+
+class Setting(Base):
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    default: Any
+    label: Any
+    choices: tuple[str, ...] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+SPECS: dict[str, SettingSpec] = {
+    "yearly_cap": SettingSpec(2000, _l("Yearly cap on credited points per person"), minimum=1, maximum=1_000_000),
+    # trim: credit what is left under the cap; refuse: credit nothing once a claim would pass it.
+    "cap_mode": SettingSpec("trim", _l("An award over the yearly cap is"), choices=("trim", "refuse")),
+    # expire: unspent points expire on 31 December; carry: they carry over.
+    "year_end": SettingSpec("expire", _l("Unspent points at year end"), choices=("expire", "carry")),
+    "review_working_days": SettingSpec(3, _l("Working days to review a claim"), minimum=1, maximum=30),
+    "notice_days": SettingSpec(3, _l("Days a claim stands in public notice"), minimum=0, maximum=30),
+    "points_per_yuan": SettingSpec(5, _l("Points per yuan of goods value"), minimum=1, maximum=1000),
+    "pin_threshold": SettingSpec(200, _l("Ask for the PIN above this many points"), minimum=0, maximum=1_000_000),
+    "kiosk_idle_seconds": SettingSpec(45, _l("Kiosk idle timeout in seconds"), minimum=10, maximum=600),
+    "pin_max_tries": SettingSpec(5, _l("Wrong PINs before a lock"), minimum=1, maximum=20),
+    "pin_lock_minutes": SettingSpec(15, _l("Minutes a PIN stays locked"), minimum=1, maximum=1440),
+}
+
+
+def get_setting(session: Session, key: str) -> Any:
+    spec = SPECS[key]
+    raw = session.scalar(select(Setting.value).where(Setting.key == key))
+    return spec.default if raw is None else json.loads(raw)
+
+
+def all_settings(session: Session) -> dict[str, Any]:
+    stored = {s.key: json.loads(s.value) for s in session.scalars(select(Setting))}
+    return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
+
+
+def set_setting(session: Session, key: str, value: Any) -> Any:
+    """Validate and store one setting; returns the stored value."""
+    spec = SPECS.get(key)
+    if spec is None:
+        raise InvalidInput(_l("Unknown setting: %(key)s"), key=key)
+    if spec.choices is not None:
+        if value not in spec.choices:
+            raise InvalidInput(_l("%(key)s must be one of: %(choices)s"), key=key, choices=", ".join(spec.choices))
+    else:
+        try:
+            value = int(str(value).strip())
+        except ValueError:
+            raise InvalidInput(_l("%(key)s must be a whole number."), key=key) from None
+        if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
+            raise InvalidInput(
+                _l("%(key)s must be between %(min)s and %(max)s."), key=key, min=spec.minimum, max=spec.maximum
+            )
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=json.dumps(value)))
+    else:
+        row.value = json.dumps(value)
+    session.flush()
+    return value

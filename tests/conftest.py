@@ -1,0 +1,135 @@
+"""Fixtures shared by the suite: a fresh app per test on SQLite and, with TEST_DATABASE_URL, PostgreSQL.
+
+``app``, ``client`` and ``runner`` as in Flask's tutorial; ``session`` is the app's database session
+inside an app context; ``make_employee`` / ``make_staff`` are factories that return callables.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.extensions import db, make_engine
+from models import Base, people, rules
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _reset_postgresql(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        assert PG_URL is not None
+        _reset_postgresql(PG_URL)
+        return PG_URL
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, object]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        rules.seed_rules(db.session)
+        db.session.commit()
+        db.session.close()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with app.app_context():
+        yield db.session
+
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_employee(session: Session) -> Callable[..., people.Employee]:
+    def make(name: str = "张三", department: str = "铸造车间", kind: str = "staff", number: str | None = None,
+             balance: int = 0) -> people.Employee:
+        from models import ledger
+
+        dept = people.get_or_create_department(session, department)
+        employee = people.create_employee(session, number=number or f"E{next(_numbers):05d}", name=name,
+                                          department=dept, kind=kind)
+        if balance:
+            ledger.adjust(session, employee.id, balance, actor="test", memo="opening balance")
+        session.commit()
+        return employee
+
+    return make
+
+
+@pytest.fixture
+def make_staff(session: Session) -> Callable[..., people.StaffUser]:
+    def make(username: str, *roles: str, password: str = "password-123") -> people.StaffUser:
+        user = people.create_staff(session, username=username, name=username, password=password,
+                                   roles=list(roles))
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def rule(session: Session) -> Callable[[str], rules.Rule]:
+    from sqlalchemy import select
+
+    def get(code: str) -> rules.Rule:
+        return session.scalars(select(rules.Rule).where(rules.Rule.code == code)).one()
+
+    return get
+
+
+@pytest.fixture
+def login(client: FlaskClient, make_staff: Callable[..., people.StaffUser]) -> Callable[..., people.StaffUser]:
+    """Create a staff account with ``roles`` and sign the test client in as it."""
+
+    def sign_in(username: str, *roles: str) -> people.StaffUser:
+        user = make_staff(username, *roles)
+        response = client.post("/login", data={"username": username, "password": "password-123"})
+        assert response.status_code == 303, response.text
+        return user
+
+    return sign_in
