@@ -16,7 +16,7 @@ import time
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, routes_command, shell_command
+from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
 from sqlalchemy import func, select
 
 from models import claims, ledger, people, rules
@@ -55,7 +55,7 @@ def register_commands(app: Flask) -> None:
 # --------------------------------------------------------------------------- database
 
 
-@click.group("db", help="Database schema.")
+@click.group("db", cls=AppGroup, help="Database schema.")
 def db_group() -> None:
     pass
 
@@ -64,6 +64,9 @@ def upgrade_database() -> int:
     """Migrate to the newest schema and add any rule of the seed catalogue that is missing."""
     from .migrate import upgrade
 
+    # Migrations run on a connection of their own: end this session's transaction first (on SQLite every
+    # transaction holds the write lock, so an open one would make the migration wait).
+    db.session.close()
     upgrade(db.engine)
     added = rules.seed_rules(db.session)
     db.session.commit()
@@ -92,6 +95,7 @@ def _safe_url() -> str:
 
 
 @click.command("run", help="Migrate, load demo data into an empty database, and serve the product.")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="Do not load demo data into an empty database.")
@@ -132,6 +136,7 @@ def run_command(host: str, port: int, no_demo: bool) -> None:
 
 
 @click.command("demo", help="Build a believable demo plant into an empty database.")
+@with_appcontext
 def demo_command() -> None:
     from .demo import build_demo
 
@@ -146,7 +151,7 @@ def demo_command() -> None:
 # --------------------------------------------------------------------------- points
 
 
-@click.group("claims", help="The claim workflow.")
+@click.group("claims", cls=AppGroup, help="The claim workflow.")
 def claims_group() -> None:
     pass
 
@@ -161,7 +166,7 @@ def claims_credit_due() -> None:
     click.echo(f"{len(outcomes)} claims processed.")
 
 
-@click.group("points", help="Year-end handling of points.")
+@click.group("points", cls=AppGroup, help="Year-end handling of points.")
 def points_group() -> None:
     pass
 
@@ -185,7 +190,7 @@ def points_close_year(year: str) -> None:
         click.echo(f"{result.year} closed: {result.points} unspent points of {result.people} people expired.")
 
 
-@click.group("ledger", help="The points ledger.")
+@click.group("ledger", cls=AppGroup, help="The points ledger.")
 def ledger_group() -> None:
     pass
 
@@ -194,6 +199,7 @@ def ledger_group() -> None:
 def ledger_verify() -> None:
     started = time.perf_counter()
     report = ledger.verify_ledger(db.session)
+    db.session.rollback()  # read only: release the transaction at once
     seconds = time.perf_counter() - started
     if not report.ok:
         where = f" (first bad entry: #{report.first_bad_seq})" if report.first_bad_seq else ""
@@ -208,7 +214,7 @@ def ledger_verify() -> None:
 # --------------------------------------------------------------------------- staff
 
 
-@click.group("staff", help="Staff accounts of the back office.")
+@click.group("staff", cls=AppGroup, help="Staff accounts of the back office.")
 def staff_group() -> None:
     pass
 

@@ -31,3 +31,11 @@ def revision(engine: Engine, message: str) -> None:
     config, connection = alembic_config(engine)
     with connection:  # type: ignore[attr-defined]
         command.revision(config, message=message, autogenerate=True)
+
+
+def stamp(engine: Engine, revision: str = "head") -> None:
+    """Mark a schema built straight from the models (the tests do this) as migrated to ``revision``."""
+    config, connection = alembic_config(engine)
+    with connection:  # type: ignore[attr-defined]
+        command.stamp(config, revision)
+        connection.commit()  # type: ignore[attr-defined]

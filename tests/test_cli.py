@@ -1,0 +1,68 @@
+"""The `mart` command as an operator uses it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import text
+
+from app.demo import build_demo
+from models import claims, ledger
+from models.base import utcnow
+
+
+def test_ledger_verify_passes_then_names_a_tampered_entry(runner, session, make_employee):
+    worker = make_employee(balance=50)
+    ledger.spend(session, worker.id, 20, actor="kiosk:1", ref=("redemption", 1))
+    session.commit()
+    ok = runner.invoke(args=["ledger", "verify"])
+    assert ok.exit_code == 0, ok.output
+    assert "Ledger intact: 2 entries" in ok.output
+
+    session.execute(text("UPDATE ledger_entry SET amount = -2, balance_after = 48 WHERE seq = 2"))
+    session.commit()
+    broken = runner.invoke(args=["ledger", "verify"])
+    assert broken.exit_code == 1
+    assert "first bad entry: #2" in broken.output
+
+
+def test_close_year_twice_changes_nothing_the_second_time(runner, session, make_employee):
+    worker = make_employee()
+    employee = ledger.lock_employee(session, worker.id)
+    ledger.post_entry(session, employee, 80, ledger.EntryKind.award, actor="test", at=dt.datetime(2025, 5, 5, 4))
+    session.commit()
+    first = runner.invoke(args=["points", "close-year", "2025"])
+    assert first.exit_code == 0, first.output
+    assert "80 unspent points of 1 people expired" in first.output
+    second = runner.invoke(args=["points", "close-year", "2025"])
+    assert second.exit_code == 0 and "already closed" in second.output
+    session.expire_all()
+    assert ledger.history(session, worker.id, 5)[0].balance_after == 0
+    assert len(ledger.history(session, worker.id, 5)) == 2
+
+
+def test_close_year_rejects_what_is_not_a_year(runner):
+    for bad in ("20x6", "26", "2026.5", "二〇二五"):
+        result = runner.invoke(args=["points", "close-year", bad])
+        assert result.exit_code != 0 and "not a year" in result.output
+
+
+def test_credit_due_credits_claims_whose_notice_has_ended(runner, session, make_employee, rule):
+    worker = make_employee()
+    claim = claims.submit_claim(session, employee=worker, rule=rule("T02"), points=10, description="考核通过",
+                                source="employee", actor="employee:E1")
+    claims.approve(session, claim, 10, actor="staff:safety", now=utcnow() - dt.timedelta(days=4))
+    session.commit()
+    result = runner.invoke(args=["claims", "credit-due"])
+    assert result.exit_code == 0, result.output
+    assert f"claim {claim.id}: credited +10" in result.output
+    assert "0 claims processed" in runner.invoke(args=["claims", "credit-due"]).output
+
+
+def test_the_demo_plant_passes_ledger_verify(session, runner):
+    summary = build_demo(session, employees=30)
+    session.commit()
+    assert "30 employees" in summary
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["demo"]).exit_code == 1  # never into a database that has people
