@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
@@ -108,7 +109,9 @@ def _reasoned_step(claim_id: int, step: str) -> str:
 
 def _claim_form() -> ClaimForm:
     form = ClaimForm()
-    form.rule_id.choices = [(r.id, f"{r.code} {r.name} ({r.range_text})") for r in rules.active_rules(db.session)]
+    form.rule_id.choices = [
+        SelectChoice(r.id, f"{r.code} {r.name} ({r.range_text})") for r in rules.active_rules(db.session)
+    ]
     return form
 
 

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
@@ -22,12 +23,21 @@ EDITORS = (Role.safety_officer,)
 
 class RuleForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
-    kind = SelectField(_l("Kind"), choices=[("earn", _l("Earns points")), ("deduct", _l("Deducts points"))])
-    category = SelectField(_l("Category"), choices=[(c.value, c.label) for c in rules.RuleCategory])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice("earn", _l("Earns points")), SelectChoice("deduct", _l("Deducts points"))]
+    )
+    # The labels are translated per request, so the choices are filled in by _form().
+    category = SelectField(_l("Category"), choices=[])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     description = StringField(_l("Description"), validators=[Length(max=500)])
     min_points = IntegerField(_l("Fewest points"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
     max_points = IntegerField(_l("Most points"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
+
+
+def _form(obj: rules.Rule | None = None) -> RuleForm:
+    form = RuleForm(obj=obj)
+    form.category.choices = [SelectChoice(c.value, c.label) for c in rules.RuleCategory]
+    return form
 
 
 def _rule(rule_id: int) -> rules.Rule:
@@ -47,17 +57,14 @@ def rules_index() -> str:
 @bp.get("/rules/new")
 @role_required(*EDITORS)
 def rule_new() -> str:
-    form = RuleForm()
-    form.category.choices = [(c.value, c.label) for c in rules.RuleCategory]
-    return render_template("admin/rule_edit.html", form=form, rule=None)
+    return render_template("admin/rule_edit.html", form=_form(), rule=None)
 
 
 @bp.get("/rules/<int:rule_id>/edit")
 @role_required(*EDITORS)
 def rule_edit(rule_id: int) -> str:
     rule = _rule(rule_id)
-    form = RuleForm(obj=rule)
-    form.category.choices = [(c.value, c.label) for c in rules.RuleCategory]
+    form = _form(obj=rule)
     return render_template("admin/rule_edit.html", form=form, rule=rule)
 
 
@@ -66,8 +73,7 @@ def rule_edit(rule_id: int) -> str:
 @role_required(*EDITORS)
 def rule_save(rule_id: int | None) -> Response | tuple[str, int]:
     rule = _rule(rule_id) if rule_id is not None else None
-    form = RuleForm()
-    form.category.choices = [(c.value, c.label) for c in rules.RuleCategory]
+    form = _form()
     if not form.validate_on_submit():
         return render_template("admin/rule_edit.html", form=form, rule=rule), 400
     rules.save_rule(

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import refresh as babel_refresh
 from flask_login import current_user
 
 from .config import defaults, load_secret_key
@@ -50,7 +52,10 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
 
     register_error_handlers(app)
     app.add_url_rule("/", "home", _home)
-    app.jinja_env.globals["languages"] = app.config["LANGUAGES"]
+    # Flask-Babel caches the locale on the app context, which outlives a request when one is already
+    # pushed (a CLI command, a test): choose it afresh for every request.
+    app.before_request(babel_refresh)
+    app.jinja_env.globals.update(languages=app.config["LANGUAGES"], get_locale=get_locale)
 
     @app.context_processor
     def _layout_globals() -> dict[str, Any]:

@@ -88,13 +88,19 @@ _numbers = itertools.count(1)
 
 @pytest.fixture
 def make_employee(session: Session) -> Callable[..., people.Employee]:
-    def make(name: str = "张三", department: str = "铸造车间", kind: str = "staff", number: str | None = None,
-             balance: int = 0) -> people.Employee:
+    def make(
+        name: str = "张三",
+        department: str = "铸造车间",
+        kind: str = "staff",
+        number: str | None = None,
+        balance: int = 0,
+    ) -> people.Employee:
         from models import ledger
 
         dept = people.get_or_create_department(session, department)
-        employee = people.create_employee(session, number=number or f"E{next(_numbers):05d}", name=name,
-                                          department=dept, kind=kind)
+        employee = people.create_employee(
+            session, number=number or f"E{next(_numbers):05d}", name=name, department=dept, kind=kind
+        )
         if balance:
             ledger.adjust(session, employee.id, balance, actor="test", memo="opening balance")
         session.commit()
@@ -106,8 +112,7 @@ def make_employee(session: Session) -> Callable[..., people.Employee]:
 @pytest.fixture
 def make_staff(session: Session) -> Callable[..., people.StaffUser]:
     def make(username: str, *roles: str, password: str = "password-123") -> people.StaffUser:
-        user = people.create_staff(session, username=username, name=username, password=password,
-                                   roles=list(roles))
+        user = people.create_staff(session, username=username, name=username, password=password, roles=list(roles))
         session.commit()
         return user
 

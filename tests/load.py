@@ -47,8 +47,7 @@ def hammer(app: Flask, employee_ids: list[int], *, threads: int, seconds: float,
                         ledger.award(session, employee_id, rng.randint(1, 10), actor=f"load:{n}", memo="load")
                         kind = "awards"
                     else:
-                        ledger.spend(session, employee_id, rng.randint(1, 15), actor=f"load:{n}",
-                                     ref=("redemption", n))
+                        ledger.spend(session, employee_id, rng.randint(1, 15), actor=f"load:{n}", ref=("redemption", n))
                         kind = "spends"
                     session.commit()
                 except (InsufficientPoints, YearlyCapReached):

@@ -135,7 +135,10 @@ def test_crediting_respects_the_yearly_cap_and_records_why(session, make_employe
     outcomes = claims.credit_due(session, now=utcnow() + LATER)
     session.commit()
     assert [(o.status, o.points) for o in outcomes] == [
-        (ClaimStatus.credited, 80), (ClaimStatus.credited, 20), (ClaimStatus.cap_refused, 0)]
+        (ClaimStatus.credited, 80),
+        (ClaimStatus.credited, 20),
+        (ClaimStatus.cap_refused, 0),
+    ]
     assert "20" in second.outcome_note and "50" in second.outcome_note
     assert third.outcome_note and "100" in third.outcome_note
     assert session.get(Employee, worker.id).balance == 100
@@ -143,8 +146,15 @@ def test_crediting_respects_the_yearly_cap_and_records_why(session, make_employe
 
 def test_a_deduction_rule_takes_points_after_notice(session, make_employee, rule):
     worker = make_employee(balance=30)
-    claim = submit(session, worker, rule("V02"), 10, source=ClaimSource.supervisor, actor="staff:super",
-                   description="未按规程停机清理")
+    claim = submit(
+        session,
+        worker,
+        rule("V02"),
+        10,
+        source=ClaimSource.supervisor,
+        actor="staff:super",
+        description="未按规程停机清理",
+    )
     assert claim.signed_points == -10
     claims.approve(session, claim, 10, actor="staff:safety")
     claims.credit_due(session, now=utcnow() + LATER)

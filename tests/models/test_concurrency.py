@@ -24,7 +24,10 @@ def test_concurrent_awards_and_spends_keep_every_invariant(app, session, make_em
     report = ledger.verify_ledger(session)
     assert report.ok, report.problem
     assert report.entries == 20 + stats.awards + stats.spends
-    sums = dict(session.execute(
-        select(LedgerEntry.employee_id, func.sum(LedgerEntry.amount)).group_by(LedgerEntry.employee_id)).all())
+    sums = dict(
+        session.execute(
+            select(LedgerEntry.employee_id, func.sum(LedgerEntry.amount)).group_by(LedgerEntry.employee_id)
+        ).all()
+    )
     for employee in session.scalars(select(Employee)):
         assert employee.balance == sums[employee.id] >= 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from sqlalchemy import func, select, text
@@ -15,8 +16,9 @@ from models.settings import set_setting
 
 
 def sum_of_entries(session, employee_id: int) -> int:
-    return session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-        LedgerEntry.employee_id == employee_id))
+    return session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.employee_id == employee_id)
+    )
 
 
 def test_award_and_spend_keep_balance_equal_to_the_sum(session, make_employee):
@@ -65,7 +67,7 @@ def test_the_database_itself_refuses_a_negative_balance_after(session, make_empl
     """Even a writer that bypasses the operations cannot store a negative running balance."""
     worker = make_employee(balance=1)
     entry = ledger.history(session, worker.id, 1)[0]
-    with pytest.raises(Exception, match="(?i)check|constraint"):
+    with pytest.raises(Exception, match=r"(?i)check|constraint"):
         session.execute(text("UPDATE ledger_entry SET balance_after = -1 WHERE id = :id"), {"id": entry.id})
         session.flush()
     session.rollback()
@@ -206,7 +208,7 @@ def test_each_entry_carries_the_hash_of_the_one_before(session, make_employee):
     _some_history(session, make_employee)
     entries = session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)).all()
     assert entries[0].prev_hash == ledger.GENESIS_HASH
-    assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(entries))
     assert len({e.hash for e in entries}) == len(entries)
 
 
@@ -218,9 +220,13 @@ def test_each_entry_carries_the_hash_of_the_one_before(session, make_employee):
         ("DELETE FROM ledger_entry WHERE seq = 4", 5, "missing"),
         ("DELETE FROM ledger_entry WHERE seq = 6", 6, "head"),
         ("UPDATE ledger_entry SET seq = seq + 100 WHERE seq = 5", 6, "missing"),
-        ("INSERT INTO ledger_entry (seq, employee_id, year, kind, amount, balance_after, actor, memo, created_at,"
-         " prev_hash, hash) SELECT 7, employee_id, year, 'award', 500, balance_after + 500, 'x', '', created_at,"
-         " hash, hash FROM ledger_entry WHERE seq = 6", 7, "changed"),
+        (
+            "INSERT INTO ledger_entry (seq, employee_id, year, kind, amount, balance_after, actor, memo, created_at,"
+            " prev_hash, hash) SELECT 7, employee_id, year, 'award', 500, balance_after + 500, 'x', '', created_at,"
+            " hash, hash FROM ledger_entry WHERE seq = 6",
+            7,
+            "changed",
+        ),
     ],
 )
 def test_verify_names_the_first_entry_that_does_not_fit(session, make_employee, tamper, seq, words):
@@ -245,10 +251,23 @@ def test_verify_catches_a_rewritten_entry_even_with_a_recomputed_own_hash(sessio
     """Re-hashing one edited row is not enough: the next row still points at the old hash."""
     _some_history(session, make_employee)
     row = session.execute(select(LedgerEntry).where(LedgerEntry.seq == 2)).scalar_one()
-    forged = ledger.entry_hash(row.seq, row.employee_id, row.year, row.kind, -1, 19, row.ref_type, row.ref_id,
-                               row.actor, row.memo, row.created_at, row.prev_hash)
-    session.execute(text("UPDATE ledger_entry SET amount = -1, balance_after = 19, hash = :h WHERE seq = 2"),
-                    {"h": forged})
+    forged = ledger.entry_hash(
+        row.seq,
+        row.employee_id,
+        row.year,
+        row.kind,
+        -1,
+        19,
+        row.ref_type,
+        row.ref_id,
+        row.actor,
+        row.memo,
+        row.created_at,
+        row.prev_hash,
+    )
+    session.execute(
+        text("UPDATE ledger_entry SET amount = -1, balance_after = 19, hash = :h WHERE seq = 2"), {"h": forged}
+    )
     session.commit()
     report = ledger.verify_ledger(session)
     assert not report.ok and report.first_bad_seq == 3

@@ -100,7 +100,9 @@ def test_a_pin_is_hashed_and_wrong_tries_lock_it(session, make_employee):
 
 
 def test_staff_passwords_are_hashed_and_roles_checked(session):
-    user = people.create_staff(session, username="safety", name="李明", password="long-enough", roles=["safety_officer"])
+    user = people.create_staff(
+        session, username="safety", name="李明", password="long-enough", roles=["safety_officer"]
+    )
     assert user.check_password("long-enough") and not user.check_password("wrong")
     assert "long-enough" not in user.password_hash
     assert user.has_role(people.Role.safety_officer) and not user.has_role(people.Role.storekeeper)

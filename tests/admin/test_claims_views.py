@@ -1,0 +1,196 @@
+"""Claim review in the back office, over HTTP: roles, steps, and bad input that changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from models import claims
+from models.claims import Claim, ClaimSource, ClaimStatus
+
+
+@pytest.fixture
+def pending(session, make_employee, rule):
+    worker = make_employee(name="赵六", number="E7001")
+    claim = claims.submit_claim(
+        session,
+        employee=worker,
+        rule=rule("T01"),
+        points=15,
+        description="参加消防培训",
+        source=ClaimSource.employee,
+        actor="employee:E7001",
+    )
+    session.commit()
+    return claim
+
+
+def status_of(session, claim_id):
+    session.expire_all()
+    return session.get(Claim, claim_id).status
+
+
+def test_the_back_office_needs_a_sign_in(client):
+    response = client.get("/admin/claims")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_wrong_password_is_refused_in_chinese(client, make_staff):
+    make_staff("safety", "safety_officer")
+    response = client.post("/login", data={"username": "safety", "password": "nope-nope"})
+    assert response.status_code == 400
+    assert "用户名或密码不正确" in response.text
+
+
+def test_the_review_queue_lists_pending_claims_with_their_due_date(client, login, pending):
+    login("safety", "safety_officer")
+    page = client.get("/admin/claims")
+    assert page.status_code == 200
+    assert "赵六" in page.text and "参与安全培训" in page.text and str(pending.due_on) in page.text
+
+
+def test_approving_puts_the_claim_in_public_notice(client, login, session, pending):
+    login("safety", "safety_officer")
+    response = client.post(f"/admin/claims/{pending.id}/approve", data={"points": "12"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert 'id="claim-' in response.text and "公示中" in response.text
+    assert status_of(session, pending.id) is ClaimStatus.approved
+    assert session.get(Claim, pending.id).approved_points == 12
+
+
+@pytest.mark.parametrize("points", ["30", "0", "-5", "abc", "", "1e3"])
+def test_a_value_outside_the_range_or_not_a_number_changes_nothing(client, login, session, pending, points):
+    login("safety", "safety_officer")
+    response = client.post(
+        f"/admin/claims/{pending.id}/approve", data={"points": points}, headers={"HX-Request": "true"}
+    )
+    assert 400 <= response.status_code < 500
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert 'class="message error"' in response.text
+    assert status_of(session, pending.id) is ClaimStatus.pending
+
+
+def test_a_rejection_needs_a_reason(client, login, session, pending):
+    login("safety", "safety_officer")
+    empty = client.post(f"/admin/claims/{pending.id}/reject", data={"reason": "  "})
+    assert empty.status_code == 400 and "请填写原因" in empty.text
+    assert status_of(session, pending.id) is ClaimStatus.pending
+    done = client.post(f"/admin/claims/{pending.id}/reject", data={"reason": "无签到记录"})
+    assert done.status_code == 200 and "已驳回" in done.text
+    again = client.post(f"/admin/claims/{pending.id}/reject", data={"reason": "再驳回一次"})
+    assert again.status_code == 409
+
+
+def test_roles_are_checked_on_the_server(client, login, session, pending):
+    login("audit", "auditor")
+    assert client.get("/admin/claims").status_code == 200  # auditors read
+    assert "通过" not in client.get("/admin/claims").text  # and see no buttons to change things
+    response = client.post(f"/admin/claims/{pending.id}/approve", data={"points": "12"})
+    assert response.status_code == 403
+    assert client.post(f"/admin/claims/{pending.id}/fraud", data={"reason": "x"}).status_code == 403
+    assert client.post("/admin/claims/new", data={}).status_code == 403
+    assert status_of(session, pending.id) is ClaimStatus.pending
+
+
+def test_a_supervisor_files_a_claim_for_review(client, login, session, make_employee, rule):
+    worker = make_employee(number="E8001")
+    login("super", "supervisor")
+    response = client.post(
+        "/admin/claims/new",
+        data={"employee_number": "E8001", "rule_id": rule("D01").id, "points": "3", "description": "正确佩戴防护用品"},
+    )
+    assert response.status_code == 303
+    claim = session.scalars(select(Claim).where(Claim.employee_id == worker.id)).one()
+    assert (claim.source, claim.submitted_by, claim.requested_points) == (ClaimSource.supervisor, "staff:super", 3)
+
+
+@pytest.mark.parametrize(
+    ("form", "status"),
+    [
+        ({"employee_number": "NOBODY", "points": "3", "description": "x"}, 404),
+        ({"employee_number": "E8001", "points": "99", "description": "x"}, 400),
+        ({"employee_number": "E8001", "points": "-3", "description": "x"}, 400),
+        ({"employee_number": "E8001", "points": "三", "description": "x"}, 400),
+        ({"employee_number": "E8001", "points": "3", "description": ""}, 400),
+    ],
+)
+def test_bad_claims_are_refused_and_nothing_is_stored(client, login, session, make_employee, rule, form, status):
+    make_employee(number="E8001")
+    login("super", "supervisor")
+    response = client.post("/admin/claims/new", data={"rule_id": rule("D01").id, **form})
+    assert response.status_code == status
+    assert session.scalar(select(func.count()).select_from(Claim)) == 0
+
+
+def test_a_claim_on_a_retired_rule_is_refused(client, login, session, make_employee, rule):
+    from models.rules import retire_rule
+
+    make_employee(number="E8001")
+    retire_rule(session, rule("D02"))
+    session.commit()
+    login("safety", "safety_officer")
+    response = client.post(
+        "/admin/claims/new",
+        data={"employee_number": "E8001", "rule_id": rule("D02").id, "points": "3", "description": "规范操作"},
+    )
+    assert response.status_code == 400  # a retired rule is not among the choices
+    assert session.scalar(select(func.count()).select_from(Claim)) == 0
+
+
+def test_staff_may_object_and_send_a_claim_back(client, login, session, pending):
+    claims.approve(session, session.get(Claim, pending.id), 15, actor="staff:safety")
+    session.commit()
+    login("store", "storekeeper")
+    response = client.post(f"/admin/claims/{pending.id}/object", data={"reason": "当天未参加培训"})
+    assert response.status_code == 200
+    assert status_of(session, pending.id) is ClaimStatus.pending
+
+
+def test_marking_a_false_claim(client, login, session, pending):
+    login("safety", "safety_officer")
+    response = client.post(f"/admin/claims/{pending.id}/fraud", data={"reason": "伪造签到"})
+    assert response.status_code == 200 and "虚假积分" in response.text
+    assert claims.redemption_suspended(session, pending.employee_id)
+
+
+def test_forms_without_a_csrf_token_are_refused(app_config, pending, make_staff):
+    from app import create_app
+
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    make_staff("safety", "safety_officer")
+    response = client.post("/login", data={"username": "safety", "password": "password-123"})
+    assert response.status_code == 400 and "表单已过期" in response.text
+
+
+def test_rule_catalogue_edit_and_retire(client, login, session, rule):
+    login("safety", "safety_officer")
+    assert "正确佩戴劳动防护用品" in client.get("/admin/rules").text
+    target = rule("T03")
+    bad = client.post(
+        f"/admin/rules/{target.id}/edit",
+        data={
+            "code": "T03",
+            "kind": "earn",
+            "category": "training",
+            "name": "宣讲员",
+            "min_points": "30",
+            "max_points": "10",
+        },
+    )
+    assert bad.status_code == 400
+    ok = client.post(
+        f"/admin/rules/{target.id}/edit",
+        data={
+            "code": "T03",
+            "kind": "earn",
+            "category": "training",
+            "name": "担任安全宣讲员",
+            "min_points": "5",
+            "max_points": "30",
+        },
+    )
+    assert ok.status_code == 303
+    assert client.post(f"/admin/rules/{target.id}/retire").status_code == 303
+    session.expire_all()
+    assert rule("T03").max_points == 30 and not rule("T03").active

@@ -1,0 +1,107 @@
+"""The counter kiosk over HTTP: scan, see your points, object, and what a bad scan gets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from models import claims, ledger, people
+from models.base import utcnow
+from models.claims import Claim, ClaimSource, ClaimStatus
+from models.settings import set_setting
+
+
+def card_of(session, employee):
+    card = people.issue_card(session, employee, people.CardKind.qr, actor="staff:admin")
+    session.commit()
+    return card
+
+
+def test_a_scan_shows_balance_cap_and_history(client, session, make_employee):
+    worker = make_employee(name="孙七")
+    ledger.award(session, worker.id, 10, actor="system", memo="培训考核通过")
+    session.commit()
+    card = card_of(session, worker)
+    response = client.post("/kiosk/scan", data={"code": card.code + "\r\n"})
+    assert response.status_code == 303
+    page = client.get("/kiosk/me")
+    assert "孙七" in page.text and "培训考核通过" in page.text and "+10" in page.text
+    assert "本年已计入 10 分，年度上限 2000 分" in page.text
+
+
+def test_a_revoked_or_unknown_card_gets_a_clear_message(client, session, make_employee):
+    worker = make_employee()
+    card = card_of(session, worker)
+    people.revoke_card(session, card, actor="staff:admin", reason="遗失")
+    session.commit()
+    revoked = client.post("/kiosk/scan", data={"code": card.code})
+    assert revoked.status_code == 403 and "此卡已注销" in revoked.text
+    unknown = client.post("/kiosk/scan", data={"code": "<script>alert(1)</script>"})
+    assert unknown.status_code == 404 and "<script>" not in unknown.text
+    assert client.get("/kiosk/me").status_code == 303  # nobody is signed in
+
+
+def test_number_and_pin_as_a_fallback_with_limited_tries(client, session, make_employee):
+    set_setting(session, "pin_max_tries", 2)
+    worker = make_employee(number="E9001")
+    people.set_pin(session, worker, "2468")
+    session.commit()
+    assert client.post("/kiosk/pin", data={"number": "E9001", "pin": "2468"}).status_code == 303
+    assert client.post("/kiosk/pin", data={"number": "E9001", "pin": "0000"}).status_code == 403
+    assert client.post("/kiosk/pin", data={"number": "E9001", "pin": "0001"}).status_code == 403
+    locked = client.post("/kiosk/pin", data={"number": "E9001", "pin": "2468"})
+    assert locked.status_code == 429 and "密码错误次数过多" in locked.text
+
+
+def test_the_session_ends_after_the_idle_time(client, session, make_employee):
+    card = card_of(session, make_employee())
+    client.post("/kiosk/scan", data={"code": card.code})
+    assert client.get("/kiosk/me").status_code == 200
+    with client.session_transaction() as browser:
+        browser["kiosk_seen"] = (utcnow() - dt.timedelta(seconds=46)).isoformat()
+    assert client.get("/kiosk/me").status_code == 303
+
+
+def test_an_employee_objects_to_a_claim_in_notice(client, session, make_employee, rule):
+    other = make_employee(name="周八")
+    claim = claims.submit_claim(
+        session,
+        employee=other,
+        rule=rule("E01"),
+        points=40,
+        description="演练表现突出",
+        source=ClaimSource.employee,
+        actor="employee:x",
+    )
+    claims.approve(session, claim, 40, actor="staff:safety")
+    me = make_employee(name="吴九", number="E9100")
+    card = card_of(session, me)
+    client.post("/kiosk/scan", data={"code": card.code})
+    assert "演练表现突出" in client.get("/kiosk/me").text
+    empty = client.post(f"/kiosk/claims/{claim.id}/object", data={"reason": ""})
+    assert empty.status_code == 400
+    response = client.post(f"/kiosk/claims/{claim.id}/object", data={"reason": "演练时他在休假"})
+    assert response.status_code == 303
+    session.expire_all()
+    refreshed = session.get(Claim, claim.id)
+    assert refreshed.status is ClaimStatus.pending
+    assert refreshed.events[-1].actor == "employee:E9100"
+
+
+def test_the_kiosk_speaks_english_on_request(client, session, make_employee):
+    assert "请刷积分卡" in client.get("/kiosk/").text
+    assert "Scan your card" in client.get("/kiosk/?lang=en").text
+    assert "Scan your card" in client.get("/kiosk/").text  # the choice sticks for this browser
+
+
+def test_the_notice_board_is_public(client, session, make_employee):
+    worker = make_employee(name="郑十")
+    ledger.award(session, worker.id, 25, actor="system", memo="发现一般隐患")
+    session.commit()
+    page = client.get("/board")
+    assert page.status_code == 200
+    assert "本月积分排名" in page.text and "郑十" in page.text and "发现一般隐患" in page.text
+
+
+def test_unknown_pages_get_a_friendly_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "页面不存在" in response.text
