@@ -18,6 +18,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_appcontext
 from sqlalchemy import func, select
+from werkzeug.serving import run_simple
 
 from models import claims, ledger, people, rules
 
@@ -132,7 +133,9 @@ def run_command(host: str, port: int, no_demo: bool) -> None:
             click.echo(f"  A demo card to type at the kiosk: {card}")
     click.echo("")
     session.close()
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    # Flask's app.run() refuses to run inside its own CLI; serve with Werkzeug directly. Production uses
+    # gunicorn (deploy/).
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("demo", help="Build a believable demo plant into an empty database.")

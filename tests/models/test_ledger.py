@@ -262,7 +262,7 @@ def test_verify_catches_a_rewritten_entry_even_with_a_recomputed_own_hash(sessio
         row.ref_id,
         row.actor,
         row.memo,
-        row.created_at,
+        ledger.stamp(row.created_at),
         row.prev_hash,
     )
     session.execute(

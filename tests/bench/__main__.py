@@ -1,0 +1,176 @@
+"""Benchmarks of the spine, printed as one table.
+
+    python -m tests.bench [--entries 1000000] [--employees 5000] [--seconds 30] [--threads 16]
+
+- read: one employee's balance and last 20 entries (what the kiosk shows after a scan), median and p95
+  over random employees, beside a bare ``SELECT 1`` round trip measured in the same run;
+- verify: ``verify_ledger`` over the whole chain, entries per second;
+- concurrency (PostgreSQL): threads awarding and spending against the same 20 employees, throughput and
+  a check of every invariant afterwards.
+
+SQLite uses a file under /tmp; PostgreSQL uses BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local
+server (its public schema is dropped and rebuilt).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from models import Base, ledger, people, rules
+from models.settings import set_setting
+from tests.bench.fill import fill_ledger
+from tests.load import hammer
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def fresh_app(url: str):
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        Base.metadata.create_all(db.engine)
+        rules.seed_rules(db.session)
+        db.session.commit()
+    return app
+
+
+def timed(fn, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def bench_reads_and_verify(name: str, url: str, employees: int, entries: int, rows: list) -> None:
+    app = fresh_app(url)
+    with app.app_context():
+        started = time.perf_counter()
+        fill_ledger(db.engine, employees=employees, entries=entries)
+        load_s = time.perf_counter() - started
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        rng = random.Random(7)
+        ids = [rng.randint(1, employees) for _ in range(1000)]
+        maker = app.extensions["mart.db"][1]
+
+        def bare() -> None:
+            with maker() as session:
+                session.execute(text("SELECT 1")).scalar()
+
+        def read() -> None:
+            with maker() as session:
+                employee_id = ids[rng.randrange(len(ids))]
+                employee = session.get(people.Employee, employee_id)
+                _ = employee.balance
+                history = ledger.history(session, employee_id, 20)
+                assert len(history) == 20
+
+        timed(read, 50)  # warm caches
+        bare_ms = timed(bare, 1000)
+        read_ms = timed(read, 1000)
+        rows.append((name, f"fill {entries:,} entries, {employees:,} employees", f"{load_s:.1f} s", ""))
+        rows.append((name, "bare SELECT 1 in a session, median", f"{statistics.median(bare_ms):.3f} ms", "1.0x"))
+        med = statistics.median(read_ms)
+        p95 = statistics.quantiles(read_ms, n=20)[-1]
+        ratio = med / statistics.median(bare_ms)
+        rows.append((name, "balance + last 20 entries, median (target < 5 ms)", f"{med:.3f} ms", f"{ratio:.1f}x"))
+        rows.append((name, "balance + last 20 entries, p95", f"{p95:.3f} ms", ""))
+
+        with maker() as session:
+            started = time.perf_counter()
+            report = ledger.verify_ledger(session)
+            seconds = time.perf_counter() - started
+        assert report.ok, report.problem
+        rows.append(
+            (
+                name,
+                "ledger verify (target >= 100,000 entries/s)",
+                f"{report.entries / seconds:,.0f} entries/s",
+                f"{seconds:.1f} s",
+            )
+        )
+        db.engine.dispose()
+
+
+def bench_concurrency(name: str, url: str, threads: int, seconds: float, rows: list) -> None:
+    app = fresh_app(url)
+    with app.app_context():
+        session = db.session
+        set_setting(session, "yearly_cap", 1_000_000)
+        dept = people.get_or_create_department(session, "bench")
+        ids = []
+        for n in range(20):
+            employee = people.create_employee(session, number=f"B{n:03d}", name=f"bench {n}", department=dept)
+            ledger.adjust(session, employee.id, 50, actor="bench", memo="opening")
+            ids.append(employee.id)
+        session.commit()
+        session.close()
+        stats = hammer(app, ids, threads=threads, seconds=seconds)
+        with app.extensions["mart.db"][1]() as check:
+            report = ledger.verify_ledger(check)
+            negative = check.execute(text("SELECT count(*) FROM employee WHERE balance < 0")).scalar()
+        broken = (0 if report.ok else 1) + negative + len(stats.errors)
+        rows.append(
+            (
+                name,
+                f"{threads} threads x {seconds:.0f} s on 20 employees: operations",
+                f"{stats.operations / stats.seconds:,.0f} ops/s",
+                f"{stats.awards} awards, {stats.spends} spends, {stats.refused} refused",
+            )
+        )
+        rows.append(
+            (
+                name,
+                "broken invariants after the run (chain, balance = sum, >= 0, errors)",
+                str(broken),
+                report.problem or (stats.errors[0] if stats.errors else "ledger verify: intact"),
+            )
+        )
+        db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench")
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--employees", type=int, default=5_000)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--skip-postgresql", action="store_true")
+    args = parser.parse_args()
+    pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or PG_DEFAULT
+
+    rows: list[tuple[str, str, str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        bench_reads_and_verify("sqlite", sqlite_url, args.employees, args.entries, rows)
+        bench_concurrency("sqlite", f"sqlite:///{Path(tmp) / 'load.db'}", args.threads, min(args.seconds, 10), rows)
+    if not args.skip_postgresql:
+        bench_reads_and_verify("postgresql", pg_url, args.employees, args.entries, rows)
+        bench_concurrency("postgresql", pg_url, args.threads, args.seconds, rows)
+
+    widths = [max(len(r[i]) for r in [*rows, ("database", "measure", "value", "ratio / note")]) for i in range(4)]
+    header = ("database", "measure", "value", "ratio / note")
+    print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
