@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench translations install clean
+.PHONY: run test bench translations install browser extract clean
 
 # Create the virtual environment and install the product with its test tools; redone when pyproject changes.
 $(STAMP): pyproject.toml
@@ -23,8 +23,17 @@ translations: $(STAMP)
 run: install
 	$(BIN)/mart run
 
+# The browser tests drive the system Chromium (never a downloaded one). Installed here when missing and
+# this is root (CI, the project's machines); elsewhere install `chromium fonts-noto-cjk` yourself, or
+# those tests are skipped and say so.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Chromium and CJK fonts for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
 # Lint and run the whole suite (set TEST_DATABASE_URL to run the database tests on PostgreSQL as well).
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q

@@ -67,7 +67,10 @@ def claim_detail(claim_id: int) -> str:
 
 
 def _row(claim: claims.Claim) -> str:
-    return render_template("admin/_claim_row.html", claim=claim, can_review=current_user.has_role(*REVIEWERS))
+    detail = request.headers.get("HX-Current-URL", "").rstrip("/").endswith(f"/claims/{claim.id}")
+    return render_template(
+        "admin/_claim_row.html", claim=claim, detail=detail, can_review=current_user.has_role(*REVIEWERS)
+    )
 
 
 @bp.post("/claims/<int:claim_id>/approve")

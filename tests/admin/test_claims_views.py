@@ -194,3 +194,10 @@ def test_rule_catalogue_edit_and_retire(client, login, session, rule):
     assert client.post(f"/admin/rules/{target.id}/retire").status_code == 303
     session.expire_all()
     assert rule("T03").max_points == 30 and not rule("T03").active
+
+
+def test_the_false_claim_button_is_on_the_claim_page_not_in_the_queue(client, login, pending):
+    login("safety", "safety_officer")
+    assert "认定虚假的理由" not in client.get("/admin/claims").text
+    detail = client.get(f"/admin/claims/{pending.id}")
+    assert "认定虚假的理由" in detail.text and "参加消防培训" in detail.text and "submitted" in detail.text

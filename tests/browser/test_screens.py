@@ -1,0 +1,74 @@
+"""The screens as a person uses them: scan at the kiosk, review a claim in the back office."""
+
+from __future__ import annotations
+
+from models import claims, ledger, people
+from models.claims import ClaimSource
+from tests.browser.conftest import shot
+
+
+def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_employee, rule):
+    worker = make_employee(name="刘德华", number="E01234", department="机加车间")
+    ledger.award(session, worker.id, 35, actor="system", memo="通过安全考核")
+    claims.submit_claim(
+        session,
+        employee=worker,
+        rule=rule("H01"),
+        points=20,
+        description="发现配电柜门锁损坏",
+        source=ClaimSource.employee,
+        actor="employee:E01234",
+    )
+    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
+    session.commit()
+
+    page.goto(f"{live_server}/kiosk/")
+    scan = page.locator("input[name=code]")
+    assert scan.get_attribute("inputmode") == "none"
+    assert page.evaluate("document.activeElement.name") == "code"  # the scanner types into it at once
+    shot(page, "kiosk-scan")
+    page.keyboard.type(card.code)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/kiosk/me")
+    body = page.locator("main").inner_text()
+    assert "刘德华" in body and "35" in body and "通过安全考核" in body and "发现一般隐患" in body
+    shot(page, "kiosk-me")
+    page.get_by_role("button", name="完成").click()
+    page.wait_for_url("**/kiosk/")
+
+
+def test_a_safety_officer_reviews_a_claim_with_htmx(live_server, page, session, make_employee, make_staff, rule):
+    worker = make_employee(name="王小二", number="E02001")
+    claim = claims.submit_claim(
+        session,
+        employee=worker,
+        rule=rule("T01"),
+        points=15,
+        description="参加消防培训",
+        source=ClaimSource.employee,
+        actor="employee:E02001",
+    )
+    session.commit()
+    make_staff("safety", "safety_officer")
+
+    page.goto(f"{live_server}/admin/claims")
+    page.fill("input[name=username]", "safety")
+    page.fill("input[name=password]", "password-123")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/admin/**")
+    page.goto(f"{live_server}/admin/claims")
+    row = page.locator(f"#claim-{claim.id}")
+    row.locator("input[name=points]").evaluate("el => el.removeAttribute('max')")  # what a careless hand types
+    row.locator("input[name=points]").fill("99")
+    row.get_by_role("button", name="通过").click()
+    error = page.locator("#messages .message.error")
+    error.wait_for()
+    assert "5 至 20" in error.inner_text()
+    shot(page, "admin-claim-out-of-range")
+
+    row.locator("input[name=points]").fill("12")
+    row.get_by_role("button", name="通过").click()
+    page.locator(f"#claim-{claim.id} .badge", has_text="公示中").wait_for()
+    shot(page, "admin-claim-approved")
+    session.expire_all()
+    assert session.get(claims.Claim, claim.id).approved_points == 12
