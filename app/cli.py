@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
 from models import claims, ledger, people, rules
+from models.errors import DomainError
 
 from .extensions import db
 
@@ -181,7 +182,7 @@ def points_close_year(year: str) -> None:
         _fail(f"'{year}' is not a year: give four digits, e.g. 2026.")
     try:
         result = ledger.close_year(db.session, int(year), actor="cli:close-year")
-    except ledger.InvalidInput as err:
+    except DomainError as err:
         _fail(err.message)
         return
     db.session.commit()
@@ -230,7 +231,7 @@ def staff_group() -> None:
 def staff_add(username: str, name: str, roles: tuple[str, ...], password: str) -> None:
     try:
         people.create_staff(db.session, username=username, name=name, password=password, roles=list(roles))
-    except people.InvalidInput as err:
+    except DomainError as err:
         _fail(err.message)
     db.session.commit()
     click.echo(f"Staff account {username} created ({', '.join(roles)}).")

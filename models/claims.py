@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import ledger
 from .base import Base, local_today, utcnow
-from .errors import InvalidInput, InvalidTransition, NotFound, YearlyCapReached
+from .errors import InactiveEmployee, InvalidInput, InvalidTransition, NotFound, YearlyCapReached
 from .people import Employee
 from .rules import Rule, RuleKind
 from .settings import get_setting
@@ -263,9 +263,11 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
     else:
         try:
             result = ledger.award(session, claim.employee_id, points, actor=actor, ref=ref, memo=memo, at=now)
-        except YearlyCapReached as refused:
-            claim.status, claim.outcome_note = ClaimStatus.cap_refused, refused.message[:500]
-            _event(session, claim, actor, "cap_refused", refused.message)
+        except (YearlyCapReached, InactiveEmployee) as refused:
+            # Recorded on the claim, so one claim that cannot be credited never holds up the others.
+            status = ClaimStatus.cap_refused if isinstance(refused, YearlyCapReached) else ClaimStatus.rejected
+            claim.status, claim.outcome_note = status, refused.message[:500]
+            _event(session, claim, actor, status.value, refused.message)
             session.flush()
             return CreditOutcome(claim.id, claim.status, 0, refused.message)
         credited = result.credited

@@ -411,7 +411,8 @@ def close_year(session: Session, year: int, *, actor: str, today: dt.date | None
         raise InvalidInput(_l("%(year)s is not a year."), year=year)
     if year >= today.year:
         raise InvalidInput(_l("Year %(year)s is not over yet."), year=year)
-    done = session.get(YearClose, year, with_for_update=True)
+    _lock_head(session)  # one close at a time, and no ledger writes while it runs
+    done = session.get(YearClose, year)
     if done is not None:
         return YearCloseResult(year, done.mode, True, done.people, done.points)
     mode = get_setting(session, "year_end")

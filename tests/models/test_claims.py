@@ -198,3 +198,16 @@ def test_review_is_due_in_working_days(session, make_employee, rule):
     assert claim.due_on == dt.date(2026, 10, 10)
     assert claim.is_overdue(dt.date(2026, 10, 11)) and not claim.is_overdue(dt.date(2026, 10, 10))
     assert claims.review_queue(session) == [claim]
+
+
+def test_a_leaver_s_approved_claim_is_closed_without_blocking_the_others(session, make_employee, rule):
+    leaver, stayer = make_employee("走了"), make_employee("还在")
+    first = submit(session, leaver, rule("T01"), 10)
+    second = submit(session, stayer, rule("T01"), 10)
+    for claim in (first, second):
+        claims.approve(session, claim, 10, actor="staff:safety")
+    mark_left(session, leaver)
+    outcomes = claims.credit_due(session, now=utcnow() + LATER)
+    assert [(o.status, o.points) for o in outcomes] == [(ClaimStatus.rejected, 0), (ClaimStatus.credited, 10)]
+    assert "离职" in first.outcome_note or "left" in first.outcome_note
+    assert session.get(Employee, stayer.id).balance == 10
