@@ -55,7 +55,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     # Flask-Babel caches the locale on the app context, which outlives a request when one is already
     # pushed (a CLI command, a test): choose it afresh for every request.
     app.before_request(babel_refresh)
-    app.jinja_env.globals.update(languages=app.config["LANGUAGES"], get_locale=get_locale)
+    from models.settings import CHOICE_LABELS
+
+    app.jinja_env.globals.update(languages=app.config["LANGUAGES"], get_locale=get_locale, choice_labels=CHOICE_LABELS)
 
     @app.context_processor
     def _layout_globals() -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from typing import Any
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -30,3 +32,22 @@ def utcnow() -> dt.datetime:
 def local_today() -> dt.date:
     """The plant's calendar day. The server is installed in the plant's time zone (Asia/Shanghai)."""
     return dt.datetime.now().date()
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry a translatable label: ``staff = "staff", _l("Staff")``.
+
+    The value is what is stored; the label is what a person reads, in their language.
+    """
+
+    _label: Any
+
+    def __new__(cls, value: str, label: Any) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member._label = label
+        return member
+
+    @property
+    def label(self) -> str:
+        return str(self._label)

@@ -22,7 +22,7 @@ from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String,
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import ledger
-from .base import Base, local_today, utcnow
+from .base import Base, LabelledEnum, local_today, utcnow
 from .errors import InactiveEmployee, InvalidInput, InvalidTransition, NotFound, YearlyCapReached
 from .people import Employee
 from .rules import Rule, RuleKind
@@ -30,27 +30,16 @@ from .settings import get_setting
 from .workdays import add_working_days
 
 
-class ClaimStatus(enum.StrEnum):
-    pending = "pending"  # waiting for review (again, after an objection)
-    approved = "approved"  # in public notice
-    credited = "credited"
-    rejected = "rejected"
-    fraudulent = "fraudulent"
-    cap_refused = "cap_refused"  # approved, but nothing could be credited under the yearly cap
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self])
-
-
-STATUS_LABELS = {
-    ClaimStatus.pending: _l("Waiting for review"),
-    ClaimStatus.approved: _l("In public notice"),
-    ClaimStatus.credited: _l("Credited"),
-    ClaimStatus.rejected: _l("Rejected"),
-    ClaimStatus.fraudulent: _l("False claim"),
-    ClaimStatus.cap_refused: _l("Over the yearly cap"),
-}
+class ClaimStatus(LabelledEnum):
+    pending = "pending", _l("Waiting for review")  # waiting for review (again, after an objection)
+    approved = "approved", _l("In public notice")  # in public notice
+    credited = "credited", _l("Credited")
+    rejected = "rejected", _l("Rejected")
+    fraudulent = "fraudulent", _l("False claim")
+    cap_refused = (
+        "cap_refused",
+        _l("Over the yearly cap"),
+    )  # approved, but nothing could be credited under the yearly cap
 
 
 class ClaimSource(enum.StrEnum):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import enum
 import hashlib
 import queue
 import threading
@@ -37,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .base import Base, utcnow
+from .base import Base, LabelledEnum, utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
 from .people import Employee
 from .settings import get_setting
@@ -45,27 +44,13 @@ from .settings import get_setting
 GENESIS_HASH = "0" * 64
 
 
-class EntryKind(enum.StrEnum):
-    award = "award"
-    deduction = "deduction"
-    redemption = "redemption"
-    refund = "refund"
-    expiry = "expiry"
-    adjustment = "adjustment"
-
-    @property
-    def label(self) -> str:
-        return str(ENTRY_LABELS[self])
-
-
-ENTRY_LABELS = {
-    EntryKind.award: _l("Award"),
-    EntryKind.deduction: _l("Deduction"),
-    EntryKind.redemption: _l("Redemption"),
-    EntryKind.refund: _l("Refund"),
-    EntryKind.expiry: _l("Year-end expiry"),
-    EntryKind.adjustment: _l("Adjustment"),
-}
+class EntryKind(LabelledEnum):
+    award = "award", _l("Award")
+    deduction = "deduction", _l("Deduction")
+    redemption = "redemption", _l("Redemption")
+    refund = "refund", _l("Refund")
+    expiry = "expiry", _l("Year-end expiry")
+    adjustment = "adjustment", _l("Adjustment")
 
 
 class LedgerEntry(Base):

@@ -19,26 +19,15 @@ from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .base import Base, utcnow
+from .base import Base, LabelledEnum, utcnow
 from .errors import CardRevoked, InactiveEmployee, InvalidInput, NotFound, PinLocked, UnknownCard, WrongPin
 from .settings import get_setting
 
 
-class EmployeeKind(enum.StrEnum):
-    staff = "staff"
-    contractor = "contractor"
-    temporary = "temporary"
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
-
-
-KIND_LABELS = {
-    EmployeeKind.staff: _l("Staff"),
-    EmployeeKind.contractor: _l("Contractor"),
-    EmployeeKind.temporary: _l("Temporary worker"),
-}
+class EmployeeKind(LabelledEnum):
+    staff = "staff", _l("Staff")
+    contractor = "contractor", _l("Contractor")
+    temporary = "temporary", _l("Temporary worker")
 
 
 class CardKind(enum.StrEnum):
@@ -46,25 +35,12 @@ class CardKind(enum.StrEnum):
     rfid = "rfid"
 
 
-class Role(enum.StrEnum):
-    admin = "admin"
-    safety_officer = "safety_officer"
-    storekeeper = "storekeeper"
-    supervisor = "supervisor"
-    auditor = "auditor"
-
-    @property
-    def label(self) -> str:
-        return str(ROLE_LABELS[self])
-
-
-ROLE_LABELS = {
-    Role.admin: _l("Administrator"),
-    Role.safety_officer: _l("Safety officer"),
-    Role.storekeeper: _l("Storekeeper"),
-    Role.supervisor: _l("Supervisor"),
-    Role.auditor: _l("Auditor"),
-}
+class Role(LabelledEnum):
+    admin = "admin", _l("Administrator")
+    safety_officer = "safety_officer", _l("Safety officer")
+    storekeeper = "storekeeper", _l("Storekeeper")
+    supervisor = "supervisor", _l("Supervisor")
+    auditor = "auditor", _l("Auditor")
 
 
 class Department(Base):

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, Enum, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, utcnow
+from .base import Base, LabelledEnum, utcnow
 from .errors import InvalidInput, OutOfRange, RuleRetired
 
 
@@ -24,29 +24,14 @@ class RuleKind(enum.StrEnum):
     deduct = "deduct"
 
 
-class RuleCategory(enum.StrEnum):
-    daily = "daily"
-    training = "training"
-    hazard = "hazard"
-    emergency = "emergency"
-    innovation = "innovation"
-    violation = "violation"
-    accident = "accident"
-
-    @property
-    def label(self) -> str:
-        return str(CATEGORY_LABELS[self])
-
-
-CATEGORY_LABELS = {
-    RuleCategory.daily: _l("Daily safe behaviour"),
-    RuleCategory.training: _l("Safety training"),
-    RuleCategory.hazard: _l("Hazard finding and rectification"),
-    RuleCategory.emergency: _l("Emergency response"),
-    RuleCategory.innovation: _l("Safety innovation"),
-    RuleCategory.violation: _l("Violation"),
-    RuleCategory.accident: _l("Accident responsibility"),
-}
+class RuleCategory(LabelledEnum):
+    daily = "daily", _l("Daily safe behaviour")
+    training = "training", _l("Safety training")
+    hazard = "hazard", _l("Hazard finding and rectification")
+    emergency = "emergency", _l("Emergency response")
+    innovation = "innovation", _l("Safety innovation")
+    violation = "violation", _l("Violation")
+    accident = "accident", _l("Accident responsibility")
 
 
 class Rule(Base):

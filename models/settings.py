@@ -50,6 +50,15 @@ SPECS: dict[str, SettingSpec] = {
 }
 
 
+# What a person reads for each choice of a setting with choices.
+CHOICE_LABELS = {
+    "trim": _l("cut to what is left under the cap"),
+    "refuse": _l("refused whole"),
+    "expire": _l("expire on 31 December"),
+    "carry": _l("carry over to the next year"),
+}
+
+
 def get_setting(session: Session, key: str) -> Any:
     spec = SPECS[key]
     raw = session.scalar(select(Setting.value).where(Setting.key == key))

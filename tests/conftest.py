@@ -140,3 +140,21 @@ def login(client: FlaskClient, make_staff: Callable[..., people.StaffUser]) -> C
         return user
 
     return sign_in
+
+
+@pytest.fixture
+def make_claim(session: Session, rule: Callable[[str], rules.Rule]) -> Callable[..., object]:
+    """File a claim the way an employee does on their phone (committed)."""
+    from models import claims
+
+    def make(
+        employee: people.Employee, code: str = "T01", points: int = 10, description: str = "参加安全培训", **kw: object
+    ) -> claims.Claim:
+        options = {"source": claims.ClaimSource.employee, "actor": f"employee:{employee.number}", **kw}
+        claim = claims.submit_claim(
+            session, employee=employee, rule=rule(code), points=points, description=description, **options
+        )
+        session.commit()
+        return claim
+
+    return make

@@ -47,17 +47,9 @@ def test_close_year_rejects_what_is_not_a_year(runner):
         assert result.exit_code != 0 and "not a year" in result.output
 
 
-def test_credit_due_credits_claims_whose_notice_has_ended(runner, session, make_employee, rule):
+def test_credit_due_credits_claims_whose_notice_has_ended(runner, session, make_employee, make_claim):
     worker = make_employee()
-    claim = claims.submit_claim(
-        session,
-        employee=worker,
-        rule=rule("T02"),
-        points=10,
-        description="考核通过",
-        source="employee",
-        actor="employee:E1",
-    )
+    claim = make_claim(worker, "T02", 10, "考核通过")
     claims.approve(session, claim, 10, actor="staff:safety", now=utcnow() - dt.timedelta(days=4))
     session.commit()
     result = runner.invoke(args=["claims", "credit-due"])

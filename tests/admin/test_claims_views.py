@@ -10,18 +10,9 @@ from models.claims import Claim, ClaimSource, ClaimStatus
 
 
 @pytest.fixture
-def pending(session, make_employee, rule):
+def pending(make_employee, make_claim):
     worker = make_employee(name="赵六", number="E7001")
-    claim = claims.submit_claim(
-        session,
-        employee=worker,
-        rule=rule("T01"),
-        points=15,
-        description="参加消防培训",
-        source=ClaimSource.employee,
-        actor="employee:E7001",
-    )
-    session.commit()
+    claim = make_claim(worker, "T01", 15, "参加消防培训")
     return claim
 
 

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from models import claims, ledger, people
-from models.claims import ClaimSource
 from tests.browser.conftest import shot
 
 
-def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_employee, rule):
+def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_employee, make_claim):
     worker = make_employee(name="刘德华", number="E01234", department="机加车间")
     ledger.award(session, worker.id, 35, actor="system", memo="通过安全考核")
-    claims.submit_claim(
-        session,
-        employee=worker,
-        rule=rule("H01"),
-        points=20,
-        description="发现配电柜门锁损坏",
-        source=ClaimSource.employee,
-        actor="employee:E01234",
-    )
+    make_claim(worker, "H01", 20, "发现配电柜门锁损坏")
     card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
     session.commit()
 
@@ -37,18 +28,9 @@ def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_
     page.wait_for_url("**/kiosk/")
 
 
-def test_a_safety_officer_reviews_a_claim_with_htmx(live_server, page, session, make_employee, make_staff, rule):
+def test_a_safety_officer_reviews_a_claim_with_htmx(live_server, page, session, make_employee, make_staff, make_claim):
     worker = make_employee(name="王小二", number="E02001")
-    claim = claims.submit_claim(
-        session,
-        employee=worker,
-        rule=rule("T01"),
-        points=15,
-        description="参加消防培训",
-        source=ClaimSource.employee,
-        actor="employee:E02001",
-    )
-    session.commit()
+    claim = make_claim(worker, "T01", 15, "参加消防培训")
     make_staff("safety", "safety_officer")
 
     page.goto(f"{live_server}/admin/claims")

@@ -6,7 +6,7 @@ import datetime as dt
 
 from models import claims, ledger, people
 from models.base import utcnow
-from models.claims import Claim, ClaimSource, ClaimStatus
+from models.claims import Claim, ClaimStatus
 from models.settings import set_setting
 
 
@@ -61,17 +61,9 @@ def test_the_session_ends_after_the_idle_time(client, session, make_employee):
     assert client.get("/kiosk/me").status_code == 303
 
 
-def test_an_employee_objects_to_a_claim_in_notice(client, session, make_employee, rule):
+def test_an_employee_objects_to_a_claim_in_notice(client, session, make_employee, make_claim):
     other = make_employee(name="周八")
-    claim = claims.submit_claim(
-        session,
-        employee=other,
-        rule=rule("E01"),
-        points=40,
-        description="演练表现突出",
-        source=ClaimSource.employee,
-        actor="employee:x",
-    )
+    claim = make_claim(other, "E01", 40, "演练表现突出")
     claims.approve(session, claim, 40, actor="staff:safety")
     me = make_employee(name="吴九", number="E9100")
     card = card_of(session, me)

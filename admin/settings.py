@@ -1,0 +1,62 @@
+"""Settings: the scheme's numbers, and the working-day overrides (dates the calendar package does not know)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from models import settings, workdays
+from models.errors import InvalidInput
+from models.people import Role
+
+from . import READERS, bp, role_required
+
+EDITORS = (Role.admin,)
+
+
+@bp.get("/settings")
+@role_required(*READERS)
+def settings_index() -> str:
+    overrides = db.session.scalars(
+        select(workdays.WorkdayOverride)
+        .where(workdays.WorkdayOverride.day >= dt.date.today() - dt.timedelta(days=31))
+        .order_by(workdays.WorkdayOverride.day)
+    )
+    return render_template(
+        "admin/settings.html",
+        values=settings.all_settings(db.session),
+        specs=settings.SPECS,
+        overrides=list(overrides),
+        can_edit=current_user.has_role(*EDITORS),
+    )
+
+
+@bp.post("/settings/<key>")
+@role_required(*EDITORS)
+def setting_save(key: str) -> str:
+    value = settings.set_setting(db.session, key, request.form.get("value", ""))
+    db.session.commit()
+    return render_template(
+        "admin/_setting_row.html", key=key, spec=settings.SPECS[key], value=value, can_edit=True, saved=True
+    )
+
+
+@bp.post("/workdays")
+@role_required(*EDITORS)
+def workday_save() -> Response:
+    try:
+        day = dt.date.fromisoformat(request.form.get("day", "").strip())
+    except ValueError:
+        raise InvalidInput(_l("Give the date as YYYY-MM-DD.")) from None
+    kind = request.form.get("kind")
+    if kind not in ("work", "rest"):
+        raise InvalidInput(_l("Say whether the day is worked or a day off."))
+    workdays.set_override(db.session, day, kind == "work", request.form.get("note", "").strip()[:100])
+    db.session.commit()
+    return redirect(url_for("admin.settings_index"), 303)

@@ -1,0 +1,62 @@
+"""Settings and working-day overrides in the back office."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from models.settings import get_setting
+from models.workdays import is_workday
+
+
+def test_an_admin_changes_the_yearly_cap_in_place(client, login, session):
+    login("admin", "admin")
+    page = client.get("/admin/settings")
+    assert page.status_code == 200 and "每人每年积分上限" in page.text and "2000" in page.text
+    response = client.post("/admin/settings/yearly_cap", data={"value": "1500"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "已保存" in response.text
+    assert get_setting(session, "yearly_cap") == 1500
+    assert client.post("/admin/settings/cap_mode", data={"value": "refuse"}).status_code == 200
+    assert get_setting(session, "cap_mode") == "refuse"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("yearly_cap", "abc"),
+        ("yearly_cap", "0"),
+        ("yearly_cap", "-5"),
+        ("cap_mode", "maybe"),
+        ("no_such_key", "1"),
+        ("notice_days", "1e9"),
+    ],
+)
+def test_bad_settings_are_refused_and_nothing_changes(client, login, session, key, value):
+    login("admin", "admin")
+    response = client.post(f"/admin/settings/{key}", data={"value": value}, headers={"HX-Request": "true"})
+    assert response.status_code == 400 and 'class="message error"' in response.text
+    assert get_setting(session, "yearly_cap") == 2000 and get_setting(session, "cap_mode") == "trim"
+
+
+def test_only_admins_change_settings(client, login, session):
+    login("safety", "safety_officer")
+    assert client.get("/admin/settings").status_code == 200
+    assert client.post("/admin/settings/yearly_cap", data={"value": "10"}).status_code == 403
+    assert client.post("/admin/workdays", data={"day": "2027-02-08", "kind": "rest"}).status_code == 403
+    assert get_setting(session, "yearly_cap") == 2000
+
+
+def test_a_working_day_override(client, login, session):
+    login("admin", "admin")
+    today = dt.date.today()
+    response = client.post("/admin/workdays", data={"day": today.isoformat(), "kind": "rest", "note": "厂休"})
+    assert response.status_code == 303
+    assert not is_workday(session, today)
+    assert "厂休" in client.get("/admin/settings").text
+    for bad in (
+        {"day": "2027-02-30", "kind": "rest"},
+        {"day": "tomorrow", "kind": "rest"},
+        {"day": "2027-02-08", "kind": "holiday"},
+    ):
+        assert client.post("/admin/workdays", data=bad).status_code == 400
