@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
 from models import claims, people, rules
-from models.errors import InvalidInput
+from models.errors import InvalidInput, NotFound
 from models.people import Role
+from models.photos import Photo
 
 from . import READERS, bp, role_required
 
@@ -37,6 +40,7 @@ class ClaimForm(FlaskForm):
     rule_id = SelectField(_l("Rule"), coerce=int)
     points = IntegerField(_l("Points"), validators=[InputRequired(_l("Give the points.")), NumberRange(min=1)])
     description = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=2000)])
+    photos = MultipleFileField(_l("Photos (up to 4)"))
 
 
 def _form_error(form: FlaskForm) -> InvalidInput:
@@ -63,7 +67,26 @@ def claims_index() -> str:
 @role_required(*READERS)
 def claim_detail(claim_id: int) -> str:
     claim = claims.get_claim(db.session, claim_id)
-    return render_template("admin/claim_detail.html", claim=claim, can_review=current_user.has_role(*REVIEWERS))
+    return render_template(
+        "admin/claim_detail.html",
+        claim=claim,
+        photos=claim.photos(db.session),
+        can_review=current_user.has_role(*REVIEWERS),
+    )
+
+
+@bp.get("/photos/<int:photo_id>")
+@role_required(*READERS)
+def photo(photo_id: int) -> Response:
+    """A stored photo, for staff only (it never sits in a static folder)."""
+    found = db.session.get(Photo, photo_id)
+    if found is None:
+        raise NotFound(_l("No such photo."))
+    response = send_file(
+        Path(current_app.config["UPLOAD_FOLDER"]) / found.filename, mimetype="image/jpeg", max_age=3600
+    )
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _row(claim: claims.Claim) -> str:
@@ -141,6 +164,8 @@ def claim_create() -> Response | tuple[str, int]:
         description=form.description.data,
         source=source,
         actor=current_user.actor,
+        photos=[upload.read() for upload in request.files.getlist("photos") if upload.filename],
+        photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
     )
     db.session.commit()
     return redirect(url_for("admin.claim_detail", claim_id=claim.id), 303)

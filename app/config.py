@@ -25,7 +25,9 @@ def defaults(app: Flask) -> dict[str, object]:
         "STORE_NAME": "安全积分超市",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # a kiosk page may stand open all day
-        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # up to 4 photos; each is held to the photo_max_mb setting
+        # Uploaded photos: outside the static folder, served only by views that check who asks.
+        "UPLOAD_FOLDER": str(Path(app.instance_path) / "uploads"),
         # The embedded default is a development server; production sets MART_DEV=0 (deploy/ does).
         "DEV": False,
     }

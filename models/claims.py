@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, exists, select
@@ -25,6 +27,7 @@ from . import ledger
 from .base import Base, LabelledEnum, local_today, utcnow
 from .errors import InactiveEmployee, InvalidInput, InvalidTransition, NotFound, YearlyCapReached
 from .people import Employee
+from .photos import Photo, photos_of, store_photo
 from .rules import Rule, RuleKind
 from .settings import get_setting
 from .workdays import add_working_days
@@ -40,6 +43,9 @@ class ClaimStatus(LabelledEnum):
         "cap_refused",
         _l("Over the yearly cap"),
     )  # approved, but nothing could be credited under the yearly cap
+
+
+MAX_PHOTOS = 4
 
 
 class ClaimSource(enum.StrEnum):
@@ -86,6 +92,9 @@ class Claim(Base):
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.status is ClaimStatus.pending and (today or local_today()) > self.due_on
 
+    def photos(self, session: Session) -> list[Photo]:
+        return photos_of(session, ("claim", self.id))
+
     @property
     def signed_points(self) -> int:
         points = self.approved_points or self.requested_points
@@ -129,7 +138,10 @@ def submit_claim(
     actor: str,
     origin: str | None = None,
     today: dt.date | None = None,
+    photos: Sequence[bytes] = (),
+    photo_folder: Path | None = None,
 ) -> Claim:
+    """File a claim for review. ``photos`` (at most 4) are checked, cleaned and kept in ``photo_folder``."""
     employee.ensure_active()
     rule.ensure_active()
     rule.check_value(points)
@@ -147,8 +159,16 @@ def submit_claim(
         due_on=add_working_days(session, today or local_today(), get_setting(session, "review_working_days")),
     )
     session.add(claim)
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(_l("At most %(n)s photos."), n=MAX_PHOTOS)
     _event(session, claim, actor, "submitted", f"{rule.range_text}: {points}")
     session.flush()
+    if photos:
+        if photo_folder is None:
+            raise ValueError("photo_folder is needed to keep photos")
+        limit = get_setting(session, "photo_max_mb") * 1024 * 1024
+        for data in photos:
+            store_photo(session, photo_folder, data, owner=("claim", claim.id), actor=actor, max_bytes=limit)
     return claim
 
 

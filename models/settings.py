@@ -45,6 +45,7 @@ SPECS: dict[str, SettingSpec] = {
     "points_per_yuan": SettingSpec(5, _l("Points per yuan of goods value"), minimum=1, maximum=1000),
     "pin_threshold": SettingSpec(200, _l("Ask for the PIN above this many points"), minimum=0, maximum=1_000_000),
     "kiosk_idle_seconds": SettingSpec(45, _l("Kiosk idle timeout in seconds"), minimum=10, maximum=600),
+    "photo_max_mb": SettingSpec(8, _l("Largest photo upload in MB"), minimum=1, maximum=50),
     "pin_max_tries": SettingSpec(5, _l("Wrong PINs before a lock"), minimum=1, maximum=20),
     "pin_lock_minutes": SettingSpec(15, _l("Minutes a PIN stays locked"), minimum=1, maximum=1440),
 }

@@ -44,8 +44,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app_config(database_url: str) -> dict[str, object]:
+def app_config(database_url: str, tmp_path: Path) -> dict[str, object]:
     return {
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret",
@@ -79,8 +80,16 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        yield db.session
+    """The test's own session, as a second user of the database beside the app's requests.
+
+    It pushes no app context, so each request through ``client`` gets a fresh one (its own session, its own
+    signed-in user), as in production. On SQLite its statements commit one by one: reading here never holds
+    the write lock a request needs. Expire what you read before when a request may have changed it.
+    """
+    engine = app.extensions["mart.db"][0]
+    session = Session(bind=engine.execution_options(sqlite_autocommit=True), expire_on_commit=False)
+    yield session
+    session.close()
 
 
 _numbers = itertools.count(1)

@@ -1,0 +1,112 @@
+"""Photos people upload (claims now, hazard reports later): checked by content, never trusted by name.
+
+An upload is opened with Pillow; anything that is not a JPEG, PNG or WebP picture (or another plain format
+a phone or camera writes) is refused. It is turned upright by its EXIF orientation, shrunk to at most
+1600 px on the long side, and re-encoded as a fresh JPEG, which drops every piece of metadata (EXIF, GPS,
+comments). The file is kept under the instance folder, outside anything served as static, named by its
+SHA-256, and served only through views that check who is asking.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import warnings
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import DateTime, Index, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .base import Base, utcnow
+from .errors import InvalidInput
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO", "GIF", "BMP"}
+LONG_SIDE = 1600
+MAX_PIXELS = 60_000_000  # a decompression bomb is refused before it is decoded
+
+
+class Photo(Base):
+    __tablename__ = "photo"
+    __table_args__ = (Index("ix_photo_owner", "owner_type", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What the photo belongs to: ("claim", 12), later ("hazard", 7) ...
+    owner_type: Mapped[str] = mapped_column(String(32))
+    owner_id: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.sha256}.jpg"
+
+
+def clean_image(data: bytes, *, max_bytes: int) -> tuple[bytes, int, int]:
+    """The upload as a clean JPEG: (bytes, width, height). Raises InvalidInput for anything else."""
+    if not data:
+        raise InvalidInput(_l("The photo is empty."))
+    if len(data) > max_bytes:
+        raise InvalidInput(_l("A photo may be at most %(mb)s MB."), mb=max_bytes // (1024 * 1024))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise InvalidInput(_l("This file is not a photo (JPEG, PNG or WebP)."))
+            if image.width * image.height > MAX_PIXELS:
+                raise InvalidInput(_l("This photo is too large."))
+            image.load()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        raise InvalidInput(_l("This file is not a photo (JPEG, PNG or WebP).")) from None
+    image = ImageOps.exif_transpose(image)
+    image.thumbnail((LONG_SIDE, LONG_SIDE))
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing of the original is kept
+    return out.getvalue(), image.width, image.height
+
+
+def store_photo(
+    session: Session, folder: Path, data: bytes, *, owner: tuple[str, int], actor: str, max_bytes: int
+) -> Photo:
+    jpeg, width, height = clean_image(data, max_bytes=max_bytes)
+    digest = hashlib.sha256(jpeg).hexdigest()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest}.jpg"
+    if not path.exists():
+        path.write_bytes(jpeg)
+    photo = Photo(
+        owner_type=owner[0],
+        owner_id=owner[1],
+        sha256=digest,
+        width=width,
+        height=height,
+        size=len(jpeg),
+        uploaded_by=actor,
+    )
+    session.add(photo)
+    session.flush()
+    return photo
+
+
+def photos_of(session: Session, owner: tuple[str, int]) -> list[Photo]:
+    return list(
+        session.scalars(
+            select(Photo).where(Photo.owner_type == owner[0], Photo.owner_id == owner[1]).order_by(Photo.id)
+        )
+    )

@@ -1,0 +1,72 @@
+"""Uploaded photos: checked by content, upright, shrunk, and stripped of every piece of metadata."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from models.errors import InvalidInput
+from models.photos import clean_image, photos_of, store_photo
+
+MB = 1024 * 1024
+
+
+def photo_bytes(size=(4000, 3000), fmt="JPEG", orientation: int | None = None, mode="RGB") -> bytes:
+    image = Image.new(mode, size, "red" if mode == "RGB" else None)
+    image.paste((0, 0, 255) if mode == "RGB" else (0, 0, 255, 255), (0, 0, size[0] // 2, size[1]))
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam Make"  # camera make
+    exif[0x0132] = "2026:11:23 08:00:00"  # date and time
+    if orientation:
+        exif[0x0112] = orientation
+    out = io.BytesIO()
+    image.save(out, fmt, exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_is_turned_upright_shrunk_and_stripped():
+    original = photo_bytes(orientation=6)  # a phone held upright: stored landscape, shown rotated
+    assert b"SpyCam" in original
+    cleaned, width, height = clean_image(original, max_bytes=8 * MB)
+    assert (width, height) == (1200, 1600)  # rotated to portrait, long side 1600
+    assert b"SpyCam" not in cleaned and b"Exif" not in cleaned
+    image = Image.open(io.BytesIO(cleaned))
+    assert image.format == "JPEG" and dict(image.getexif()) == {}
+    rgb = image.convert("RGB")
+    top, bottom = rgb.getpixel((10, 10)), rgb.getpixel((10, 1590))
+    assert top[2] > 200 and bottom[0] > 200  # turned a quarter clockwise: the left (blue) half is now on top
+
+
+def test_a_png_with_transparency_becomes_a_jpeg():
+    cleaned, width, height = clean_image(photo_bytes(size=(800, 600), fmt="PNG", mode="RGBA"), max_bytes=8 * MB)
+    assert (width, height) == (800, 600) and Image.open(io.BytesIO(cleaned)).mode == "RGB"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"GIF89a not really", b"<?php system($_GET['c']); ?>", b"%PDF-1.7\n...", b"\xff\xd8\xff\xe0broken jpeg"],
+)
+def test_what_is_not_a_photo_is_refused(data):
+    with pytest.raises(InvalidInput):
+        clean_image(data, max_bytes=8 * MB)
+
+
+def test_a_photo_over_the_size_limit_is_refused():
+    with pytest.raises(InvalidInput, match="1 MB"):
+        clean_image(b"\xff" * (MB + 1), max_bytes=MB)
+
+
+def test_photos_are_stored_outside_static_by_hash(session, tmp_path):
+    photo = store_photo(
+        session,
+        tmp_path / "uploads",
+        photo_bytes(size=(640, 480)),
+        owner=("claim", 7),
+        actor="staff:super",
+        max_bytes=8 * MB,
+    )
+    assert (tmp_path / "uploads" / photo.filename).exists()
+    assert photo.filename == f"{photo.sha256}.jpg" and (photo.width, photo.height) == (640, 480)
+    assert photos_of(session, ("claim", 7)) == [photo] and photos_of(session, ("claim", 8)) == []
