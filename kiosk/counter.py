@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
-from models import claims, ledger, people
+from models import claims, ledger, people, rules
 from models.base import local_today, utcnow
 from models.errors import InvalidInput
 from models.settings import get_setting
@@ -31,6 +31,14 @@ class ScanForm(FlaskForm):
 class PinForm(FlaskForm):
     number = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=32)])
     pin = PasswordField(_l("PIN"), validators=[DataRequired(), Length(max=8)])
+
+
+class ClaimForm(FlaskForm):
+    rule_id = IntegerField(_l("Rule"), validators=[InputRequired(_l("Choose what the claim is for."))])
+    points = IntegerField(_l("Points"), validators=[InputRequired(_l("Give the points.")), NumberRange(min=1)])
+    description = TextAreaField(
+        _l("What happened"), validators=[DataRequired(_l("Describe what the claim is for.")), Length(max=2000)]
+    )
 
 
 class ObjectionForm(FlaskForm):
@@ -113,6 +121,45 @@ def me() -> Response | str:
         idle_seconds=get_setting(db.session, "kiosk_idle_seconds"),
         objection=ObjectionForm(),
     )
+
+
+@bp.get("/claim")
+def claim_form() -> Response | str:
+    employee = current_employee()
+    if employee is None:
+        return redirect(url_for("kiosk.index"), 303)
+    return render_template(
+        "kiosk/claim.html",
+        employee=employee,
+        form=ClaimForm(),
+        rules=rules.active_rules(db.session, rules.RuleKind.earn),
+    )
+
+
+@bp.post("/claim")
+def claim_submit() -> Response:
+    """An employee claims points for a safety act; it goes to the safety department for review."""
+    employee = current_employee()
+    if employee is None:
+        return redirect(url_for("kiosk.index"), 303)
+    form = ClaimForm()
+    if not form.validate():
+        raise InvalidInput(next(iter(form.errors.values()))[0])
+    rule = db.session.get(rules.Rule, form.rule_id.data)
+    if rule is None or rule.kind is not rules.RuleKind.earn:
+        raise InvalidInput(_l("Choose what the claim is for."))
+    claim = claims.submit_claim(
+        db.session,
+        employee=employee,
+        rule=rule,
+        points=form.points.data,
+        description=form.description.data,
+        source=claims.ClaimSource.employee,
+        actor=f"employee:{employee.number}",
+    )
+    db.session.commit()
+    flash(_l("Claim submitted. The safety department reviews it by %(date)s.", date=claim.due_on), "info")
+    return redirect(url_for("kiosk.me"), 303)
 
 
 @bp.post("/claims/<int:claim_id>/object")

@@ -220,7 +220,9 @@ def restore_rule(session: Session, rule: Rule) -> None:
 
 
 def active_rules(session: Session, kind: RuleKind | None = None) -> list[Rule]:
-    query = select(Rule).where(Rule.retired_at.is_(None)).order_by(Rule.code)
+    """Rules in use, grouped by category in the order of the seed's table, then by code."""
+    query = select(Rule).where(Rule.retired_at.is_(None))
     if kind is not None:
         query = query.where(Rule.kind == kind)
-    return list(session.scalars(query))
+    order = list(RuleCategory)
+    return sorted(session.scalars(query), key=lambda rule: (order.index(rule.category), rule.code))

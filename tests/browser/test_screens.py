@@ -24,6 +24,16 @@ def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_
     body = page.locator("main").inner_text()
     assert "刘德华" in body and "35" in body and "通过安全考核" in body and "发现一般隐患" in body
     shot(page, "kiosk-me")
+
+    page.get_by_role("link", name="申报积分").click()
+    page.get_by_text("担任安全宣讲员").click()
+    page.fill("input[name=points]", "12")
+    page.fill("textarea[name=description]", "在班前会上讲解有限空间作业安全")
+    shot(page, "kiosk-claim")
+    page.get_by_role("button", name="提交审核").click()
+    page.wait_for_url("**/kiosk/me")
+    assert "申报已提交" in page.locator("#messages").inner_text()
+    assert "担任安全宣讲员" in page.locator("main").inner_text()  # now among my claims in progress
     page.get_by_role("button", name="完成").click()
     page.wait_for_url("**/kiosk/")
 

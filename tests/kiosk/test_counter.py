@@ -6,7 +6,7 @@ import datetime as dt
 
 from models import claims, ledger, people
 from models.base import utcnow
-from models.claims import Claim, ClaimStatus
+from models.claims import Claim, ClaimSource, ClaimStatus
 from models.settings import set_setting
 
 
@@ -97,3 +97,25 @@ def test_the_notice_board_is_public(client, session, make_employee):
 def test_unknown_pages_get_a_friendly_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404 and "页面不存在" in response.text
+
+
+def test_an_employee_claims_points_at_the_kiosk(client, session, make_employee, rule):
+    from sqlalchemy import select
+
+    worker = make_employee(name="冯十一", number="E9200")
+    card = card_of(session, worker)
+    client.post("/kiosk/scan", data={"code": card.code})
+    form = client.get("/kiosk/claim")
+    assert "参与安全培训" in form.text and "未正确佩戴劳动防护用品" not in form.text  # no deduction rules here
+    out_of_range = client.post("/kiosk/claim", data={"rule_id": rule("T01").id, "points": "50", "description": "培训"})
+    assert out_of_range.status_code == 400 and "5 至 20" in out_of_range.text
+    deduct_rule = client.post("/kiosk/claim", data={"rule_id": rule("V01").id, "points": "5", "description": "x"})
+    assert deduct_rule.status_code == 400
+    empty = client.post("/kiosk/claim", data={"rule_id": rule("T01").id, "points": "10", "description": " "})
+    assert empty.status_code == 400
+    assert session.scalars(select(Claim)).all() == []
+    done = client.post("/kiosk/claim", data={"rule_id": rule("T01").id, "points": "10", "description": "参加季度培训"})
+    assert done.status_code == 303
+    claim = session.scalars(select(Claim)).one()
+    assert (claim.employee_id, claim.source, claim.submitted_by) == (worker.id, ClaimSource.employee, "employee:E9200")
+    assert "已提交" in client.get("/kiosk/me").text
