@@ -14,8 +14,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
+from app.forms import ReasonForm, form_error
 from models import claims, people, rules
-from models.errors import InvalidInput, NotFound
+from models.errors import NotFound
 from models.people import Role
 from models.photos import Photo
 
@@ -25,10 +26,6 @@ REVIEWERS = (Role.safety_officer,)
 CLAIMANTS = (Role.safety_officer, Role.supervisor)
 # Any staff member may object to a claim in public notice; auditors only read.
 OBJECTORS = (Role.safety_officer, Role.supervisor, Role.storekeeper)
-
-
-class ReasonForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500)])
 
 
 class ApproveForm(FlaskForm):
@@ -41,14 +38,6 @@ class ClaimForm(FlaskForm):
     points = IntegerField(_l("Points"), validators=[InputRequired(_l("Give the points.")), NumberRange(min=1)])
     description = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=2000)])
     photos = MultipleFileField(_l("Photos (up to 4)"))
-
-
-def _form_error(form: FlaskForm) -> InvalidInput:
-    """The first validation error of ``form`` as a domain error (shown with a 400, nothing changed)."""
-    for field in form:
-        if field.errors:
-            return InvalidInput(_l("%(field)s: %(error)s"), field=field.label.text, error=field.errors[0])
-    return InvalidInput()
 
 
 @bp.get("/claims")
@@ -101,7 +90,7 @@ def _row(claim: claims.Claim) -> str:
 def claim_approve(claim_id: int) -> str:
     form = ApproveForm()
     if not form.validate():
-        raise _form_error(form)
+        raise form_error(form)
     claim = claims.approve(
         db.session, claims.get_claim(db.session, claim_id, lock=True), form.points.data, actor=current_user.actor
     )
@@ -124,7 +113,7 @@ def claim_object(claim_id: int) -> str:
 def _reasoned_step(claim_id: int, step: str) -> str:
     form = ReasonForm()
     if not form.validate():
-        raise _form_error(form)
+        raise form_error(form)
     operation = {"reject": claims.reject, "fraud": claims.mark_fraud, "object": claims.object_to}[step]
     claim = operation(
         db.session, claims.get_claim(db.session, claim_id, lock=True), form.reason.data, actor=current_user.actor

@@ -16,6 +16,7 @@ from wtforms import IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
+from app.forms import ReasonForm, form_error
 from models import claims, ledger, people, rules
 from models.base import local_today, utcnow
 from models.errors import InvalidInput
@@ -39,10 +40,6 @@ class ClaimForm(FlaskForm):
     description = TextAreaField(
         _l("What happened"), validators=[DataRequired(_l("Describe what the claim is for.")), Length(max=2000)]
     )
-
-
-class ObjectionForm(FlaskForm):
-    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500)])
 
 
 def _start(employee: people.Employee) -> Response:
@@ -114,12 +111,12 @@ def me() -> Response | str:
         employee=employee,
         credited=ledger.credited_in_year(db.session, employee.id, today.year),
         cap=get_setting(db.session, "yearly_cap"),
-        own_claims=claims.open_claims_of(db.session, employee.id),
+        own_claims=claims.claims_of(db.session, employee.id),
         notice=[c for c in claims.in_notice(db.session) if c.employee_id != employee.id],
         entries=ledger.history(db.session, employee.id, 20),
         suspended=claims.redemption_suspended(db.session, employee.id, today),
         idle_seconds=get_setting(db.session, "kiosk_idle_seconds"),
-        objection=ObjectionForm(),
+        objection=ReasonForm(),
     )
 
 
@@ -144,7 +141,7 @@ def claim_submit() -> Response:
         return redirect(url_for("kiosk.index"), 303)
     form = ClaimForm()
     if not form.validate():
-        raise InvalidInput(next(iter(form.errors.values()))[0])
+        raise form_error(form)
     rule = db.session.get(rules.Rule, form.rule_id.data)
     if rule is None or rule.kind is not rules.RuleKind.earn:
         raise InvalidInput(_l("Choose what the claim is for."))
@@ -167,7 +164,7 @@ def object_claim(claim_id: int) -> Response:
     employee = current_employee()
     if employee is None:
         return redirect(url_for("kiosk.index"), 303)
-    form = ObjectionForm()
+    form = ReasonForm()
     if not form.validate():
         raise InvalidInput(_l("Give a reason for the objection."))
     claims.object_to(

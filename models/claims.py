@@ -357,12 +357,20 @@ def in_notice(session: Session) -> list[Claim]:
     )
 
 
-def open_claims_of(session: Session, employee_id: int) -> list[Claim]:
+def claims_of(session: Session, employee_id: int, *, days: int = 30) -> list[Claim]:
+    """An employee's claims still open, and those decided in the last ``days``: what they want to know
+    at the kiosk, including why a claim was rejected or cut by the yearly cap."""
+    since = utcnow() - dt.timedelta(days=days)
+    open_states = (ClaimStatus.pending, ClaimStatus.approved)
     return list(
         session.scalars(
             select(Claim)
-            .where(Claim.employee_id == employee_id, Claim.status.in_((ClaimStatus.pending, ClaimStatus.approved)))
+            .where(
+                Claim.employee_id == employee_id,
+                Claim.status.in_(open_states) | (Claim.submitted_at >= since),
+            )
             .order_by(Claim.id.desc())
+            .limit(20)
         )
     )
 

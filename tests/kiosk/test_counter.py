@@ -119,3 +119,23 @@ def test_an_employee_claims_points_at_the_kiosk(client, session, make_employee, 
     claim = session.scalars(select(Claim)).one()
     assert (claim.employee_id, claim.source, claim.submitted_by) == (worker.id, ClaimSource.employee, "employee:E9200")
     assert "已提交" in client.get("/kiosk/me").text
+
+
+def test_the_employee_sees_why_a_claim_was_cut_or_refused(app, client, session, make_employee, make_claim):
+    set_setting(session, "yearly_cap", 30)
+    session.commit()
+    worker = make_employee(name="陈十二")
+    cut = make_claim(worker, "E01", 40, "演练")
+    refused = make_claim(worker, "T01", 10, "培训")
+    rejected = make_claim(worker, "T02", 10, "考试")
+    for claim in (cut, refused):
+        claims.approve(session, claim, claim.requested_points, actor="staff:safety")
+    claims.reject(session, rejected, "无考试成绩记录", actor="staff:safety")
+    with app.app_context():  # as `mart claims credit-due` runs: notes are written in the default language
+        claims.credit_due(session, now=utcnow() + dt.timedelta(days=10))
+    session.commit()
+    client.post("/kiosk/scan", data={"code": card_of(session, worker).code})
+    page = client.get("/kiosk/me").text
+    assert "无考试成绩记录" in page  # the rejection, with its reason
+    assert "超出年度上限" in page  # the claim refused by the cap
+    assert "40 分中计入 30 分" in page  # the claim cut by the cap
