@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 
 from sqlalchemy.orm import Session
 
-from models import claims, people, rules
+from models import claims, people, rules, store
 from models.base import local_today, utcnow
 from models.rules import Rule, RuleKind
+
+DEMO_PIN = "1234"
 
 DEMO_STAFF = [
     # user, name, password, roles
@@ -30,6 +33,50 @@ DEPARTMENTS = {
     "设备动力部": ["电工班", "维修班"],
     "安全环保部": ["安全组"],
 }
+
+# name, category, value in yuan: the seed's three kinds of goods, 5-500 yuan, across the three tiers.
+GOODS = [
+    ("香皂", "daily", 5),
+    ("牙膏", "daily", 12),
+    ("洗衣液", "daily", 25),
+    ("抽纸（6包）", "daily", 18),
+    ("毛巾（2条）", "daily", 20),
+    ("洗发水", "daily", 35),
+    ("食用油 5L", "daily", 75),
+    ("大米 10kg", "daily", 60),
+    ("保温杯", "daily", 45),
+    ("雨伞", "daily", 40),
+    ("电水壶", "daily", 120),
+    ("床上四件套", "daily", 180),
+    ("电饭煲", "daily", 260),
+    ("空气炸锅", "daily", 350),
+    ("劳保手套（10副）", "protective", 15),
+    ("防尘口罩（20只）", "protective", 30),
+    ("护目镜", "protective", 25),
+    ("耳塞（50副）", "protective", 20),
+    ("反光背心", "protective", 22),
+    ("安全帽", "protective", 45),
+    ("防砸劳保鞋", "protective", 160),
+    ("防寒工作服", "protective", 220),
+    ("焊工面罩", "protective", 90),
+    ("急救包", "protective", 80),
+    ("灭火器（家用）", "special", 95),
+    ("烟雾报警器", "special", 70),
+    ("应急手电", "special", 35),
+    ("车载灭火器", "special", 120),
+    ("安全知识读本", "special", 28),
+    ("电影票（2张）", "special", 80),
+    ("超市购物卡 100元", "special", 100),
+    ("超市购物卡 200元", "special", 200),
+    ("体检套餐", "special", 480),
+    ("蓝牙耳机", "special", 300),
+    ("运动手环", "special", 200),
+    ("充电宝", "special", 110),
+    ("书包", "special", 90),
+    ("台灯", "special", 130),
+    ("茶叶礼盒", "special", 150),
+    ("月饼礼盒", "special", 120),
+]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉建国文斌宇浩凯健俊帆"
@@ -74,8 +121,11 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
                 session, employee, people.CardKind.rfid, actor="staff:admin", uid=f"{rng.getrandbits(32):08X}"
             )
         workers.append(employee)
-    for employee in workers[:5]:  # hashing PINs is slow on purpose; a few are enough to try the PIN path
-        people.set_pin(session, employee, "1234")
+    # Every demo employee has the PIN 1234. Hashing is slow on purpose (it resists guessing), so the demo
+    # sets it properly once and gives everyone that same salted hash.
+    people.set_pin(session, workers[0], DEMO_PIN)
+    for employee in workers[1:]:
+        employee.pin_hash = workers[0].pin_hash
     people.revoke_card(session, workers[0].cards[0], actor="staff:admin", reason="遗失")
     people.issue_card(session, workers[0], people.CardKind.qr, actor="staff:admin")
     people.mark_left(session, workers[-1])
@@ -88,16 +138,37 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
     start = today - dt.timedelta(days=360)
     counts = {"credited": 0, "pending": 0, "notice": 0, "rejected": 0, "fraud": 0, "deducted": 0}
 
-    events: list[tuple[dt.date, people.Employee, Rule]] = []
+    goods = []
+    for name, category, yuan in GOODS:
+        item = store.save_goods(
+            session, None, name=name, category=category, value_fen=yuan * 100, low_stock=3 if yuan >= 200 else 10
+        )
+        store.move_stock(
+            session,
+            item.id,
+            rng.randint(2, 12) if yuan >= 200 else rng.randint(15, 120),
+            reason="restock",
+            actor=staff["store"].actor,
+            note="首批入库",
+        )
+        goods.append(item)
+    counts["redeemed"] = 0
+
+    events: list[tuple[dt.date, people.Employee, Rule | None]] = []
     for employee in workers[:-1]:
         for _ in range(rng.randint(6, 24)):
             events.append((start + dt.timedelta(days=rng.randint(0, 359)), employee, rng.choices(earn, weights)[0]))
         if rng.random() < 0.25:
             events.append((start + dt.timedelta(days=rng.randint(30, 359)), employee, rng.choice(deduct)))
+        for _ in range(rng.randint(0, 4)):  # visits to the store (None: a redemption)
+            events.append((start + dt.timedelta(days=rng.randint(60, 359)), employee, None))
     events.sort(key=lambda e: e[0])
 
     officer, supervisor = staff["safety"].actor, staff["super"].actor
     for day, employee, rule in events:
+        if rule is None:
+            counts["redeemed"] += _visit_store(session, rng, employee, goods, day)
+            continue
         points = rng.randint(rule.min_points, rule.max_points)
         source = (
             claims.ClaimSource.supervisor
@@ -149,5 +220,26 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
         f"Demo plant: {len(DEPARTMENTS)} departments, {len(teams)} teams, {len(workers)} employees with cards, "
         f"{len(DEMO_STAFF)} staff accounts; claims: {counts['credited']} credited, {counts['deducted']} "
         f"deductions, {counts['notice']} in public notice, {counts['pending']} waiting for review, "
-        f"{counts['rejected']} rejected, {counts['fraud']} false."
+        f"{counts['rejected']} rejected, {counts['fraud']} false; {len(goods)} goods, {counts['redeemed']} redemptions."
     )
+
+
+def _visit_store(session: Session, rng: random.Random, employee: people.Employee, goods: list, day: dt.date) -> int:
+    """An employee spends some of their points on one or two things they can afford; 1 if they did."""
+    balance = employee.balance
+    affordable = [g for g in goods if g.stock and store.points_price(session, g) <= balance]
+    if not affordable:
+        return 0
+    cart: dict[int, int] = {}
+    for item in rng.sample(affordable, min(len(affordable), rng.choice((1, 1, 2)))):
+        price = store.points_price(session, item)
+        if price <= balance:
+            cart[item.id] = 1
+            balance -= price
+    at = dt.datetime.combine(day, dt.time(4, rng.randint(0, 59)))  # lunchtime at the plant, in UTC
+    redemption = store.redeem(
+        session, employee, cart, kiosk="kiosk:demo", request_key=secrets.token_urlsafe(16), pin=DEMO_PIN, at=at
+    ).redemption
+    if rng.random() < 0.9:
+        store.hand_out(session, redemption, actor="staff:store")
+    return 1

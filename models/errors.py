@@ -94,6 +94,16 @@ class RedemptionSuspended(DomainError):
     default_message = _l("Redemption is suspended for this month because of a false claim.")
 
 
+class OutOfStock(DomainError):
+    status_code = 409
+    default_message = _l("Out of stock.")
+
+
+class StoreClosed(DomainError):
+    status_code = 409
+    default_message = _l("The store is closed now.")
+
+
 class InvalidTransition(DomainError):
     status_code = 409
     default_message = _l("This claim is not in a state that allows this step.")

@@ -7,6 +7,7 @@ Seed 000 leaves these to each enterprise (yearly cap "e.g. 2,000", reset or carr
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,8 @@ class SettingSpec:
     choices: tuple[str, ...] | None = None
     minimum: int | None = None
     maximum: int | None = None
+    pattern: str | None = None  # a text setting: the whole value must match this
+    hint: Any = None  # for a text setting: how to write it
 
 
 SPECS: dict[str, SettingSpec] = {
@@ -46,6 +49,22 @@ SPECS: dict[str, SettingSpec] = {
     "pin_threshold": SettingSpec(200, _l("Ask for the PIN above this many points"), minimum=0, maximum=1_000_000),
     "kiosk_idle_seconds": SettingSpec(45, _l("Kiosk idle timeout in seconds"), minimum=10, maximum=600),
     "photo_max_mb": SettingSpec(8, _l("Largest photo upload in MB"), minimum=1, maximum=50),
+    # Redemption opening hours and days (seed 000: "制定积分兑换日期"). Days are ISO weekdays, 1 = Monday.
+    "store_hours": SettingSpec(
+        "00:00-24:00",
+        _l("Store opening hours"),
+        pattern=r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d",
+        hint=_l("e.g. 08:00-18:00"),
+    ),
+    "store_days": SettingSpec(
+        "1234567",
+        _l("Store opening days"),
+        pattern=r"[1-7]{1,7}",
+        hint=_l("ISO weekdays, e.g. 135 for Monday, Wednesday, Friday"),
+    ),
+    # Goods tiers by value in yuan (seed 000: 5-500 yuan in low, mid and high tiers).
+    "tier_low_max_yuan": SettingSpec(50, _l("Low tier: goods worth up to (yuan)"), minimum=1, maximum=100_000),
+    "tier_mid_max_yuan": SettingSpec(200, _l("Mid tier: goods worth up to (yuan)"), minimum=1, maximum=100_000),
     "pin_max_tries": SettingSpec(5, _l("Wrong PINs before a lock"), minimum=1, maximum=20),
     "pin_lock_minutes": SettingSpec(15, _l("Minutes a PIN stays locked"), minimum=1, maximum=1440),
 }
@@ -76,7 +95,11 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
     spec = SPECS.get(key)
     if spec is None:
         raise InvalidInput(_l("Unknown setting: %(key)s"), key=key)
-    if spec.choices is not None:
+    if spec.pattern is not None:
+        value = str(value).strip()
+        if not re.fullmatch(spec.pattern, value):
+            raise InvalidInput(_l("%(key)s: %(hint)s"), key=key, hint=spec.hint)
+    elif spec.choices is not None:
         if value not in spec.choices:
             raise InvalidInput(_l("%(key)s must be one of: %(choices)s"), key=key, choices=", ".join(spec.choices))
     else:

@@ -167,3 +167,22 @@ def make_claim(session: Session, rule: Callable[[str], rules.Rule]) -> Callable[
         return claim
 
     return make
+
+
+@pytest.fixture
+def make_goods(session: Session) -> Callable[..., object]:
+    """Goods in the store with ``stock`` on the shelf (committed)."""
+    from models import store
+
+    def make(
+        name: str = "洗衣液", value_yuan: int = 20, stock: int = 10, category: str = "daily", price: int | None = None
+    ) -> store.Goods:
+        goods = store.save_goods(
+            session, None, name=name, category=category, value_fen=value_yuan * 100, price_override=price
+        )
+        if stock:
+            store.move_stock(session, goods.id, stock, reason="restock", actor="staff:store")
+        session.commit()
+        return goods
+
+    return make

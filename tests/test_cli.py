@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import text
 
 from app.demo import build_demo
-from models import claims, ledger
+from models import claims, ledger, store
 from models.base import utcnow
 
 
@@ -61,7 +61,8 @@ def test_credit_due_credits_claims_whose_notice_has_ended(runner, session, make_
 def test_the_demo_plant_passes_ledger_verify(session, runner):
     summary = build_demo(session, employees=30)
     session.commit()
-    assert "30 employees" in summary
+    assert "30 employees" in summary and "40 goods" in summary
+    assert store.stock_matches_movements(session)
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code == 0, result.output
     refused = runner.invoke(args=["demo"])  # never into a database that has people

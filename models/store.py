@@ -1,0 +1,466 @@
+"""The store: goods and their stock, and redemption at the counter.
+
+Seed 000 (二(二)2, 三(二)): goods are daily goods, protective equipment and special goods worth 5-500 yuan,
+in low, mid and high tiers, each marked with its points price; the employee picks goods, the administrator
+checks the balance, hands the goods over and updates the ledger.
+
+Every change of stock is a ``StockMovement`` with a reason and a person; stock never goes below zero.
+A redemption takes points (one ledger entry) and stock (one movement a line) in one transaction, or
+nothing. It is idempotent on the request key the kiosk sends with each confirmation. A cancelled
+redemption is put right by a refund entry and movements back, never by editing history.
+
+Lock order, shared with models/ledger.py: the employee row, then goods rows by id, then the chain head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integer, String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from . import ledger
+from .base import Base, LabelledEnum, utcnow
+from .claims import redemption_suspended
+from .errors import (
+    Conflict,
+    InsufficientPoints,
+    InvalidInput,
+    NotFound,
+    OutOfStock,
+    RedemptionSuspended,
+    StoreClosed,
+)
+from .people import Employee, check_pin
+from .settings import get_setting
+
+
+class GoodsCategory(LabelledEnum):
+    daily = "daily", _l("Daily goods")
+    protective = "protective", _l("Protective equipment")
+    special = "special", _l("Special goods")
+
+
+class Tier(LabelledEnum):
+    low = "low", _l("Low tier")
+    mid = "mid", _l("Mid tier")
+    high = "high", _l("High tier")
+
+
+class RedemptionStatus(LabelledEnum):
+    confirmed = "confirmed", _l("Waiting to be handed out")
+    handed_out = "handed_out", _l("Handed out")
+    cancelled = "cancelled", _l("Cancelled")
+
+
+class Goods(Base):
+    __tablename__ = "goods"
+    __table_args__ = (CheckConstraint("stock >= 0", name="stock_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    category: Mapped[GoodsCategory] = mapped_column(Enum(GoodsCategory, native_enum=False, length=16))
+    value_fen: Mapped[int] = mapped_column(Integer)  # what the goods are worth, in fen (1 yuan = 100 fen)
+    # A points price set by hand; None means value x the points_per_yuan setting.
+    price_override: Mapped[int | None] = mapped_column(Integer)
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    low_stock: Mapped[int] = mapped_column(Integer, default=5)  # at or below this, the goods are flagged
+    picture: Mapped[str | None] = mapped_column(String(100))  # a file name under the upload folder
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def value_yuan(self) -> str:
+        return f"{self.value_fen / 100:.2f}".rstrip("0").rstrip(".")
+
+
+class StockMovement(Base):
+    __tablename__ = "stock_movement"
+    __table_args__ = (Index("ix_stock_movement_goods", "goods_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goods_id: Mapped[int] = mapped_column(ForeignKey("goods.id"))
+    delta: Mapped[int] = mapped_column(Integer)
+    stock_after: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))  # restock, adjust, count, redemption, cancel
+    note: Mapped[str] = mapped_column(String(200), default="")
+    ref_id: Mapped[int | None] = mapped_column(Integer)  # the redemption, for redemption and cancel
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Redemption(Base):
+    __tablename__ = "redemption"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)  # DH-2026-000123, set on insert
+    request_key: Mapped[str] = mapped_column(String(64), unique=True)
+    cart_digest: Mapped[str] = mapped_column(String(64))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    kiosk: Mapped[str] = mapped_column(String(64))
+    points: Mapped[int] = mapped_column(Integer)
+    balance_after: Mapped[int] = mapped_column(Integer)
+    status: Mapped[RedemptionStatus] = mapped_column(
+        Enum(RedemptionStatus, native_enum=False, length=16), default=RedemptionStatus.confirmed
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    handed_out_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    handed_out_by: Mapped[str | None] = mapped_column(String(64))
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cancelled_by: Mapped[str | None] = mapped_column(String(64))
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
+
+    employee: Mapped[Employee] = relationship()
+    lines: Mapped[list[RedemptionLine]] = relationship(back_populates="redemption", order_by="RedemptionLine.id")
+
+
+class RedemptionLine(Base):
+    __tablename__ = "redemption_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    redemption_id: Mapped[int] = mapped_column(ForeignKey("redemption.id"), index=True)
+    goods_id: Mapped[int] = mapped_column(ForeignKey("goods.id"))
+    name: Mapped[str] = mapped_column(String(100))  # as it was at the time
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_points: Mapped[int] = mapped_column(Integer)
+
+    redemption: Mapped[Redemption] = relationship(back_populates="lines")
+    goods: Mapped[Goods] = relationship()
+
+    @property
+    def points(self) -> int:
+        return self.quantity * self.unit_points
+
+
+# --------------------------------------------------------------------------- prices and tiers
+
+
+def points_price(session: Session, goods: Goods) -> int:
+    if goods.price_override is not None:
+        return goods.price_override
+    # value in fen x points per yuan / 100, rounded up: a price never undercuts the value.
+    return -(-goods.value_fen * get_setting(session, "points_per_yuan") // 100)
+
+
+def tier_of(session: Session, goods: Goods) -> Tier:
+    yuan = goods.value_fen / 100
+    if yuan <= get_setting(session, "tier_low_max_yuan"):
+        return Tier.low
+    if yuan <= get_setting(session, "tier_mid_max_yuan"):
+        return Tier.mid
+    return Tier.high
+
+
+# --------------------------------------------------------------------------- goods and stock
+
+
+def save_goods(
+    session: Session,
+    goods: Goods | None,
+    *,
+    name: str,
+    category: str,
+    value_fen: int,
+    price_override: int | None = None,
+    low_stock: int = 5,
+    active: bool = True,
+) -> Goods:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput(_l("Goods need a name of up to 100 characters."))
+    try:
+        category_ = GoodsCategory(category)
+    except ValueError:
+        raise InvalidInput(_l("Unknown category of goods.")) from None
+    if not isinstance(value_fen, int) or not 0 < value_fen <= 10_000_000:
+        raise InvalidInput(_l("The value is a positive amount of yuan."))
+    if price_override is not None and not 0 < price_override <= 10_000_000:
+        raise InvalidInput(_l("A points price is a whole number above zero."))
+    if not 0 <= low_stock <= 100_000:
+        raise InvalidInput(_l("The low-stock mark is a whole number from 0."))
+    if goods is None:
+        goods = Goods(stock=0)
+        session.add(goods)
+    goods.name, goods.category, goods.value_fen = name, category_, value_fen
+    goods.price_override, goods.low_stock, goods.active = price_override, low_stock, active
+    session.flush()
+    return goods
+
+
+def _lock_goods(session: Session, ids: Iterable[int]) -> dict[int, Goods]:
+    rows = session.scalars(
+        select(Goods)
+        .where(Goods.id.in_(sorted(set(ids))))
+        .order_by(Goods.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return {g.id: g for g in rows}
+
+
+def move_stock(
+    session: Session,
+    goods_id: int,
+    delta: int,
+    *,
+    reason: str,
+    actor: str,
+    note: str = "",
+    ref_id: int | None = None,
+) -> StockMovement:
+    """Change one item's stock by ``delta`` with a reason and a person; never below zero."""
+    if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
+        raise InvalidInput(_l("A stock change is a whole number other than zero."))
+    if reason in ("adjust", "count") and not note.strip():
+        raise InvalidInput(_l("Say why the stock is adjusted."))
+    goods = _lock_goods(session, [goods_id]).get(goods_id)
+    if goods is None:
+        raise NotFound(_l("No such goods."))
+    return _move(session, goods, delta, reason=reason, actor=actor, note=note, ref_id=ref_id)
+
+
+def _move(
+    session: Session, goods: Goods, delta: int, *, reason: str, actor: str, note: str = "", ref_id: int | None = None
+) -> StockMovement:
+    if goods.stock + delta < 0:
+        raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=goods.name, stock=goods.stock)
+    goods.stock += delta
+    movement = StockMovement(
+        goods_id=goods.id,
+        delta=delta,
+        stock_after=goods.stock,
+        reason=reason,
+        note=note.strip()[:200],
+        ref_id=ref_id,
+        actor=actor,
+    )
+    session.add(movement)
+    session.flush()
+    return movement
+
+
+# --------------------------------------------------------------------------- redemption
+
+CART_LIMIT = 30  # lines in one cart
+QUANTITY_LIMIT = 99
+
+
+@dataclass(frozen=True)
+class RedeemResult:
+    redemption: Redemption
+    replayed: bool  # the same request came again: nothing new was done
+
+
+def parse_cart(raw: object) -> dict[int, int]:
+    """A cart as the kiosk sends it ({goods id: quantity}), checked: whole numbers, 1-99 of each."""
+    if not isinstance(raw, dict) or not raw:
+        raise InvalidInput(_l("The cart is empty."))
+    if len(raw) > CART_LIMIT:
+        raise InvalidInput(_l("Too many different goods in one cart."))
+    cart: dict[int, int] = {}
+    for key, value in raw.items():
+        try:
+            goods_id, quantity = int(str(key)), int(str(value))
+        except ValueError:
+            raise InvalidInput(_l("The cart is not valid.")) from None
+        if goods_id <= 0 or not 1 <= quantity <= QUANTITY_LIMIT:
+            raise InvalidInput(_l("Each quantity is from 1 to %(max)s."), max=QUANTITY_LIMIT)
+        cart[goods_id] = cart.get(goods_id, 0) + quantity
+    return cart
+
+
+def _digest(cart: dict[int, int]) -> str:
+    return hashlib.sha256(json.dumps(sorted(cart.items())).encode()).hexdigest()
+
+
+def store_open(session: Session, now: dt.datetime | None = None) -> bool:
+    """Whether redemption is open at ``now`` (the plant's local time), by the hours and days settings."""
+    now = now or dt.datetime.now()
+    if str(now.isoweekday()) not in get_setting(session, "store_days"):
+        return False
+    opens, closes = get_setting(session, "store_hours").split("-")
+    clock = now.strftime("%H:%M")
+    return opens <= clock < closes
+
+
+def _existing(session: Session, request_key: str, digest: str) -> Redemption | None:
+    found = session.scalar(select(Redemption).where(Redemption.request_key == request_key))
+    if found is not None and found.cart_digest != digest:
+        raise Conflict(_l("This confirmation was already used for another cart. Start again."))
+    return found
+
+
+def redeem(
+    session: Session,
+    employee: Employee,
+    cart: dict[int, int],
+    *,
+    kiosk: str,
+    request_key: str,
+    pin: str | None = None,
+    now: dt.datetime | None = None,
+    at: dt.datetime | None = None,
+) -> RedeemResult:
+    """Spend points on goods: one ledger entry and a stock movement a line, in one transaction.
+
+    The same ``request_key`` with the same cart returns the first redemption (a double tap, a retried
+    request); with another cart it is refused. Above the PIN threshold ``pin`` must be the employee's PIN.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", request_key or ""):
+        raise InvalidInput(_l("The confirmation is not valid. Start again."))
+    digest = _digest(cart)
+    if (found := _existing(session, request_key, digest)) is not None:
+        return RedeemResult(found, True)
+    employee.ensure_active()
+    if redemption_suspended(session, employee.id):
+        raise RedemptionSuspended()
+    if not store_open(session, now):
+        raise StoreClosed(
+            _l("Redemption is open %(days)s, %(hours)s."),
+            days=get_setting(session, "store_days"),
+            hours=get_setting(session, "store_hours"),
+        )
+    locked = ledger.lock_employee(session, employee.id)
+    # Under the employee's lock: a twin of this request that got here first has committed by now.
+    if (found := _existing(session, request_key, digest)) is not None:
+        return RedeemResult(found, True)
+    goods = _lock_goods(session, cart)
+    lines = []
+    for goods_id, quantity in sorted(cart.items()):
+        item = goods.get(goods_id)
+        if item is None or not item.active:
+            raise InvalidInput(_l("Some goods in the cart are not offered any more. Start again."))
+        if item.stock < quantity:
+            raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=item.name, stock=item.stock)
+        lines.append((item, quantity, points_price(session, item)))
+    total = sum(quantity * price for _, quantity, price in lines)
+    if total > locked.balance:
+        raise InsufficientPoints(
+            _l("Not enough points: %(balance)s available, %(needed)s needed."), balance=locked.balance, needed=total
+        )
+    if total > get_setting(session, "pin_threshold"):
+        if not pin:
+            raise InvalidInput(_l("Above %(n)s points the PIN is needed."), n=get_setting(session, "pin_threshold"))
+        check_pin(session, locked, pin)
+    redemption = Redemption(
+        request_key=request_key,
+        cart_digest=digest,
+        employee_id=locked.id,
+        kiosk=kiosk,
+        points=total,
+        balance_after=locked.balance - total,
+        created_at=(at or utcnow()).replace(microsecond=0),
+    )
+    session.add(redemption)
+    session.flush()
+    redemption.number = f"DH-{redemption.created_at:%Y}-{redemption.id:06d}"
+    for item, quantity, price in lines:
+        session.add(
+            RedemptionLine(
+                redemption_id=redemption.id, goods_id=item.id, name=item.name, quantity=quantity, unit_points=price
+            )
+        )
+        _move(session, item, -quantity, reason="redemption", actor=kiosk, ref_id=redemption.id)
+    names = "、".join(f"{item.name}×{quantity}" for item, quantity, _ in lines)
+    ledger.post_entry(
+        session,
+        locked,
+        -total,
+        ledger.EntryKind.redemption,
+        actor=kiosk,
+        ref=("redemption", redemption.id),
+        memo=f"兑换 {names}",
+        at=at,
+    )
+    session.flush()
+    return RedeemResult(redemption, False)
+
+
+def find_redemption(session: Session, number: str, *, lock: bool = False) -> Redemption:
+    """A redemption by the number on its slip (as typed or scanned)."""
+    number = number.strip().upper()
+    found = session.scalar(
+        select(Redemption).where(Redemption.number == number).with_for_update(of=Redemption)
+        if lock
+        else select(Redemption).where(Redemption.number == number)
+    )
+    if found is None:
+        raise NotFound(_l("No redemption with number %(number)s."), number=number[:20])
+    return found
+
+
+def hand_out(session: Session, redemption: Redemption, *, actor: str) -> Redemption:
+    if redemption.status is RedemptionStatus.handed_out:
+        raise Conflict(
+            _l("%(number)s was already handed out at %(when)s."),
+            number=redemption.number,
+            when=f"{redemption.handed_out_at:%Y-%m-%d %H:%M}",
+        )
+    if redemption.status is RedemptionStatus.cancelled:
+        raise Conflict(
+            _l("%(number)s was cancelled: %(reason)s"), number=redemption.number, reason=redemption.cancel_reason
+        )
+    redemption.status = RedemptionStatus.handed_out
+    redemption.handed_out_at, redemption.handed_out_by = utcnow(), actor
+    session.flush()
+    return redemption
+
+
+def cancel(session: Session, redemption: Redemption, reason: str, *, actor: str) -> Redemption:
+    """Cancel with a reason: a refund entry and stock movements back; history is not edited."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_l("Say why the redemption is cancelled."))
+    if redemption.status is RedemptionStatus.cancelled:
+        raise Conflict(_l("%(number)s was already cancelled."), number=redemption.number)
+    employee = ledger.lock_employee(session, redemption.employee_id)
+    goods = _lock_goods(session, [line.goods_id for line in redemption.lines])
+    for line in redemption.lines:
+        _move(
+            session,
+            goods[line.goods_id],
+            line.quantity,
+            reason="cancel",
+            actor=actor,
+            note=reason,
+            ref_id=redemption.id,
+        )
+    ledger.post_entry(
+        session,
+        employee,
+        redemption.points,
+        ledger.EntryKind.refund,
+        actor=actor,
+        ref=("redemption", redemption.id),
+        memo=f"取消兑换 {redemption.number}：{reason}"[:200],
+    )
+    redemption.status = RedemptionStatus.cancelled
+    redemption.cancelled_at, redemption.cancelled_by, redemption.cancel_reason = utcnow(), actor, reason[:200]
+    session.flush()
+    return redemption
+
+
+def low_stock(session: Session) -> list[Goods]:
+    return list(
+        session.scalars(
+            select(Goods)
+            .where(Goods.active.is_(True), Goods.stock <= Goods.low_stock)
+            .order_by(Goods.stock, Goods.name)
+        )
+    )
+
+
+def stock_matches_movements(session: Session) -> bool:
+    """Every item's stock is the sum of its movements (an invariant the tests and audits check)."""
+    sums = dict(
+        session.execute(
+            select(StockMovement.goods_id, func.sum(StockMovement.delta)).group_by(StockMovement.goods_id)
+        ).all()
+    )
+    return all(g.stock == (sums.get(g.id) or 0) for g in session.scalars(select(Goods)))
