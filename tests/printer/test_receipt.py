@@ -1,0 +1,126 @@
+"""The slip: what arrives at the printer, read back byte by byte, and its preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import zxingcpp
+from escpos.printer import Dummy
+from PIL import Image
+
+from printer import receipt
+from printer.receipt import Slip, SlipLine, display_width
+from tests.printer.escpos_reader import read
+
+SLIP = Slip(
+    store_name="安全积分超市",
+    kiosk_name="一号终端（食堂）",
+    printed_at=dt.datetime(2026, 11, 23, 12, 5),
+    employee_name="刘德华",
+    employee_number="E01234",
+    lines=(
+        SlipLine("洗衣液", 2, 200),
+        SlipLine("劳保手套（10副）加长款式的名字", 3, 225),
+        SlipLine("Safety glasses 护目镜", 1, 125),
+    ),
+    total=550,
+    balance_after=380,
+    number="DH-2026-000123",
+)
+
+
+@pytest.mark.parametrize("columns", [32, 48])
+def test_the_bytes_sent_decode_as_gb18030_to_the_whole_slip(columns):
+    printout = read(receipt.escpos_bytes(SLIP, columns))
+    text = printout.text("gb18030")
+    assert "?" not in text
+    for expected in (
+        "安全积分超市",
+        "积分兑换单",
+        "终端：",
+        "一号终端（食堂）",
+        "员工：",
+        "刘德华（E01234）",
+        "洗衣液",
+        "x2",
+        "合计：",
+        "550 积分",
+        "兑换后余额：",
+        "380 积分",
+        "DH-2026-000123",
+        "凭此单领取商品，请妥善保管",
+    ):
+        assert expected in text
+    # Alignment is a printer command, so centred lines arrive unpadded: compare the lines without edges.
+    sent = [line.strip() for line in text.splitlines()]
+    assert sent == [line.strip() for line in receipt.text_of(SLIP, columns).splitlines()]
+    assert printout.chinese_mode and printout.cut
+
+
+def test_punctuation_and_the_yuan_sign_arrive_printable():
+    slip = Slip(
+        "超市",
+        "1",
+        dt.datetime(2026, 1, 1),
+        "王",
+        "E1",
+        (SlipLine("¥ 12，。：", 1, 1),),
+        1,
+        0,
+        "DH-1",
+        footer="：，。¥",
+    )
+    text = read(receipt.escpos_bytes(slip, 32)).text()
+    assert "¥ 12，。：" in text and "：，。¥" in text
+
+
+def test_python_escpos_alone_would_print_question_marks():
+    """Why FixedEncoding exists: without it, text with no ideograph goes through code pages."""
+    dummy = Dummy()
+    dummy.text("，。：\n")
+    assert b"?" in dummy.output
+    dummy = Dummy()
+    receipt.use_encoding(dummy, "gb18030")
+    dummy.text("，。：\n")
+    assert dummy.output.decode("gb18030") == "，。：\n"
+
+
+@pytest.mark.parametrize("columns", [32, 48])
+def test_the_printed_qr_decodes_to_the_redemption_number(columns):
+    printout = read(receipt.escpos_bytes(SLIP, columns))
+    assert len(printout.images) == 1
+    image = printout.images[0]
+    assert image.width <= receipt.DOTS[columns]
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == ["DH-2026-000123"]
+
+
+@pytest.mark.parametrize("columns", [32, 48])
+def test_columns_line_up_with_mixed_chinese_and_latin(columns):
+    lines = receipt.text_of(SLIP, columns).splitlines()
+    assert max(display_width(line) for line in lines) <= columns
+    item_rows = [line for line in lines if " x" in line]
+    assert len(item_rows) == 3
+    assert {display_width(line) for line in item_rows} == {columns}  # points end at the right edge
+    ends_of_quantity = {display_width(line[: line.index(" x") + 3]) for line in item_rows}
+    assert len(ends_of_quantity) == 1  # the quantity column lines up too
+
+
+def test_a_long_name_wraps_without_splitting_a_character():
+    assert receipt.wrap("劳保手套加长", 5) == ["劳保", "手套", "加长"]
+    assert receipt.wrap("abc手套", 4) == ["abc", "手套"]
+    assert receipt.display_width("（10副）") == 8  # full-width brackets and 副 take two columns each
+
+
+def test_the_preview_is_a_picture_of_the_slip_with_a_readable_qr():
+    png = receipt.preview_png(SLIP, 32)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.width == receipt.DOTS[32] + 32
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == ["DH-2026-000123"]
+    assert image.convert("L").getextrema() == (0, 255)  # ink on paper
+
+
+def test_only_known_widths():
+    with pytest.raises(ValueError):
+        receipt.layout(SLIP, 40)
