@@ -52,6 +52,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(points_group)
     app.cli.add_command(ledger_group)
     app.cli.add_command(staff_group)
+    app.cli.add_command(printer_group)
 
 
 # --------------------------------------------------------------------------- database
@@ -213,6 +214,58 @@ def ledger_verify() -> None:
         f"Ledger intact: {report.entries} entries, {report.employees} balances checked "
         f"in {seconds:.2f} s ({rate:,.0f} entries/s).\nHead hash: {report.head_hash}"
     )
+
+
+# --------------------------------------------------------------------------- printing
+
+
+@click.group("printer", cls=AppGroup, help="The receipt printer and its queue.")
+def printer_group() -> None:
+    pass
+
+
+@printer_group.command("work", help="Print queued slips as they come (run as its own service).")
+@click.option("--once", is_flag=True, help="Print what is due now, then stop.")
+def printer_work(once: bool) -> None:
+    from printer.worker import work
+
+    handled = work(current_app._get_current_object(), once=once)
+    click.echo(f"{handled} print jobs handled.")
+
+
+@printer_group.command("test", help="Print a test slip on the configured printer and show its status.")
+def printer_test() -> None:
+    import datetime as dt
+    from pathlib import Path
+
+    from models.settings import get_setting
+    from printer import receipt
+    from printer.backends import PrinterError, backend_for
+
+    uri = get_setting(db.session, "printer_uri")
+    columns = receipt.WIDTHS[int(get_setting(db.session, "paper_mm"))]
+    slip = receipt.Slip(
+        current_app.config["STORE_NAME"],
+        "打印测试",
+        dt.datetime.now(),
+        "测试员工",
+        "TEST",
+        (receipt.SlipLine("测试商品，¥1。", 1, 5),),
+        5,
+        0,
+        "DH-TEST-000000",
+        footer="打印测试页",
+    )
+    try:
+        backend = backend_for(uri, Path(current_app.instance_path))
+        backend.send(
+            "test-slip",
+            receipt.escpos_bytes(slip, columns, encoding=get_setting(db.session, "printer_encoding")),
+            receipt.preview_png(slip, columns),
+        )
+    except PrinterError as err:
+        _fail(f"Printer {uri}: {err}")
+    click.echo(f"Test slip sent to {uri} ({columns} columns); printer status: {backend.status()}.")
 
 
 # --------------------------------------------------------------------------- staff

@@ -65,6 +65,15 @@ SPECS: dict[str, SettingSpec] = {
     # Goods tiers by value in yuan (seed 000: 5-500 yuan in low, mid and high tiers).
     "tier_low_max_yuan": SettingSpec(50, _l("Low tier: goods worth up to (yuan)"), minimum=1, maximum=100_000),
     "tier_mid_max_yuan": SettingSpec(200, _l("Mid tier: goods worth up to (yuan)"), minimum=1, maximum=100_000),
+    # The receipt printer (until each kiosk names its own): see printer/backends.py for the URIs.
+    "printer_uri": SettingSpec(
+        "file://receipts",
+        _l("Receipt printer"),
+        pattern=r"(file|tcp|usb|serial|cups|dummy)://\S*",
+        hint=_l("file://receipts, tcp://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0, cups://QUEUE"),
+    ),
+    "paper_mm": SettingSpec("58", _l("Receipt paper width (mm)"), choices=("58", "80")),
+    "printer_encoding": SettingSpec("gb18030", _l("Printer text encoding"), choices=("gb18030", "magic")),
     "pin_max_tries": SettingSpec(5, _l("Wrong PINs before a lock"), minimum=1, maximum=20),
     "pin_lock_minutes": SettingSpec(15, _l("Minutes a PIN stays locked"), minimum=1, maximum=1440),
 }
@@ -76,6 +85,10 @@ CHOICE_LABELS = {
     "refuse": _l("refused whole"),
     "expire": _l("expire on 31 December"),
     "carry": _l("carry over to the next year"),
+    "58": _l("58 mm (32 columns)"),
+    "80": _l("80 mm (48 columns)"),
+    "gb18030": _l("GB18030 (Chinese printers)"),
+    "magic": _l("code pages (printers without Chinese)"),
 }
 
 

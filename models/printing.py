@@ -1,0 +1,144 @@
+"""The persistent print queue: a redemption commits first, then its slip waits here until it is printed.
+
+A failed print loses nothing (DESIGN.md): the job stays, is retried with growing waits, and can be printed
+again on request. A job is never printed twice by accident: the worker marks it ``printing`` and commits
+before it sends a byte, so a worker that dies mid-print leaves the job ``printing`` for a person to look
+at and reprint, instead of printing it again by itself. (printer/ renders and sends; this is the record.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from .base import Base, LabelledEnum, utcnow
+from .errors import NotFound
+from .store import Redemption
+
+MAX_ATTEMPTS = 6
+BACKOFF_SECONDS = (5, 15, 60, 180, 600)  # waits after the 1st, 2nd ... failure
+
+
+class JobStatus(LabelledEnum):
+    queued = "queued", _l("Waiting to print")
+    printing = "printing", _l("Printing")
+    done = "done", _l("Printed")
+    failed = "failed", _l("Print failed")
+
+
+class PrintJob(Base):
+    __tablename__ = "print_job"
+    __table_args__ = (Index("ix_print_job_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    redemption_id: Mapped[int] = mapped_column(ForeignKey("redemption.id"), index=True)
+    printer_uri: Mapped[str] = mapped_column(String(200))
+    columns: Mapped[int] = mapped_column(Integer, default=32)
+    encoding: Mapped[str] = mapped_column(String(16), default="gb18030")
+    status: Mapped[JobStatus] = mapped_column(Enum(JobStatus, native_enum=False, length=16), default=JobStatus.queued)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    redemption: Mapped[Redemption] = relationship()
+
+
+def enqueue(
+    session: Session,
+    redemption: Redemption,
+    *,
+    printer_uri: str,
+    columns: int,
+    encoding: str,
+    actor: str,
+    reprint: bool = False,
+) -> PrintJob:
+    job = PrintJob(
+        redemption_id=redemption.id,
+        printer_uri=printer_uri,
+        columns=columns,
+        encoding=encoding,
+        requested_by=actor,
+        reprint=reprint,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def claim_next(session: Session, now: dt.datetime | None = None) -> PrintJob | None:
+    """Take the next job that is due, marking it ``printing``. The caller commits before printing."""
+    now = now or utcnow()
+    query = (
+        select(PrintJob)
+        .where(PrintJob.status == JobStatus.queued, PrintJob.next_attempt_at <= now)
+        .order_by(PrintJob.next_attempt_at, PrintJob.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)  # two workers never take the same job (PostgreSQL)
+    )
+    job = session.scalars(query).first()
+    if job is not None:
+        job.status, job.attempts = JobStatus.printing, job.attempts + 1
+        session.flush()
+    return job
+
+
+def finish(session: Session, job: PrintJob) -> None:
+    job.status, job.printed_at, job.last_error = JobStatus.done, utcnow(), None
+    session.flush()
+
+
+def fail(session: Session, job: PrintJob, error: str, now: dt.datetime | None = None) -> None:
+    """Put a job back for a later try, or give up after MAX_ATTEMPTS (it can still be reprinted)."""
+    now = now or utcnow()
+    job.last_error = error[:300]
+    if job.attempts >= MAX_ATTEMPTS:
+        job.status = JobStatus.failed
+    else:
+        job.status = JobStatus.queued
+        job.next_attempt_at = now + dt.timedelta(seconds=BACKOFF_SECONDS[min(job.attempts, len(BACKOFF_SECONDS)) - 1])
+    session.flush()
+
+
+def reprint(
+    session: Session, redemption: Redemption, *, actor: str, printer_uri: str, columns: int, encoding: str
+) -> PrintJob:
+    """Print a slip again (the first was lost, or the job failed): a new job marked as a reprint."""
+    for job in jobs_of(session, redemption.id):
+        if job.status in (JobStatus.queued, JobStatus.failed):
+            job.status, job.last_error = JobStatus.failed, (job.last_error or "")[:250] + " (replaced by reprint)"
+    return enqueue(
+        session, redemption, printer_uri=printer_uri, columns=columns, encoding=encoding, actor=actor, reprint=True
+    )
+
+
+def jobs_of(session: Session, redemption_id: int) -> list[PrintJob]:
+    return list(session.scalars(select(PrintJob).where(PrintJob.redemption_id == redemption_id).order_by(PrintJob.id)))
+
+
+def get_job(session: Session, job_id: int) -> PrintJob:
+    job = session.get(PrintJob, job_id)
+    if job is None:
+        raise NotFound(_l("No such print job."))
+    return job
+
+
+def troubled(session: Session) -> list[PrintJob]:
+    """Jobs that need a person: failed, or retrying after a failure."""
+    return list(
+        session.scalars(
+            select(PrintJob)
+            .where(
+                (PrintJob.status == JobStatus.failed)
+                | ((PrintJob.status == JobStatus.queued) & (PrintJob.attempts > 0))
+            )
+            .order_by(PrintJob.id.desc())
+        )
+    )

@@ -1,0 +1,171 @@
+"""Printer backends, chosen by a URI (python-escpos does the talking; these only open, write and close).
+
+file://receipts          the embedded default: each slip's bytes (.bin) and preview (.png) in a folder
+                         (relative paths are under the instance folder)
+tcp://192.0.2.10:9100    a network printer (raw port 9100)
+usb://0x0416:0x5011      a USB printer by vendor:product id (needs pyusb)
+serial:///dev/ttyUSB0    a serial printer (needs pyserial)
+cups://QUEUE             a CUPS queue (needs pycups)
+dummy://                 keeps the bytes in memory (tests, trying things out)
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+
+class PrinterError(Exception):
+    """Printing failed; the message says why, for the storekeeper."""
+
+
+class PrinterConfigError(PrinterError):
+    """The printer URI cannot be used."""
+
+
+class PrinterUnavailable(PrinterError):
+    """The printer could not be reached or refused the job (offline, paper out, ...)."""
+
+
+@dataclass
+class Backend:
+    uri: str
+    wants_preview: ClassVar[bool] = False  # only the file backend keeps a picture beside the bytes
+
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+        raise NotImplementedError
+
+    def status(self) -> str:
+        return "unknown"
+
+
+@dataclass
+class FileBackend(Backend):
+    folder: Path = Path("receipts")
+    wants_preview: ClassVar[bool] = True
+
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / f"{name}.bin").write_bytes(data)
+            if preview is not None:
+                (self.folder / f"{name}.png").write_bytes(preview)
+        except OSError as err:
+            raise PrinterUnavailable(f"cannot write to {self.folder}: {err.strerror}") from err
+
+    def status(self) -> str:
+        return "online"
+
+
+@dataclass
+class DummyBackend(Backend):
+    """Keeps what it was sent; ``fail`` makes the next sends fail (tests of retries)."""
+
+    sent: ClassVar[list[tuple[str, bytes]]] = []
+    fail: ClassVar[int] = 0
+
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+        if DummyBackend.fail > 0:
+            DummyBackend.fail -= 1
+            raise PrinterUnavailable("dummy printer is offline")
+        DummyBackend.sent.append((name, data))
+
+    def status(self) -> str:
+        return "offline" if DummyBackend.fail else "online"
+
+
+@dataclass
+class TcpBackend(Backend):
+    """A network printer on its raw port. Plain sockets: python-escpos's Network leaks the socket of a
+    failed connection, and a raw port needs nothing more than connect, send, close."""
+
+    host: str = ""
+    port: int = 9100
+    timeout: float = 10.0
+
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+        try:
+            with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
+                conn.sendall(data)
+        except OSError as err:
+            raise PrinterUnavailable(f"{self.host}:{self.port}: {err.strerror or err}") from err
+
+    def status(self) -> str:
+        try:
+            with socket.create_connection((self.host, self.port), timeout=self.timeout):
+                return "online"
+        except OSError:
+            return "offline"
+
+
+@dataclass
+class EscposBackend(Backend):
+    """A python-escpos printer class opened for each slip and closed after it."""
+
+    make: object = field(default=None, repr=False)
+
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+        try:
+            device = self.make()  # type: ignore[operator]
+            device._raw(data)  # python-escpos opens the transport on first use
+            device.close()
+        except PrinterError:
+            raise
+        except Exception as err:  # the transports raise many kinds: all mean "not printed"
+            raise PrinterUnavailable(f"{self.uri}: {err}") from err
+
+    def status(self) -> str:
+        try:
+            device = self.make()  # type: ignore[operator]
+            online = device.is_online() if hasattr(device, "is_online") else None
+            paper = device.paper_status() if hasattr(device, "paper_status") else None
+            device.close()
+        except Exception:
+            return "offline"
+        if online is False:
+            return "offline"
+        return "paper out" if paper == 0 else "online"
+
+
+def backend_for(uri: str, instance_path: Path) -> Backend:
+    """The backend a printer URI names; a clear PrinterConfigError for one that cannot be used."""
+    parts = urlsplit(uri.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        raw = (parts.netloc + parts.path) or "receipts"
+        folder = Path(raw)
+        return FileBackend(uri, folder if folder.is_absolute() else instance_path / folder)
+    if scheme == "dummy":
+        return DummyBackend(uri)
+    if scheme == "tcp":
+        if not parts.hostname:
+            raise PrinterConfigError("tcp:// needs a host, e.g. tcp://192.0.2.10:9100")
+        return TcpBackend(uri, host=parts.hostname, port=parts.port or 9100)
+    if scheme == "usb":
+        try:
+            vendor, product = (int(x, 16) for x in parts.netloc.split(":"))
+        except ValueError:
+            raise PrinterConfigError("usb:// needs vendor:product in hex, e.g. usb://0x0416:0x5011") from None
+        from escpos.printer import Usb
+
+        return EscposBackend(uri, make=lambda: Usb(vendor, product))
+    if scheme == "serial":
+        if not parts.path:
+            raise PrinterConfigError("serial:// needs a device, e.g. serial:///dev/ttyUSB0")
+        from escpos.printer import Serial
+
+        device = parts.path
+        return EscposBackend(uri, make=lambda: Serial(device))
+    if scheme == "cups":
+        if not parts.netloc:
+            raise PrinterConfigError("cups:// needs a queue name, e.g. cups://receipt")
+        from escpos.printer import CupsPrinter
+
+        queue = parts.netloc
+        return EscposBackend(uri, make=lambda: CupsPrinter(queue))
+    raise PrinterConfigError(
+        f"unknown printer URI {uri!r}: use file://, tcp://, usb://, serial://, cups:// or dummy://"
+    )

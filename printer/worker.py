@@ -1,0 +1,79 @@
+"""The print worker (`mart printer work`, its own process under systemd): drains the print queue.
+
+For each due job it marks the job ``printing`` and commits, renders the slip, sends it through the backend
+the job names, then marks it done, or puts it back with a wait (models/printing.py) when sending failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+
+from flask import Flask
+
+from app.extensions import db
+from models import printing
+from models.printing import PrintJob
+
+from . import receipt
+from .backends import PrinterError, backend_for
+
+log = logging.getLogger(__name__)
+
+
+def slip_for(job: PrintJob, store_name: str) -> receipt.Slip:
+    redemption = job.redemption
+    employee = redemption.employee
+    local = redemption.created_at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+    return receipt.Slip(
+        store_name=store_name,
+        kiosk_name=redemption.kiosk,
+        printed_at=local,
+        employee_name=employee.name,
+        employee_number=employee.number,
+        lines=tuple(receipt.SlipLine(line.name, line.quantity, line.points) for line in redemption.lines),
+        total=redemption.points,
+        balance_after=redemption.balance_after,
+        number=redemption.number or "",
+        reprint=job.reprint,
+    )
+
+
+def print_next(app: Flask) -> bool:
+    """Print the next due job, if any; True when there was one (printed or not)."""
+    with app.app_context():
+        session = db.new_session()
+        try:
+            job = printing.claim_next(session)
+            if job is None:
+                session.rollback()
+                return False
+            session.commit()  # "printing" is on record before a byte goes out: never printed twice by itself
+            try:
+                slip = slip_for(job, app.config["STORE_NAME"])
+                data = receipt.escpos_bytes(slip, job.columns, encoding=job.encoding)
+                backend = backend_for(job.printer_uri, Path(app.instance_path))
+                preview = receipt.preview_png(slip, job.columns) if backend.wants_preview else None
+                backend.send(f"{slip.number}-{job.id}", data, preview)
+            except PrinterError as err:
+                log.warning("print job %s failed: %s", job.id, err)
+                printing.fail(session, job, str(err))
+            else:
+                printing.finish(session, job)
+            session.commit()
+            return True
+        finally:
+            session.close()
+
+
+def work(app: Flask, *, once: bool = False, poll_seconds: float = 2.0, stop_after: float | None = None) -> int:
+    """Print jobs as they come; with ``once``, print what is due now and return. Returns jobs handled."""
+    handled, started = 0, time.monotonic()
+    while True:
+        while print_next(app):
+            handled += 1
+        if once or (stop_after is not None and time.monotonic() - started > stop_after):
+            return handled
+        time.sleep(poll_seconds)

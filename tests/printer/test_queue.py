@@ -1,0 +1,150 @@
+"""The print queue and worker: a failed print loses nothing, is retried, and is never printed twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import pytest
+
+from models import printing, store
+from models.base import utcnow
+from models.printing import JobStatus, PrintJob
+from models.settings import set_setting
+from printer.backends import DummyBackend, FileBackend, PrinterConfigError, backend_for
+from printer.worker import print_next, work
+from tests.printer.escpos_reader import read
+
+
+@pytest.fixture(autouse=True)
+def clean_dummy():
+    DummyBackend.sent.clear()
+    DummyBackend.fail = 0
+    yield
+    DummyBackend.sent.clear()
+    DummyBackend.fail = 0
+
+
+@pytest.fixture
+def redemption(session, make_employee, make_goods):
+    set_setting(session, "pin_threshold", 100_000)
+    worker = make_employee(name="刘德华", number="E01234", balance=500)
+    soap = make_goods("洗衣液", 20, stock=5)
+    result = store.redeem(session, worker, {soap.id: 2}, kiosk="一号终端", request_key=secrets.token_urlsafe(16))
+    session.commit()
+    return result.redemption
+
+
+def queue(session, redemption, uri="dummy://", **kw):
+    job = printing.enqueue(session, redemption, printer_uri=uri, columns=32, encoding="gb18030", actor="kiosk:1", **kw)
+    session.commit()
+    return job
+
+
+def status_of(session, job):
+    session.expire_all()
+    return session.get(PrintJob, job.id)
+
+
+def test_a_queued_slip_is_printed_once(app, session, redemption):
+    job = queue(session, redemption)
+    assert work(app, once=True) == 1
+    assert status_of(session, job).status is JobStatus.done
+    assert len(DummyBackend.sent) == 1
+    text = read(DummyBackend.sent[0][1]).text()
+    assert redemption.number in text and "刘德华（E01234）" in text and "洗衣液" in text and "200 积分" in text
+    assert work(app, once=True) == 0 and len(DummyBackend.sent) == 1  # done is done
+
+
+def test_a_failing_printer_is_retried_with_waits_and_prints_once(app, session, redemption):
+    DummyBackend.fail = 2
+    job = queue(session, redemption)
+    assert print_next(app)
+    first = status_of(session, job)
+    assert (first.status, first.attempts) == (JobStatus.queued, 1)
+    assert first.next_attempt_at > utcnow() and "offline" in first.last_error
+    assert not print_next(app)  # not due yet: the worker waits
+    for _ in range(2):  # time passes
+        status_of(session, job).next_attempt_at = utcnow() - dt.timedelta(seconds=1)
+        session.commit()
+        assert print_next(app)
+    done = status_of(session, job)
+    assert (done.status, done.attempts, done.last_error) == (JobStatus.done, 3, None)
+    assert len(DummyBackend.sent) == 1
+
+
+def test_after_the_last_try_the_job_fails_and_is_listed(app, session, redemption):
+    DummyBackend.fail = 100
+    job = queue(session, redemption)
+    for _ in range(printing.MAX_ATTEMPTS):
+        status_of(session, job).next_attempt_at = utcnow() - dt.timedelta(seconds=1)
+        session.commit()
+        print_next(app)
+    failed = status_of(session, job)
+    assert (failed.status, failed.attempts) == (JobStatus.failed, printing.MAX_ATTEMPTS)
+    assert printing.troubled(session) == [failed]
+    assert DummyBackend.sent == []
+    assert session.get(store.Redemption, redemption.id).status is store.RedemptionStatus.confirmed  # it stands
+
+
+def test_a_job_left_printing_by_a_dead_worker_is_not_printed_again_by_itself(app, session, redemption):
+    job = queue(session, redemption)
+    assert printing.claim_next(session) is not None  # a worker took it ... and died before finishing
+    session.commit()
+    assert work(app, once=True) == 0 and DummyBackend.sent == []
+    again = printing.reprint(
+        session, redemption, actor="staff:store", printer_uri="dummy://", columns=32, encoding="gb18030"
+    )
+    session.commit()
+    assert work(app, once=True) == 1
+    assert len(DummyBackend.sent) == 1 and "补打" in read(DummyBackend.sent[0][1]).text()
+    assert status_of(session, again).reprint and status_of(session, job).status is JobStatus.printing
+
+
+def test_the_file_printer_keeps_bytes_and_a_preview(app, session, redemption, tmp_path):
+    queue(session, redemption, uri=f"file://{tmp_path / 'receipts'}")
+    assert work(app, once=True) == 1
+    files = sorted(p.suffix for p in (tmp_path / "receipts").iterdir())
+    assert files == [".bin", ".png"]
+    data = next((tmp_path / "receipts").glob("*.bin")).read_bytes()
+    assert redemption.number in read(data).text()
+
+
+def test_printer_uris(tmp_path):
+    assert isinstance(backend_for("file://receipts", tmp_path), FileBackend)
+    assert backend_for("file://receipts", tmp_path).folder == tmp_path / "receipts"
+    assert backend_for("tcp://127.0.0.1:9100", tmp_path).uri == "tcp://127.0.0.1:9100"
+    for bad in ("lpt://1", "tcp://", "usb://zz:yy", "serial://", "cups://", "nonsense"):
+        with pytest.raises(PrinterConfigError):
+            backend_for(bad, tmp_path)
+
+
+def test_a_network_printer_that_is_not_there_fails_cleanly(tmp_path):
+    from printer.backends import PrinterUnavailable
+
+    backend = backend_for("tcp://127.0.0.1:9", tmp_path)  # the discard port: nothing listens on loopback
+    with pytest.raises(PrinterUnavailable):
+        backend.send("x", b"\x1b@")
+    assert backend.status() == "offline"
+
+
+def test_a_network_printer_receives_the_slip_bytes(tmp_path):
+    import socket
+    import threading
+
+    received = bytearray()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(5)
+
+        def accept():
+            conn, _ = server.accept()
+            with conn:
+                while chunk := conn.recv(4096):
+                    received.extend(chunk)
+
+        listener = threading.Thread(target=accept)
+        listener.start()
+        port = server.getsockname()[1]
+        backend_for(f"tcp://127.0.0.1:{port}", tmp_path).send("slip", "兑换单，¥5。".encode("gb18030"))
+        listener.join(5)
+    assert received.decode("gb18030") == "兑换单，¥5。"
