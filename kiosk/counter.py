@@ -7,8 +7,11 @@ session until the idle time (a setting) passes, "done" is pressed, or another ca
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -17,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
 from app.forms import ReasonForm, form_error
-from models import claims, ledger, people, rules
+from models import claims, kiosks, ledger, people, rules
 from models.base import local_today, utcnow
 from models.errors import InvalidInput
 from models.settings import get_setting
@@ -66,8 +69,65 @@ def current_employee() -> people.Employee | None:
 
 
 def end_session() -> None:
-    session.pop("kiosk_employee", None)
-    session.pop("kiosk_seen", None)
+    for key in ("kiosk_employee", "kiosk_seen", "kiosk_cart"):
+        session.pop(key, None)
+
+
+def go(endpoint: str) -> Response:
+    """Send the browser to ``endpoint``: a 303, or for an htmx request a full-page HX-Redirect."""
+    target = url_for(endpoint)
+    if request.headers.get("HX-Request"):
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+def employee_view(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A view for the employee at the kiosk: it gets them as its first argument; without one (idle
+    timeout, "done", nobody scanned yet) the browser goes back to the scan screen."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        employee = current_employee()
+        if employee is None:
+            return go("kiosk.index")
+        return view(employee, *args, **kwargs)
+
+    return wrapped
+
+
+COOKIE = "mart_kiosk"
+
+
+@bp.context_processor
+def _kiosk_globals() -> dict[str, Any]:
+    return {"idle_seconds": get_setting(db.session, "kiosk_idle_seconds"), "kiosk": g.get("kiosk")}
+
+
+@bp.before_request
+def _paired_kiosk() -> Response | None:
+    """Every kiosk page needs a paired browser; others get the pairing page."""
+    g.kiosk = kiosks.kiosk_for(db.session, request.cookies.get(COOKIE))
+    if g.kiosk is None and request.endpoint not in ("kiosk.pair", "kiosk.pair_post"):
+        return go("kiosk.pair")
+    return None
+
+
+@bp.get("/pair")
+def pair() -> str:
+    return render_template("kiosk/pair.html")
+
+
+@bp.post("/pair")
+def pair_post() -> Response:
+    kiosk, token = kiosks.pair(db.session, request.form.get("code", "")[:32])
+    db.session.commit()
+    response = redirect(url_for("kiosk.index"), 303)
+    # A kiosk stays paired for years; the token is random and only its hash is stored.
+    response.set_cookie(COOKIE, token, max_age=10 * 365 * 24 * 3600, httponly=True, samesite="Lax")
+    flash(_l("This browser is now the kiosk %(name)s.", name=kiosk.name), "info")
+    return response
 
 
 @bp.get("/")
@@ -101,30 +161,31 @@ def pin() -> Response:
 
 
 @bp.get("/me")
-def me() -> Response | str:
-    employee = current_employee()
-    if employee is None:
-        return redirect(url_for("kiosk.index"), 303)
+@employee_view
+def me(employee: people.Employee) -> str:
+    from .shop import cart_context, offer
+
     today = local_today()
     return render_template(
         "kiosk/me.html",
         employee=employee,
+        offer=offer(employee, None, None),
+        tier=None,
+        category=None,
+        **cart_context(employee),
         credited=ledger.credited_in_year(db.session, employee.id, today.year),
         cap=get_setting(db.session, "yearly_cap"),
         own_claims=claims.claims_of(db.session, employee.id),
         notice=[c for c in claims.in_notice(db.session) if c.employee_id != employee.id],
         entries=ledger.history(db.session, employee.id, 20),
         suspended=claims.redemption_suspended(db.session, employee.id, today),
-        idle_seconds=get_setting(db.session, "kiosk_idle_seconds"),
         objection=ReasonForm(),
     )
 
 
 @bp.get("/claim")
-def claim_form() -> Response | str:
-    employee = current_employee()
-    if employee is None:
-        return redirect(url_for("kiosk.index"), 303)
+@employee_view
+def claim_form(employee: people.Employee) -> str:
     return render_template(
         "kiosk/claim.html",
         employee=employee,
@@ -134,11 +195,9 @@ def claim_form() -> Response | str:
 
 
 @bp.post("/claim")
-def claim_submit() -> Response:
+@employee_view
+def claim_submit(employee: people.Employee) -> Response:
     """An employee claims points for a safety act; it goes to the safety department for review."""
-    employee = current_employee()
-    if employee is None:
-        return redirect(url_for("kiosk.index"), 303)
     form = ClaimForm()
     if not form.validate():
         raise form_error(form)
@@ -160,10 +219,8 @@ def claim_submit() -> Response:
 
 
 @bp.post("/claims/<int:claim_id>/object")
-def object_claim(claim_id: int) -> Response:
-    employee = current_employee()
-    if employee is None:
-        return redirect(url_for("kiosk.index"), 303)
+@employee_view
+def object_claim(employee: people.Employee, claim_id: int) -> Response:
     form = ReasonForm()
     if not form.validate():
         raise InvalidInput(_l("Give a reason for the objection."))

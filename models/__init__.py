@@ -3,7 +3,19 @@
 Importing this package registers every table on ``Base.metadata`` (Alembic and the tests rely on it).
 """
 
-from . import claims, ledger, people, photos, printing, rules, settings, store, workdays
+from . import claims, kiosks, ledger, people, photos, printing, rules, settings, store, workdays
 from .base import Base
 
-__all__ = ["Base", "claims", "ledger", "people", "photos", "printing", "rules", "settings", "store", "workdays"]
+__all__ = [
+    "Base",
+    "claims",
+    "kiosks",
+    "ledger",
+    "people",
+    "photos",
+    "printing",
+    "rules",
+    "settings",
+    "store",
+    "workdays",
+]

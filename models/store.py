@@ -382,6 +382,13 @@ def redeem(
     return RedeemResult(redemption, False)
 
 
+def by_request_key(session: Session, employee: Employee, request_key: str) -> Redemption | None:
+    """The redemption a request key already made for this employee (a repeated confirmation), if any."""
+    return session.scalar(
+        select(Redemption).where(Redemption.request_key == request_key, Redemption.employee_id == employee.id)
+    )
+
+
 def find_redemption(session: Session, number: str, *, lock: bool = False) -> Redemption:
     """A redemption by the number on its slip (as typed or scanned)."""
     number = number.strip().upper()

@@ -15,7 +15,7 @@ from flask import Flask
 
 from app.extensions import db
 from models import printing
-from models.printing import PrintJob
+from models.store import Redemption
 
 from . import receipt
 from .backends import PrinterError, backend_for
@@ -23,8 +23,8 @@ from .backends import PrinterError, backend_for
 log = logging.getLogger(__name__)
 
 
-def slip_for(job: PrintJob, store_name: str) -> receipt.Slip:
-    redemption = job.redemption
+def slip_for(redemption: Redemption, store_name: str, *, reprint: bool = False) -> receipt.Slip:
+    """The slip of a redemption, as printed (and previewed at the kiosk and in the back office)."""
     employee = redemption.employee
     local = redemption.created_at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
     return receipt.Slip(
@@ -37,7 +37,7 @@ def slip_for(job: PrintJob, store_name: str) -> receipt.Slip:
         total=redemption.points,
         balance_after=redemption.balance_after,
         number=redemption.number or "",
-        reprint=job.reprint,
+        reprint=reprint,
     )
 
 
@@ -52,7 +52,7 @@ def print_next(app: Flask) -> bool:
                 return False
             session.commit()  # "printing" is on record before a byte goes out: never printed twice by itself
             try:
-                slip = slip_for(job, app.config["STORE_NAME"])
+                slip = slip_for(job.redemption, app.config["STORE_NAME"], reprint=job.reprint)
                 data = receipt.escpos_bytes(slip, job.columns, encoding=job.encoding)
                 backend = backend_for(job.printer_uri, Path(app.instance_path))
                 preview = receipt.preview_png(slip, job.columns) if backend.wants_preview else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from models import claims, ledger, people
+import pytest
+
+from models import claims, kiosks, ledger, people
 from tests.browser.conftest import shot
 
 
@@ -13,7 +15,13 @@ def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_
     card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
     session.commit()
 
+    _kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
+    session.commit()
     page.goto(f"{live_server}/kiosk/")
+    page.wait_for_url("**/kiosk/pair")  # an unpaired browser gets the pairing page first
+    page.fill("input[name=code]", code)
+    page.get_by_role("button", name="配对").click()
+    page.wait_for_url("**/kiosk/")
     scan = page.locator("input[name=code]")
     assert scan.get_attribute("inputmode") == "none"
     assert page.evaluate("document.activeElement.name") == "code"  # the scanner types into it at once
@@ -64,3 +72,49 @@ def test_a_safety_officer_reviews_a_claim_with_htmx(live_server, page, session, 
     shot(page, "admin-claim-approved")
     session.expire_all()
     assert session.get(claims.Claim, claim.id).approved_points == 12
+
+
+@pytest.mark.parametrize(("name", "viewport"), [("portrait", (1080, 1920)), ("landscape", (1920, 1080))])
+def test_the_whole_counter_flow(live_server, browser, session, make_employee, make_goods, name, viewport):
+    from models.settings import set_setting
+
+    set_setting(session, "kiosk_idle_seconds", 12)
+    session.commit()
+    worker = make_employee(name="张小花", number="E03001", balance=400)
+    make_goods("洗衣液", 20), make_goods("劳保手套（10副）", 15, category="protective")
+    make_goods("电饭煲", 260, stock=3)
+    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
+    _kiosk, code = kiosks.create_kiosk(session, f"终端-{name}", printer_uri="dummy://")
+    session.commit()
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server}/kiosk/pair")
+    page.fill("input[name=code]", code)
+    page.get_by_role("button", name="配对").click()
+    page.wait_for_url("**/kiosk/")
+    shot(page, f"flow-{name}-1-idle")
+    page.keyboard.type(card.code)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/kiosk/me")
+    page.get_by_role("link", name="低档").click()  # the low tier only
+    page.locator("#goods .goods", has_text="洗衣液").get_by_role("button", name="加入").click()
+    page.locator("#cart", has_text="洗衣液").wait_for()
+    page.locator("#goods .goods", has_text="劳保手套").get_by_role("button", name="加入").click()
+    page.locator("#cart", has_text="劳保手套").wait_for()
+    assert "175" in page.locator("#cart").inner_text()  # 100 + 75 points
+    shot(page, f"flow-{name}-2-cart")
+    page.get_by_role("link", name="去兑换").click()
+    page.wait_for_url("**/kiosk/confirm")
+    shot(page, f"flow-{name}-3-confirm")
+    page.get_by_role("button", name="确认").click()
+    page.wait_for_url("**/kiosk/slips/DH-*")
+    assert "兑换成功" in page.locator("main").inner_text() and "225" in page.locator("main").inner_text()
+    page.locator(".slip-preview img").evaluate("img => img.decode()")
+    assert page.locator(".slip-preview img").evaluate("img => img.naturalWidth") > 300
+    shot(page, f"flow-{name}-4-slip")
+    page.locator("#countdown").wait_for(state="visible", timeout=8000)  # the last seconds count down
+    shot(page, f"flow-{name}-5-countdown")
+    page.wait_for_url("**/kiosk/", timeout=10000)  # and the session ends on its own
+    context.close()
+    session.expire_all()
+    assert session.get(people.Employee, worker.id).balance == 225

@@ -1,0 +1,181 @@
+"""The store at the kiosk: goods by tier and category, the cart, confirmation, and the slip.
+
+The cart lives in the kiosk's session (it goes when the employee's session ends). Confirming sends a
+request key made when the confirmation page was drawn, so a double tap or a retried request makes one
+redemption (models/store.py). The slip is queued for the printer after the redemption has committed.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from models import people, printing, store
+from models.errors import InsufficientPoints, InvalidInput, NotFound, OutOfStock
+from models.settings import get_setting
+from printer import receipt
+from printer.worker import slip_for
+
+from .counter import bp, employee_view
+
+
+def _cart() -> dict[int, int]:
+    return {int(k): v for k, v in session.get("kiosk_cart", {}).items()}
+
+
+def _save_cart(cart: dict[int, int]) -> None:
+    session["kiosk_cart"] = {str(k): v for k, v in cart.items()}
+
+
+def offer(employee: people.Employee, tier: str | None, category: str | None) -> list[dict]:
+    """The goods on the shelf, with what this employee may do with each."""
+    query = db.session.query(store.Goods).filter(store.Goods.active.is_(True))
+    if category in store.GoodsCategory.__members__:
+        query = query.filter(store.Goods.category == category)
+    offer = []
+    for goods in query.order_by(store.Goods.value_fen, store.Goods.name):
+        goods_tier = store.tier_of(db.session, goods)
+        if tier in store.Tier.__members__ and goods_tier.value != tier:
+            continue
+        price = store.points_price(db.session, goods)
+        offer.append(
+            {
+                "goods": goods,
+                "tier": goods_tier,
+                "price": price,
+                "affordable": price <= employee.balance,
+                "in_stock": goods.stock > 0,
+            }
+        )
+    return offer
+
+
+def cart_context(employee: people.Employee, cart: dict[int, int] | None = None) -> dict:
+    cart = _cart() if cart is None else cart
+    goods = {g.id: g for g in db.session.query(store.Goods).filter(store.Goods.id.in_(cart))} if cart else {}
+    lines = [(goods[i], n, store.points_price(db.session, goods[i])) for i, n in cart.items() if i in goods]
+    total = sum(n * price for _, n, price in lines)
+    return {
+        "lines": lines,
+        "total": total,
+        "left": employee.balance - total,
+        "needs_pin": total > get_setting(db.session, "pin_threshold"),
+    }
+
+
+@bp.get("/goods")
+@employee_view
+def goods(employee: people.Employee) -> str:
+    """The goods grid, filtered (an htmx fragment; /kiosk/me includes the same one)."""
+    return render_template(
+        "kiosk/_goods.html",
+        offer=offer(employee, request.args.get("tier"), request.args.get("category")),
+        tier=request.args.get("tier"),
+        category=request.args.get("category"),
+    )
+
+
+@bp.post("/cart/<int:goods_id>")
+@employee_view
+def cart_set(employee: people.Employee, goods_id: int) -> str:
+    """Add one (``delta=1``), take one away (``delta=-1``) or drop the line (``delta=0``)."""
+    try:
+        delta = int(request.form.get("delta", "1"))
+    except ValueError:
+        raise InvalidInput(_l("The cart is not valid.")) from None
+    item = db.session.get(store.Goods, goods_id)
+    if item is None or not item.active:
+        raise InvalidInput(_l("Some goods in the cart are not offered any more. Start again."))
+    cart = _cart()
+    quantity = 0 if delta == 0 else cart.get(goods_id, 0) + delta
+    if quantity > min(item.stock, store.QUANTITY_LIMIT):
+        raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=item.name, stock=item.stock)
+    if quantity <= 0:
+        cart.pop(goods_id, None)
+    else:
+        cart[goods_id] = quantity
+    view = cart_context(employee, cart)
+    if delta > 0 and view["left"] < 0:  # the cart stays as it was
+        raise InsufficientPoints(
+            _l("Not enough points: %(balance)s available, %(needed)s needed."),
+            balance=employee.balance,
+            needed=view["total"],
+        )
+    _save_cart(cart)
+    return render_template("kiosk/_cart.html", employee=employee, **view)
+
+
+@bp.get("/confirm")
+@employee_view
+def confirm(employee: people.Employee) -> Response | str:
+    view = cart_context(employee)
+    if not view["lines"]:
+        return redirect(url_for("kiosk.me"), 303)
+    # A fresh key each time the page is drawn: a second tap on the same page is the same request.
+    return render_template("kiosk/confirm.html", employee=employee, request_key=secrets.token_urlsafe(24), **view)
+
+
+@bp.post("/confirm")
+@employee_view
+def confirm_post(employee: people.Employee) -> Response:
+    request_key = request.form.get("request_key", "")[:64]
+    # A second tap can arrive after the first has emptied the cart: it gets the first one's slip.
+    if (earlier := store.by_request_key(db.session, employee, request_key)) is not None:
+        return redirect(url_for("kiosk.slip", number=earlier.number), 303)
+    cart = store.parse_cart({str(k): v for k, v in _cart().items()})
+    kiosk = g.kiosk
+    try:
+        result = store.redeem(
+            db.session,
+            employee,
+            cart,
+            kiosk=kiosk.name,
+            request_key=request_key,
+            pin=request.form.get("pin") or None,
+        )
+    except people.WrongPin:
+        db.session.commit()  # the count of wrong tries must stick
+        raise
+    db.session.commit()
+    redemption = result.redemption
+    if not result.replayed:
+        printing.enqueue(
+            db.session,
+            redemption,
+            printer_uri=kiosk.printer_uri or get_setting(db.session, "printer_uri"),
+            columns=receipt.WIDTHS[int(kiosk.paper_mm or get_setting(db.session, "paper_mm"))],
+            encoding=get_setting(db.session, "printer_encoding"),
+            actor=kiosk.actor,
+        )
+        db.session.commit()
+    session.pop("kiosk_cart", None)
+    return redirect(url_for("kiosk.slip", number=redemption.number), 303)
+
+
+@bp.get("/slips/<number>")
+@employee_view
+def slip(employee: people.Employee, number: str) -> str:
+    redemption = store.find_redemption(db.session, number)
+    if redemption.employee_id != employee.id:
+        raise NotFound(_l("No redemption with number %(number)s."), number=number[:20])
+    jobs = printing.jobs_of(db.session, redemption.id)
+    return render_template("kiosk/slip.html", employee=employee, redemption=redemption, job=jobs[-1] if jobs else None)
+
+
+@bp.get("/slips/<number>.png")
+@employee_view
+def slip_png(employee: people.Employee, number: str) -> Response:
+    redemption = store.find_redemption(db.session, number)
+    if redemption.employee_id != employee.id:
+        raise NotFound(_l("No redemption with number %(number)s."), number=number[:20])
+    jobs = printing.jobs_of(db.session, redemption.id)
+    columns = jobs[-1].columns if jobs else 32
+    png = receipt.preview_png(slip_for(redemption, current_app.config["STORE_NAME"]), columns)
+    response = make_response(png)
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "private, max-age=600"
+    return response

@@ -1,0 +1,84 @@
+"""Kiosks: registered devices, not signed-in people.
+
+An admin registers a kiosk (a name and its printer) and gets a one-time pairing code. Typed once into the
+kiosk's browser, the code pairs that browser: it receives a long random token in a cookie, and only a
+hash of the token is kept here. A browser without a paired token gets the pairing page, not the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, DateTime, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .base import Base, utcnow
+from .errors import InvalidInput, NotFound
+
+PAIRING_HOURS = 24
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    printer_uri: Mapped[str | None] = mapped_column(String(200))  # None: the printer_uri setting
+    paper_mm: Mapped[str | None] = mapped_column(String(4))  # None: the paper_mm setting
+    pairing_hash: Mapped[str | None] = mapped_column(String(64))
+    pairing_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    paired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def actor(self) -> str:
+        return f"kiosk:{self.name}"
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_kiosk(session: Session, name: str, *, printer_uri: str | None = None) -> tuple[Kiosk, str]:
+    """Register a kiosk; returns it with its first pairing code (shown once to the admin)."""
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise InvalidInput(_l("A kiosk needs a name of up to 64 characters."))
+    if session.scalar(select(Kiosk.id).where(Kiosk.name == name)) is not None:
+        raise InvalidInput(_l("A kiosk named %(name)s exists already."), name=name)
+    kiosk = Kiosk(name=name, printer_uri=(printer_uri or "").strip() or None)
+    session.add(kiosk)
+    session.flush()
+    return kiosk, new_pairing_code(session, kiosk)
+
+
+def new_pairing_code(session: Session, kiosk: Kiosk) -> str:
+    """A fresh one-time code; pairing with it unpairs whatever browser the kiosk had."""
+    code = f"{secrets.randbelow(10**8):08d}"
+    kiosk.pairing_hash, kiosk.pairing_expires_at = _hash(code), utcnow() + dt.timedelta(hours=PAIRING_HOURS)
+    session.flush()
+    return code
+
+
+def pair(session: Session, code: str) -> tuple[Kiosk, str]:
+    """Pair a browser with the kiosk whose code this is; returns the kiosk and the browser's token."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    kiosk = session.scalar(select(Kiosk).where(Kiosk.pairing_hash == _hash(code), Kiosk.active.is_(True)))
+    if kiosk is None or kiosk.pairing_expires_at is None or kiosk.pairing_expires_at < utcnow():
+        raise NotFound(_l("This pairing code is not valid or has expired. Ask the administrator for a new one."))
+    token = secrets.token_urlsafe(32)
+    kiosk.token_hash, kiosk.paired_at = _hash(token), utcnow()
+    kiosk.pairing_hash = kiosk.pairing_expires_at = None  # one time only
+    session.flush()
+    return kiosk, token
+
+
+def kiosk_for(session: Session, token: str | None) -> Kiosk | None:
+    if not token:
+        return None
+    return session.scalar(select(Kiosk).where(Kiosk.token_hash == _hash(token), Kiosk.active.is_(True)))

@@ -1,0 +1,97 @@
+"""The store at the kiosk over HTTP: pairing, goods, cart, confirmation, slip."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from models import people, printing, store
+from models.people import Employee
+from models.settings import set_setting
+
+
+def scan_in(client, session, employee):
+    card = people.issue_card(session, employee, people.CardKind.qr, actor="staff:admin")
+    session.commit()
+    assert client.post("/kiosk/scan", data={"code": card.code}).status_code == 303
+
+
+def test_an_unpaired_browser_gets_the_pairing_page(app, session):
+    stranger = app.test_client()
+    response = stranger.get("/kiosk/")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/kiosk/pair")
+    assert stranger.post("/kiosk/scan", data={"code": "x"}).status_code == 303  # nothing reaches the store
+    wrong = stranger.post("/kiosk/pair", data={"code": "00000000"})
+    assert wrong.status_code == 404 and "配对码无效" in wrong.text
+
+
+def test_a_pairing_code_works_once(app, kiosk):
+    # The fixture paired the test client with this code already.
+    again = app.test_client().post("/kiosk/pair", data={"code": kiosk[1]})
+    assert again.status_code == 404
+
+
+def test_browse_add_confirm_and_see_the_slip(client, session, make_employee, make_goods):
+    set_setting(session, "pin_threshold", 1000)
+    session.commit()
+    worker = make_employee(name="王五", balance=300)
+    soap, gloves = make_goods("洗衣液", 20), make_goods("劳保手套", 8, category="protective")
+    dear = make_goods("电饭煲", 260, stock=2)
+    scan_in(client, session, worker)
+    page = client.get("/kiosk/me").text
+    assert "洗衣液" in page and "劳保手套" in page and "积分不足" in page  # the rice cooker is out of reach
+    low = client.get("/kiosk/goods?tier=low", headers={"HX-Request": "true"}).text
+    assert "洗衣液" in low and "电饭煲" not in low
+    cart = client.post(f"/kiosk/cart/{soap.id}", data={"delta": "1"}, headers={"HX-Request": "true"})
+    assert cart.status_code == 200 and "洗衣液" in cart.text and "100" in cart.text
+    client.post(f"/kiosk/cart/{gloves.id}", data={"delta": "1"})
+    client.post(f"/kiosk/cart/{gloves.id}", data={"delta": "1"})
+    too_much = client.post(f"/kiosk/cart/{dear.id}", data={"delta": "1"}, headers={"HX-Request": "true"})
+    assert too_much.status_code == 409 and "积分不足" in too_much.text
+    confirm = client.get("/kiosk/confirm").text
+    key = re.search(r'name="request_key" value="([^"]+)"', confirm).group(1)
+    done = client.post("/kiosk/confirm", data={"request_key": key})
+    assert done.status_code == 303 and "/kiosk/slips/DH-" in done.headers["Location"]
+    twice = client.post("/kiosk/confirm", data={"request_key": key})  # a double tap
+    assert twice.status_code == 303 and twice.headers["Location"] == done.headers["Location"]
+    session.expire_all()
+    assert session.get(Employee, worker.id).balance == 300 - 100 - 80
+    assert session.scalar(select(func.count()).select_from(store.Redemption)) == 1
+    redemption = session.scalars(select(store.Redemption)).one()
+    assert [(j.status, j.printer_uri) for j in printing.jobs_of(session, redemption.id)] == [
+        (printing.JobStatus.queued, "dummy://")
+    ]
+    slip = client.get(done.headers["Location"])
+    assert redemption.number in slip.text and "正在打印" in slip.text
+    png = client.get(f"/kiosk/slips/{redemption.number}.png")
+    assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_bad_cart_or_someone_else_s_slip_gets_a_message(client, session, make_employee, make_goods):
+    owner, other = make_employee(balance=500), make_employee(balance=500)
+    soap = make_goods(stock=1)
+    receipt = store.redeem(session, owner, {soap.id: 1}, kiosk="一号终端", request_key="k" * 20).redemption
+    session.commit()
+    scan_in(client, session, other)
+    assert client.post(f"/kiosk/cart/{soap.id}", data={"delta": "abc"}).status_code == 400
+    assert client.post("/kiosk/cart/99999", data={"delta": "1"}).status_code == 400
+    assert client.post(f"/kiosk/cart/{soap.id}", data={"delta": "1"}).status_code == 409  # none left
+    assert client.get(f"/kiosk/slips/{receipt.number}").status_code == 404
+    assert client.post("/kiosk/confirm", data={"request_key": "short"}).status_code == 400  # empty cart
+
+
+def test_above_the_pin_threshold_the_kiosk_asks_for_the_pin(client, session, make_employee, make_goods):
+    worker = make_employee(balance=1000)
+    people.set_pin(session, worker, "2468")
+    kettle = make_goods("电水壶", 80)  # 400 points, above the default 200
+    scan_in(client, session, worker)
+    client.post(f"/kiosk/cart/{kettle.id}", data={"delta": "1"})
+    page = client.get("/kiosk/confirm").text
+    assert 'name="pin"' in page
+    key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
+    wrong = client.post("/kiosk/confirm", data={"request_key": key, "pin": "1111"})
+    assert wrong.status_code == 403 and "密码不正确" in wrong.text
+    session.expire_all()
+    assert session.get(Employee, worker.id).balance == 1000 and session.get(Employee, worker.id).pin_failures == 1
+    assert client.post("/kiosk/confirm", data={"request_key": key, "pin": "2468"}).status_code == 303
