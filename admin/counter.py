@@ -1,0 +1,137 @@
+"""The storekeeper's counter in the back office: find a slip (scan its QR or type its number), hand the
+goods over, cancel with a reason, reprint; print jobs that need a person; the kiosks and their pairing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.forms import ReasonForm, form_error
+from models import kiosks, printing, store
+from models.errors import InvalidInput
+from models.people import Role
+from models.settings import get_setting
+from printer import receipt
+from printer.worker import slip_for
+
+from . import READERS, bp, role_required
+
+KEEPERS = (Role.storekeeper,)
+
+
+@bp.get("/redemptions")
+@role_required(*READERS)
+def redemptions() -> str:
+    recent = db.session.scalars(select(store.Redemption).order_by(store.Redemption.id.desc()).limit(30))
+    return render_template(
+        "admin/redemptions.html",
+        recent=list(recent),
+        troubled=printing.troubled(db.session),
+        can_keep=current_user.has_role(*KEEPERS),
+    )
+
+
+@bp.get("/redemptions/find")
+@role_required(*READERS)
+def redemption_find() -> Response:
+    """The scanner types the slip's QR (its number) and Enter into the search field."""
+    found = store.find_redemption(db.session, request.args.get("number", "")[:40])
+    return redirect(url_for("admin.redemption_detail", number=found.number), 303)
+
+
+@bp.get("/redemptions/<number>")
+@role_required(*READERS)
+def redemption_detail(number: str) -> str:
+    redemption = store.find_redemption(db.session, number)
+    return render_template(
+        "admin/redemption.html",
+        redemption=redemption,
+        jobs=printing.jobs_of(db.session, redemption.id),
+        can_keep=current_user.has_role(*KEEPERS),
+    )
+
+
+@bp.get("/redemptions/<number>/slip.png")
+@role_required(*READERS)
+def redemption_slip(number: str) -> Response:
+    redemption = store.find_redemption(db.session, number)
+    columns = receipt.WIDTHS[int(get_setting(db.session, "paper_mm"))]
+    response = make_response(receipt.preview_png(slip_for(redemption, current_app.config["STORE_NAME"]), columns))
+    response.headers["Content-Type"] = "image/png"
+    return response
+
+
+@bp.post("/redemptions/<number>/<any('hand-out', cancel, reprint):step>")
+@role_required(*KEEPERS)
+def redemption_step(number: str, step: str) -> Response:
+    redemption = store.find_redemption(db.session, number, lock=True)
+    if step == "hand-out":
+        store.hand_out(db.session, redemption, actor=current_user.actor)
+    elif step == "cancel":
+        form = ReasonForm()
+        if not form.validate():
+            raise form_error(form)
+        store.cancel(db.session, redemption, form.reason.data, actor=current_user.actor)
+    else:
+        jobs = printing.jobs_of(db.session, redemption.id)
+        last = jobs[-1] if jobs else None
+        printing.reprint(
+            db.session,
+            redemption,
+            actor=current_user.actor,
+            printer_uri=last.printer_uri if last else get_setting(db.session, "printer_uri"),
+            columns=last.columns if last else receipt.WIDTHS[int(get_setting(db.session, "paper_mm"))],
+            encoding=get_setting(db.session, "printer_encoding"),
+        )
+    db.session.commit()
+    return redirect(url_for("admin.redemption_detail", number=redemption.number), 303)
+
+
+@bp.get("/kiosks")
+@role_required(Role.admin)
+def kiosk_list() -> str:
+    return render_template(
+        "admin/kiosks.html",
+        kiosks=list(db.session.scalars(select(kiosks.Kiosk).order_by(kiosks.Kiosk.name))),
+        code=None,
+    )
+
+
+@bp.post("/kiosks")
+@role_required(Role.admin)
+def kiosk_create() -> str:
+    name = request.form.get("name", "")
+    uri = request.form.get("printer_uri", "").strip()
+    if uri:
+        from printer.backends import PrinterConfigError, backend_for
+
+        try:
+            backend_for(uri, Path(current_app.instance_path))
+        except PrinterConfigError as err:
+            raise InvalidInput(_l("Printer: %(error)s"), error=str(err)) from None
+    kiosk, code = kiosks.create_kiosk(db.session, name, printer_uri=uri or None)
+    db.session.commit()
+    return _with_code(kiosk, code)
+
+
+@bp.post("/kiosks/<int:kiosk_id>/code")
+@role_required(Role.admin)
+def kiosk_code(kiosk_id: int) -> str:
+    kiosk = db.session.get(kiosks.Kiosk, kiosk_id)
+    if kiosk is None:
+        raise store.NotFound()
+    code = kiosks.new_pairing_code(db.session, kiosk)
+    db.session.commit()
+    return _with_code(kiosk, code)
+
+
+def _with_code(kiosk: kiosks.Kiosk, code: str) -> str:
+    """The kiosk list with the new pairing code shown once (it is stored only as a hash)."""
+    listing = list(db.session.scalars(select(kiosks.Kiosk).order_by(kiosks.Kiosk.name)))
+    return render_template("admin/kiosks.html", kiosks=listing, code=code, coded=kiosk)
