@@ -133,6 +133,16 @@ def run_command(host: str, port: int, no_demo: bool) -> None:
         )
         if card:
             click.echo(f"  A demo card to type at the kiosk: {card}")
+        from models import kiosks
+
+        from .demo import DEMO_KIOSK
+
+        kiosk = session.scalar(select(kiosks.Kiosk).where(kiosks.Kiosk.name == DEMO_KIOSK))
+        if kiosk is not None:
+            click.echo(
+                f"  Pairing code for the kiosk page (a browser pairs once): {kiosks.new_pairing_code(session, kiosk)}"
+            )
+            session.commit()
     click.echo("")
     session.close()
     # Flask's app.run() refuses to run inside its own CLI; serve with Werkzeug directly. Production uses

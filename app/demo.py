@@ -10,11 +10,12 @@ import secrets
 
 from sqlalchemy.orm import Session
 
-from models import claims, people, rules, store
+from models import claims, kiosks, people, rules, store
 from models.base import local_today, utcnow
 from models.rules import Rule, RuleKind
 
 DEMO_PIN = "1234"
+DEMO_KIOSK = "演示终端"
 
 DEMO_STAFF = [
     # user, name, password, roles
@@ -201,6 +202,7 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
             continue
         claims.credit_due_one(session, claim, now=claim.notice_until, actor="system")
         counts["deducted" if rule.kind is RuleKind.deduct else "credited"] += 1
+    kiosks.create_kiosk(session, DEMO_KIOSK)  # `mart run` prints a pairing code for it
     # Two false claims this month: the notice board lists them and those two cannot redeem this month.
     for employee in workers[10:12]:
         claim = claims.submit_claim(

@@ -163,15 +163,12 @@ def pin() -> Response:
 @bp.get("/me")
 @employee_view
 def me(employee: people.Employee) -> str:
-    from .shop import cart_context, offer
+    from .shop import cart_context
 
     today = local_today()
     return render_template(
         "kiosk/me.html",
         employee=employee,
-        offer=offer(employee, None, None),
-        tier=None,
-        category=None,
         **cart_context(employee),
         credited=ledger.credited_in_year(db.session, employee.id, today.year),
         cap=get_setting(db.session, "yearly_cap"),

@@ -36,13 +36,14 @@ def offer(employee: people.Employee, tier: str | None, category: str | None) -> 
     query = db.session.query(store.Goods).filter(store.Goods.active.is_(True))
     if category in store.GoodsCategory.__members__:
         query = query.filter(store.Goods.category == category)
-    offer = []
+    pricing = store.Pricing.load(db.session)
+    rows = []
     for goods in query.order_by(store.Goods.value_fen, store.Goods.name):
-        goods_tier = store.tier_of(db.session, goods)
+        goods_tier = pricing.tier(goods)
         if tier in store.Tier.__members__ and goods_tier.value != tier:
             continue
-        price = store.points_price(db.session, goods)
-        offer.append(
+        price = pricing.price(goods)
+        rows.append(
             {
                 "goods": goods,
                 "tier": goods_tier,
@@ -51,13 +52,14 @@ def offer(employee: people.Employee, tier: str | None, category: str | None) -> 
                 "in_stock": goods.stock > 0,
             }
         )
-    return offer
+    return rows
 
 
 def cart_context(employee: people.Employee, cart: dict[int, int] | None = None) -> dict:
     cart = _cart() if cart is None else cart
     goods = {g.id: g for g in db.session.query(store.Goods).filter(store.Goods.id.in_(cart))} if cart else {}
-    lines = [(goods[i], n, store.points_price(db.session, goods[i])) for i, n in cart.items() if i in goods]
+    pricing = store.Pricing.load(db.session)
+    lines = [(goods[i], n, pricing.price(goods[i])) for i, n in cart.items() if i in goods]
     total = sum(n * price for _, n, price in lines)
     return {
         "lines": lines,
@@ -79,12 +81,12 @@ def goods(employee: people.Employee) -> str:
     )
 
 
-@bp.post("/cart/<int:goods_id>")
+@bp.post("/cart")
 @employee_view
-def cart_set(employee: people.Employee, goods_id: int) -> str:
-    """Add one (``delta=1``), take one away (``delta=-1``) or drop the line (``delta=0``)."""
+def cart_set(employee: people.Employee) -> str:
+    """Add one of ``goods_id`` (``delta=1``), take one away (``delta=-1``) or drop the line (``delta=0``)."""
     try:
-        delta = int(request.form.get("delta", "1"))
+        goods_id, delta = int(request.form.get("goods_id", "")), int(request.form.get("delta", "1"))
     except ValueError:
         raise InvalidInput(_l("The cart is not valid.")) from None
     item = db.session.get(store.Goods, goods_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from . import printing, store
 from .base import local_today, utcnow
 from .claims import Claim, ClaimStatus
 from .ledger import EntryKind, LedgerEntry
@@ -22,6 +23,8 @@ class TodaysWork:
     due_to_credit: int
     credited_this_year: int
     redeemed_this_year: int
+    low_stock: int
+    print_trouble: int
 
 
 def todays_work(session: Session, today: dt.date | None = None) -> TodaysWork:
@@ -45,6 +48,8 @@ def todays_work(session: Session, today: dt.date | None = None) -> TodaysWork:
         due_to_credit=due or 0,
         credited_this_year=int(sums.get(EntryKind.award) or 0),
         redeemed_this_year=-int(sums.get(EntryKind.redemption) or 0),
+        low_stock=len(store.low_stock(session)),
+        print_trouble=len(printing.troubled(session)),
     )
 
 

@@ -38,7 +38,7 @@ from .errors import (
     StoreClosed,
 )
 from .people import Employee, check_pin
-from .settings import get_setting
+from .settings import all_settings, get_setting
 
 
 class GoodsCategory(LabelledEnum):
@@ -141,20 +141,38 @@ class RedemptionLine(Base):
 # --------------------------------------------------------------------------- prices and tiers
 
 
+@dataclass(frozen=True)
+class Pricing:
+    """The settings that price goods and sort them into tiers, read once for a whole shelf."""
+
+    points_per_yuan: int
+    low_max_yuan: int
+    mid_max_yuan: int
+
+    @classmethod
+    def load(cls, session: Session) -> Pricing:
+        values = all_settings(session)
+        return cls(values["points_per_yuan"], values["tier_low_max_yuan"], values["tier_mid_max_yuan"])
+
+    def price(self, goods: Goods) -> int:
+        if goods.price_override is not None:
+            return goods.price_override
+        # value in fen x points per yuan / 100, rounded up: a price never undercuts the value.
+        return -(-goods.value_fen * self.points_per_yuan // 100)
+
+    def tier(self, goods: Goods) -> Tier:
+        yuan = goods.value_fen / 100
+        if yuan <= self.low_max_yuan:
+            return Tier.low
+        return Tier.mid if yuan <= self.mid_max_yuan else Tier.high
+
+
 def points_price(session: Session, goods: Goods) -> int:
-    if goods.price_override is not None:
-        return goods.price_override
-    # value in fen x points per yuan / 100, rounded up: a price never undercuts the value.
-    return -(-goods.value_fen * get_setting(session, "points_per_yuan") // 100)
+    return Pricing.load(session).price(goods)
 
 
 def tier_of(session: Session, goods: Goods) -> Tier:
-    yuan = goods.value_fen / 100
-    if yuan <= get_setting(session, "tier_low_max_yuan"):
-        return Tier.low
-    if yuan <= get_setting(session, "tier_mid_max_yuan"):
-        return Tier.mid
-    return Tier.high
+    return Pricing.load(session).tier(goods)
 
 
 # --------------------------------------------------------------------------- goods and stock
@@ -331,6 +349,7 @@ def redeem(
     if (found := _existing(session, request_key, digest)) is not None:
         return RedeemResult(found, True)
     goods = _lock_goods(session, cart)
+    pricing = Pricing.load(session)
     lines = []
     for goods_id, quantity in sorted(cart.items()):
         item = goods.get(goods_id)
@@ -338,7 +357,7 @@ def redeem(
             raise InvalidInput(_l("Some goods in the cart are not offered any more. Start again."))
         if item.stock < quantity:
             raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=item.name, stock=item.stock)
-        lines.append((item, quantity, points_price(session, item)))
+        lines.append((item, quantity, pricing.price(item)))
     total = sum(quantity * price for _, quantity, price in lines)
     if total > locked.balance:
         raise InsufficientPoints(

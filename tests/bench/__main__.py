@@ -15,6 +15,7 @@ server (its public schema is dropped and rebuilt).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import statistics
@@ -26,16 +27,17 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
-from models import Base, ledger, people, rules
+from models import Base, kiosks, ledger, people, rules
 from models.settings import set_setting
-from tests.bench.fill import fill_ledger
+from printer import receipt
+from tests.bench.fill import fill_ledger, fill_store
 from tests.load import hammer
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def fresh_app(url: str):
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench"})
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -105,7 +107,87 @@ def bench_reads_and_verify(name: str, url: str, employees: int, entries: int, ro
                 f"{seconds:.1f} s",
             )
         )
+    bench_kiosk(app, name, employees, rows)  # outside the app context, as requests really come
+    with app.app_context():
         db.engine.dispose()
+
+
+def bench_kiosk(app, name: str, employees: int, rows: list) -> None:
+    """Scan a card at a paired kiosk and draw the employee screen (balance, cap, claims, 20 entries and the
+    goods), server side, through the app's own request handling."""
+    with app.app_context():
+        codes = fill_store(db.engine, employees=employees, goods=300)
+        _, pairing = kiosks.create_kiosk(db.session, "bench")
+        db.session.commit()
+    client = app.test_client()
+    assert client.post("/kiosk/pair", data={"code": pairing}).status_code == 303
+    rng = random.Random(3)
+
+    def bare() -> None:
+        assert client.get("/kiosk/pair").status_code == 200
+
+    def scan() -> None:
+        assert client.post("/kiosk/scan", data={"code": rng.choice(codes)}).status_code == 303
+        assert client.get("/kiosk/me").status_code == 200
+
+    def shelf() -> None:
+        assert client.get("/kiosk/goods", headers={"HX-Request": "true"}).status_code == 200
+
+    timed(scan, 20)
+    bare_ms, scan_ms, shelf_ms = timed(bare, 300), timed(scan, 300), timed(shelf, 100)
+    ratio = statistics.median(scan_ms) / statistics.median(bare_ms)
+    rows.append((name, "kiosk: bare page through the app, median", f"{statistics.median(bare_ms):.2f} ms", "1.0x"))
+    rows.append(
+        (
+            name,
+            "kiosk: scan -> employee screen, median (target < 15 ms)",
+            f"{statistics.median(scan_ms):.2f} ms",
+            f"{ratio:.1f}x",
+        )
+    )
+    rows.append(
+        (
+            name,
+            "kiosk: scan -> employee screen, p99 (target < 50 ms)",
+            f"{statistics.quantiles(scan_ms, n=100)[-1]:.2f} ms",
+            "",
+        )
+    )
+    shelf_ratio = statistics.median(shelf_ms) / statistics.median(bare_ms)
+    rows.append(
+        (
+            name,
+            "kiosk: the shelf fragment that follows (300 goods), median",
+            f"{statistics.median(shelf_ms):.2f} ms",
+            f"{shelf_ratio:.1f}x",
+        )
+    )
+
+
+def bench_receipt(rows: list) -> None:
+    slip = receipt.Slip(
+        "安全积分超市",
+        "一号终端",
+        dt.datetime(2026, 11, 23, 12, 5),
+        "刘德华",
+        "E01234",
+        tuple(receipt.SlipLine(f"商品{n}（规格）", n, n * 40) for n in range(1, 6)),
+        600,
+        400,
+        "DH-2026-000123",
+    )
+    for columns in (32, 48):
+        ms = timed(lambda c=columns: receipt.escpos_bytes(slip, c), 200)
+        rows.append(
+            (
+                "-",
+                f"slip layout + ESC/POS bytes, {columns} columns, median (target < 20 ms)",
+                f"{statistics.median(ms):.2f} ms",
+                "",
+            )
+        )
+    ms = timed(lambda: receipt.preview_png(slip, 32), 50)
+    rows.append(("-", "slip PNG preview, 32 columns, median", f"{statistics.median(ms):.2f} ms", ""))
 
 
 def bench_concurrency(name: str, url: str, threads: int, seconds: float, rows: list) -> None:
@@ -156,6 +238,7 @@ def main() -> None:
     pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or PG_DEFAULT
 
     rows: list[tuple[str, str, str, str]] = []
+    bench_receipt(rows)
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         bench_reads_and_verify("sqlite", sqlite_url, args.employees, args.entries, rows)

@@ -8,11 +8,44 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 
 from sqlalchemy import Engine, insert
 
 from models.ledger import GENESIS_HASH, EntryKind, LedgerEntry, LedgerHead, entry_hash, plant_year, stamp
-from models.people import Department, Employee
+from models.people import Card, Department, Employee
+from models.store import Goods
+
+
+def fill_store(engine: Engine, *, employees: int, goods: int, seed: int = 7) -> list[str]:
+    """``goods`` items on the shelf and a QR card for every employee; returns the card codes."""
+    rng = random.Random(seed)
+    categories = ["daily", "protective", "special"]
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Goods),
+            [
+                {
+                    "id": n,
+                    "name": f"商品{n}",
+                    "category": categories[n % 3],
+                    "value_fen": rng.randint(5, 500) * 100,
+                    "stock": rng.randint(0, 50),
+                    "low_stock": 5,
+                    "active": True,
+                }
+                for n in range(1, goods + 1)
+            ],
+        )
+        codes = [secrets.token_urlsafe(16) for _ in range(employees)]
+        conn.execute(
+            insert(Card),
+            [
+                {"employee_id": n, "kind": "qr", "code": codes[n - 1], "issued_by": "bench"}
+                for n in range(1, employees + 1)
+            ],
+        )
+    return codes
 
 
 def fill_ledger(engine: Engine, *, employees: int, entries: int, seed: int = 42, batch: int = 20_000) -> None:

@@ -39,15 +39,16 @@ def test_browse_add_confirm_and_see_the_slip(client, session, make_employee, mak
     soap, gloves = make_goods("洗衣液", 20), make_goods("劳保手套", 8, category="protective")
     dear = make_goods("电饭煲", 260, stock=2)
     scan_in(client, session, worker)
-    page = client.get("/kiosk/me").text
-    assert "洗衣液" in page and "劳保手套" in page and "积分不足" in page  # the rice cooker is out of reach
+    assert 'hx-get="/kiosk/goods"' in client.get("/kiosk/me").text  # the shelf follows as a fragment
+    shelf = client.get("/kiosk/goods", headers={"HX-Request": "true"}).text
+    assert "洗衣液" in shelf and "劳保手套" in shelf and "积分不足" in shelf  # the rice cooker is out of reach
     low = client.get("/kiosk/goods?tier=low", headers={"HX-Request": "true"}).text
     assert "洗衣液" in low and "电饭煲" not in low
-    cart = client.post(f"/kiosk/cart/{soap.id}", data={"delta": "1"}, headers={"HX-Request": "true"})
+    cart = client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": "1"}, headers={"HX-Request": "true"})
     assert cart.status_code == 200 and "洗衣液" in cart.text and "100" in cart.text
-    client.post(f"/kiosk/cart/{gloves.id}", data={"delta": "1"})
-    client.post(f"/kiosk/cart/{gloves.id}", data={"delta": "1"})
-    too_much = client.post(f"/kiosk/cart/{dear.id}", data={"delta": "1"}, headers={"HX-Request": "true"})
+    client.post("/kiosk/cart", data={"goods_id": gloves.id, "delta": "1"})
+    client.post("/kiosk/cart", data={"goods_id": gloves.id, "delta": "1"})
+    too_much = client.post("/kiosk/cart", data={"goods_id": dear.id, "delta": "1"}, headers={"HX-Request": "true"})
     assert too_much.status_code == 409 and "积分不足" in too_much.text
     confirm = client.get("/kiosk/confirm").text
     key = re.search(r'name="request_key" value="([^"]+)"', confirm).group(1)
@@ -74,9 +75,9 @@ def test_a_bad_cart_or_someone_else_s_slip_gets_a_message(client, session, make_
     receipt = store.redeem(session, owner, {soap.id: 1}, kiosk="一号终端", request_key="k" * 20).redemption
     session.commit()
     scan_in(client, session, other)
-    assert client.post(f"/kiosk/cart/{soap.id}", data={"delta": "abc"}).status_code == 400
-    assert client.post("/kiosk/cart/99999", data={"delta": "1"}).status_code == 400
-    assert client.post(f"/kiosk/cart/{soap.id}", data={"delta": "1"}).status_code == 409  # none left
+    assert client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": "abc"}).status_code == 400
+    assert client.post("/kiosk/cart", data={"goods_id": 99999, "delta": "1"}).status_code == 400
+    assert client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": "1"}).status_code == 409  # none left
     assert client.get(f"/kiosk/slips/{receipt.number}").status_code == 404
     assert client.post("/kiosk/confirm", data={"request_key": "short"}).status_code == 400  # empty cart
 
@@ -86,7 +87,7 @@ def test_above_the_pin_threshold_the_kiosk_asks_for_the_pin(client, session, mak
     people.set_pin(session, worker, "2468")
     kettle = make_goods("电水壶", 80)  # 400 points, above the default 200
     scan_in(client, session, worker)
-    client.post(f"/kiosk/cart/{kettle.id}", data={"delta": "1"})
+    client.post("/kiosk/cart", data={"goods_id": kettle.id, "delta": "1"})
     page = client.get("/kiosk/confirm").text
     assert 'name="pin"' in page
     key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
