@@ -158,12 +158,18 @@ def confirm_post(employee: people.Employee) -> Response:
     return redirect(url_for("kiosk.slip", number=redemption.number), 303)
 
 
-@bp.get("/slips/<number>")
-@employee_view
-def slip(employee: people.Employee, number: str) -> str:
+def _own_redemption(employee: people.Employee, number: str) -> store.Redemption:
+    """One of this employee's redemptions; another's is as good as unknown here."""
     redemption = store.find_redemption(db.session, number)
     if redemption.employee_id != employee.id:
         raise NotFound(_l("No redemption with number %(number)s."), number=number[:20])
+    return redemption
+
+
+@bp.get("/slips/<number>")
+@employee_view
+def slip(employee: people.Employee, number: str) -> str:
+    redemption = _own_redemption(employee, number)
     jobs = printing.jobs_of(db.session, redemption.id)
     return render_template("kiosk/slip.html", employee=employee, redemption=redemption, job=jobs[-1] if jobs else None)
 
@@ -171,9 +177,7 @@ def slip(employee: people.Employee, number: str) -> str:
 @bp.get("/slips/<number>.png")
 @employee_view
 def slip_png(employee: people.Employee, number: str) -> Response:
-    redemption = store.find_redemption(db.session, number)
-    if redemption.employee_id != employee.id:
-        raise NotFound(_l("No redemption with number %(number)s."), number=number[:20])
+    redemption = _own_redemption(employee, number)
     jobs = printing.jobs_of(db.session, redemption.id)
     columns = jobs[-1].columns if jobs else 32
     png = receipt.preview_png(slip_for(redemption, current_app.config["STORE_NAME"]), columns)

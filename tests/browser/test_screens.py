@@ -118,3 +118,32 @@ def test_the_whole_counter_flow(live_server, browser, session, make_employee, ma
     context.close()
     session.expire_all()
     assert session.get(people.Employee, worker.id).balance == 225
+
+
+def test_the_storekeeper_hands_over_by_scanning_the_slip(
+    live_server, page, session, make_employee, make_goods, make_staff
+):
+    from models import store
+    from models.settings import set_setting
+
+    set_setting(session, "pin_threshold", 10_000)
+    worker = make_employee(name="赵小六", number="E04001", balance=600)
+    soap = make_goods("洗衣液", 20)
+    redemption = store.redeem(session, worker, {soap.id: 2}, kiosk="一号终端", request_key="b" * 20).redemption
+    session.commit()
+    make_staff("store", "storekeeper")
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=username]", "store")
+    page.fill("input[name=password]", "password-123")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/admin/")
+    page.goto(f"{live_server}/admin/redemptions")
+    page.keyboard.type(redemption.number)  # the slip's QR, read by the scanner into the focused field
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/admin/redemptions/{redemption.number}")
+    assert "赵小六" in page.locator("main").inner_text()
+    assert page.locator(".slip-preview img").evaluate("img => img.complete && img.naturalWidth") > 300
+    shot(page, "admin-redemption")
+    page.get_by_role("button", name="发放商品").click()
+    page.locator("h1 .badge", has_text="已领取").wait_for()
+    shot(page, "admin-redemption-handed-out")
