@@ -126,10 +126,15 @@ def run_command(host: str, port: int, no_demo: bool) -> None:
         click.echo("  Demo sign-ins (user / password / roles):")
         for username, _name, password, roles in DEMO_STAFF:
             click.echo(f"    {username:<10} {password:<14} {', '.join(roles)}")
-        card = session.scalar(
+        card = session.scalar(  # the card of someone with points to spend
             select(people.Card.code)
-            .where(people.Card.kind == people.CardKind.qr, people.Card.revoked_at.is_(None))
-            .order_by(people.Card.id)
+            .join(people.Employee)
+            .where(
+                people.Card.kind == people.CardKind.qr,
+                people.Card.revoked_at.is_(None),
+                people.Employee.active.is_(True),
+            )
+            .order_by(people.Employee.balance.desc())
         )
         if card:
             click.echo(f"  A demo card to type at the kiosk: {card}")

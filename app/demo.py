@@ -202,6 +202,11 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
             continue
         claims.credit_due_one(session, claim, now=claim.notice_until, actor="system")
         counts["deducted" if rule.kind is RuleKind.deduct else "credited"] += 1
+    for item in goods:  # this month's restocking: nothing on the shelf stays empty
+        if item.stock <= item.low_stock:
+            store.move_stock(
+                session, item.id, rng.randint(20, 60), reason="restock", actor=staff["store"].actor, note="月度补货"
+            )
     kiosks.create_kiosk(session, DEMO_KIOSK)  # `mart run` prints a pairing code for it
     # Two false claims this month: the notice board lists them and those two cannot redeem this month.
     for employee in workers[10:12]:
