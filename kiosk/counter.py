@@ -173,7 +173,7 @@ def me(employee: people.Employee) -> str:
         credited=ledger.credited_in_year(db.session, employee.id, today.year),
         cap=get_setting(db.session, "yearly_cap"),
         own_claims=claims.claims_of(db.session, employee.id),
-        notice=[c for c in claims.in_notice(db.session) if c.employee_id != employee.id],
+        notice=claims.in_notice(db.session, exclude_employee=employee.id, limit=20),
         entries=ledger.history(db.session, employee.id, 20),
         suspended=claims.redemption_suspended(db.session, employee.id, today),
         objection=ReasonForm(),

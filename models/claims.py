@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, exists, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, Select, String, Text, exists, select
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from . import ledger
 from .base import Base, LabelledEnum, local_today, utcnow
@@ -343,18 +343,20 @@ def redemption_suspended(session: Session, employee_id: int, today: dt.date | No
     )
 
 
+def _listing() -> Select[tuple[Claim]]:
+    """Claims for a list: each with its employee, department and rule in the same query (no N+1)."""
+    return select(Claim).options(joinedload(Claim.employee).joinedload(Employee.department), joinedload(Claim.rule))
+
+
 def review_queue(session: Session) -> list[Claim]:
-    return list(
-        session.scalars(select(Claim).where(Claim.status == ClaimStatus.pending).order_by(Claim.due_on, Claim.id))
-    )
+    return list(session.scalars(_listing().where(Claim.status == ClaimStatus.pending).order_by(Claim.due_on, Claim.id)))
 
 
-def in_notice(session: Session) -> list[Claim]:
-    return list(
-        session.scalars(
-            select(Claim).where(Claim.status == ClaimStatus.approved).order_by(Claim.notice_until, Claim.id)
-        )
-    )
+def in_notice(session: Session, *, exclude_employee: int | None = None, limit: int | None = None) -> list[Claim]:
+    query = _listing().where(Claim.status == ClaimStatus.approved).order_by(Claim.notice_until, Claim.id)
+    if exclude_employee is not None:
+        query = query.where(Claim.employee_id != exclude_employee)
+    return list(session.scalars(query.limit(limit)))
 
 
 def claims_of(session: Session, employee_id: int, *, days: int = 30) -> list[Claim]:
@@ -364,7 +366,7 @@ def claims_of(session: Session, employee_id: int, *, days: int = 30) -> list[Cla
     open_states = (ClaimStatus.pending, ClaimStatus.approved)
     return list(
         session.scalars(
-            select(Claim)
+            _listing()
             .where(
                 Claim.employee_id == employee_id,
                 Claim.status.in_(open_states) | (Claim.submitted_at >= since),
@@ -378,6 +380,6 @@ def claims_of(session: Session, employee_id: int, *, days: int = 30) -> list[Cla
 def fraud_cases(session: Session, limit: int = 20) -> list[Claim]:
     return list(
         session.scalars(
-            select(Claim).where(Claim.status == ClaimStatus.fraudulent).order_by(Claim.fraud_at.desc()).limit(limit)
+            _listing().where(Claim.status == ClaimStatus.fraudulent).order_by(Claim.fraud_at.desc()).limit(limit)
         )
     )

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from . import printing, store
 from .base import local_today, utcnow
@@ -102,6 +102,10 @@ def department_ranking(session: Session, since: dt.date) -> list[RankRow]:
 def recent_entries(session: Session, kinds: tuple[EntryKind, ...], limit: int = 15) -> list[LedgerEntry]:
     return list(
         session.scalars(
-            select(LedgerEntry).where(LedgerEntry.kind.in_(kinds)).order_by(LedgerEntry.seq.desc()).limit(limit)
+            select(LedgerEntry)
+            .options(joinedload(LedgerEntry.employee))
+            .where(LedgerEntry.kind.in_(kinds))
+            .order_by(LedgerEntry.seq.desc())
+            .limit(limit)
         )
     )
