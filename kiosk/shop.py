@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from models import people, printing, store
-from models.errors import InsufficientPoints, InvalidInput, NotFound, OutOfStock
+from models.errors import InvalidInput, NotFound
 from models.settings import get_setting
 from printer import receipt
 from printer.worker import slip_for
@@ -56,17 +56,8 @@ def offer(employee: people.Employee, tier: str | None, category: str | None) -> 
 
 
 def cart_context(employee: people.Employee, cart: dict[int, int] | None = None) -> dict:
-    cart = _cart() if cart is None else cart
-    goods = {g.id: g for g in db.session.query(store.Goods).filter(store.Goods.id.in_(cart))} if cart else {}
-    pricing = store.Pricing.load(db.session)
-    lines = [(goods[i], n, pricing.price(goods[i])) for i, n in cart.items() if i in goods]
-    total = sum(n * price for _, n, price in lines)
-    return {
-        "lines": lines,
-        "total": total,
-        "left": employee.balance - total,
-        "needs_pin": total > get_setting(db.session, "pin_threshold"),
-    }
+    priced = store.price_cart(db.session, employee, _cart() if cart is None else cart)
+    return {"lines": priced.lines, "total": priced.total, "left": priced.left, "needs_pin": priced.needs_pin}
 
 
 @bp.get("/goods")
@@ -89,25 +80,9 @@ def cart_set(employee: people.Employee) -> str:
         goods_id, delta = int(request.form.get("goods_id", "")), int(request.form.get("delta", "1"))
     except ValueError:
         raise InvalidInput(_l("The cart is not valid.")) from None
-    item = db.session.get(store.Goods, goods_id)
-    if item is None or not item.active:
-        raise InvalidInput(_l("Some goods in the cart are not offered any more. Start again."))
-    cart = _cart()
-    quantity = 0 if delta == 0 else cart.get(goods_id, 0) + delta
-    if quantity > min(item.stock, store.QUANTITY_LIMIT):
-        raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=item.name, stock=item.stock)
-    if quantity <= 0:
-        cart.pop(goods_id, None)
-    else:
-        cart[goods_id] = quantity
-    view = cart_context(employee, cart)
-    if delta > 0 and view["left"] < 0:  # the cart stays as it was
-        raise InsufficientPoints(
-            _l("Not enough points: %(balance)s available, %(needed)s needed."),
-            balance=employee.balance,
-            needed=view["total"],
-        )
+    cart = store.change_cart(db.session, employee, _cart(), goods_id, delta)
     _save_cart(cart)
+    view = cart_context(employee, cart)
     return render_template("kiosk/_cart.html", employee=employee, **view)
 
 

@@ -293,6 +293,46 @@ def parse_cart(raw: object) -> dict[int, int]:
     return cart
 
 
+@dataclass(frozen=True)
+class PricedCart:
+    lines: list[tuple[Goods, int, int]]  # goods, quantity, points each
+    total: int
+    left: int  # the balance after it
+    needs_pin: bool
+
+
+def price_cart(session: Session, employee: Employee, cart: dict[int, int]) -> PricedCart:
+    """A cart at today's prices, against the employee's balance (what the kiosk shows before confirming)."""
+    goods = {g.id: g for g in session.scalars(select(Goods).where(Goods.id.in_(cart)))} if cart else {}
+    pricing = Pricing.load(session)
+    lines = [(goods[i], n, pricing.price(goods[i])) for i, n in cart.items() if i in goods]
+    total = sum(n * price for _, n, price in lines)
+    return PricedCart(lines, total, employee.balance - total, total > get_setting(session, "pin_threshold"))
+
+
+def change_cart(
+    session: Session, employee: Employee, cart: dict[int, int], goods_id: int, delta: int
+) -> dict[int, int]:
+    """The cart with one more (``delta`` 1), one fewer (-1) or none (0) of ``goods_id``; refused when the
+    goods are gone, the shelf has too few, or the points would not reach. The cart given is not changed."""
+    item = session.get(Goods, goods_id)
+    if item is None or not item.active:
+        raise InvalidInput(_l("Some goods in the cart are not offered any more. Start again."))
+    quantity = 0 if delta == 0 else cart.get(goods_id, 0) + delta
+    if quantity > min(item.stock, QUANTITY_LIMIT):
+        raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=item.name, stock=item.stock)
+    changed = {k: v for k, v in cart.items() if k != goods_id}
+    if quantity > 0:
+        changed[goods_id] = quantity
+    if delta > 0 and price_cart(session, employee, changed).left < 0:
+        raise InsufficientPoints(
+            _l("Not enough points: %(balance)s available, %(needed)s needed."),
+            balance=employee.balance,
+            needed=price_cart(session, employee, changed).total,
+        )
+    return changed
+
+
 def _digest(cart: dict[int, int]) -> str:
     return hashlib.sha256(json.dumps(sorted(cart.items())).encode()).hexdigest()
 

@@ -254,3 +254,20 @@ def test_the_last_item_goes_to_one_of_many(app, session, make_employee, make_goo
     assert stock_of(session, kettle) == 0
     assert session.scalar(select(func.count()).where(LedgerEntry.kind == EntryKind.redemption)) == 1
     assert ledger.verify_ledger(session).ok and store.stock_matches_movements(session)
+
+
+def test_the_cart_is_checked_against_stock_and_points_before_confirming(session, make_employee, make_goods):
+    worker = make_employee(balance=250)
+    soap, towel = make_goods("洗衣液", 20, stock=2), make_goods("毛巾", 10, stock=5)
+    cart = store.change_cart(session, worker, {}, soap.id, 1)
+    cart = store.change_cart(session, worker, cart, soap.id, 1)
+    assert cart == {soap.id: 2}
+    with pytest.raises(OutOfStock):
+        store.change_cart(session, worker, cart, soap.id, 1)  # only 2 on the shelf
+    with_towel = store.change_cart(session, worker, cart, towel.id, 1)  # 200 + 50 = 250: every point
+    with pytest.raises(InsufficientPoints):
+        store.change_cart(session, worker, with_towel, towel.id, 1)
+    priced = store.price_cart(session, worker, store.change_cart(session, worker, cart, soap.id, -1))
+    assert (priced.total, priced.left, priced.needs_pin) == (100, 150, False)
+    assert store.change_cart(session, worker, cart, soap.id, 0) == {}
+    assert cart == {soap.id: 2}  # the cart given is never changed in place
