@@ -52,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
 
     register_error_handlers(app)
     app.add_url_rule("/", "home", _home)
+    app.add_url_rule("/healthz", "health", _health)
     # Flask-Babel caches the locale on the app context, which outlives a request when one is already
     # pushed (a CLI command, a test): choose it afresh for every request.
     app.before_request(babel_refresh)
@@ -81,6 +82,11 @@ def _select_locale() -> str:
         session["lang"] = wanted
     chosen = session.get("lang")
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _health() -> tuple[str, int, dict[str, str]]:
+    """For load balancers and monitors: the process answers (no database work)."""
+    return "ok", 200, {"Content-Type": "text/plain"}
 
 
 def _home() -> str:

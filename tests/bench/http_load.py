@@ -1,0 +1,257 @@
+"""The counter under load over HTTP: gunicorn (2 workers) + PostgreSQL on loopback, 16 clients.
+
+    python -m tests.bench.http_load [--seconds 30] [--clients 16]
+
+Each client is a paired kiosk browser: it scans a card, adds goods to the cart, opens the confirmation and
+confirms, as the kiosk page does. Printed: redemptions a second, the employee screen's throughput, a bare
+endpoint's throughput in the same run (and the ratio), and the invariants checked afterwards.
+All traffic goes to 127.0.0.1; every loop is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+from sqlalchemy import text
+
+from app.extensions import db
+from models import kiosks, ledger, people, store
+from models.settings import set_setting
+from tests.bench.__main__ import PG_DEFAULT, fresh_app
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+KEY = re.compile(r'name="request_key" value="([^"]+)"')
+
+
+class Browser:
+    """A tiny cookie-keeping HTTP client on one keep-alive connection."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+
+    def request(self, method: str, path: str, form: dict | None = None, htmx: bool = False) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode({**form, "csrf_token": self.csrf})
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if htmx:
+            headers["HX-Request"] = "true"
+            headers["X-CSRFToken"] = self.csrf
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        data = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for key, morsel in SimpleCookie(header).items():
+                self.cookies[key] = morsel.value
+        if match := TOKEN.search(data):
+            self.csrf = match.group(1)
+        return response.status, data
+
+
+def prepare(url: str, clients: int, employees: int = 2000, goods: int = 300) -> tuple[list[str], list[str], list[int]]:
+    app = fresh_app(url)
+    with app.app_context():
+        session = db.session
+        set_setting(session, "pin_threshold", 1_000_000)
+        set_setting(session, "yearly_cap", 1_000_000)
+        dept = people.get_or_create_department(session, "bench")
+        cards = []
+        for n in range(employees):
+            employee = people.create_employee(session, number=f"H{n:05d}", name=f"员工{n}", department=dept)
+            ledger.adjust(session, employee.id, 100_000, actor="bench", memo="opening")
+            cards.append(people.issue_card(session, employee, "qr", actor="bench").code)
+        goods_ids = []
+        for n in range(goods):
+            item = store.save_goods(
+                session,
+                None,
+                name=f"商品{n}",
+                category=("daily", "protective", "special")[n % 3],
+                value_fen=(5 + n % 100) * 100,
+            )
+            store.move_stock(session, item.id, 100_000, reason="restock", actor="bench")
+            goods_ids.append(item.id)
+        codes = [kiosks.create_kiosk(session, f"load-{n}", printer_uri="dummy://")[1] for n in range(clients)]
+        session.commit()
+        db.engine.dispose()
+    return cards, codes, goods_ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def hammer(port: int, seconds: float, clients: int, work) -> tuple[int, int, float]:
+    counts, errors = [0] * clients, [0] * clients
+    deadline = time.perf_counter() + seconds
+
+    def run(n: int) -> None:
+        browser = Browser(port)
+        state = work.setup(browser, n)
+        while time.perf_counter() < deadline:
+            try:
+                ok = work.step(browser, state, n)
+            except (OSError, http.client.HTTPException):
+                browser = Browser(port)
+                state = work.setup(browser, n)
+                ok = False
+            counts[n] += ok
+            errors[n] += not ok
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts), sum(errors), time.perf_counter() - started
+
+
+class Bare:
+    @staticmethod
+    def setup(browser: Browser, n: int) -> None:
+        return None
+
+    @staticmethod
+    def step(browser: Browser, state: None, n: int) -> bool:
+        return browser.request("GET", "/healthz")[0] == 200
+
+
+class Kiosk:
+    def __init__(self, codes: list[str], cards: list[str], goods: list[int]) -> None:
+        self.codes, self.cards, self.goods = codes, cards, goods
+
+    def setup(self, browser: Browser, n: int) -> int:
+        browser.request("GET", "/kiosk/pair")
+        status, _ = browser.request("POST", "/kiosk/pair", {"code": self.codes[n]})
+        assert status == 303, status
+        browser.request("GET", "/kiosk/")
+        return n
+
+    def scan(self, browser: Browser, i: int) -> bool:
+        status, _ = browser.request("POST", "/kiosk/scan", {"code": self.cards[i % len(self.cards)]})
+        return status == 303 and browser.request("GET", "/kiosk/me")[0] == 200
+
+
+class Screen(Kiosk):
+    def step(self, browser: Browser, n: int, _n: int) -> bool:
+        self.i = getattr(self, "i", 0) + 1
+        return self.scan(browser, self.i * 17 + n)
+
+
+class Redeem(Kiosk):
+    def step(self, browser: Browser, n: int, _n: int) -> bool:
+        self.i = getattr(self, "i", 0) + 1
+        if not self.scan(browser, self.i * 31 + n):
+            return False
+        goods_id = self.goods[(self.i * 7 + n) % len(self.goods)]
+        if browser.request("POST", "/kiosk/cart", {"goods_id": goods_id, "delta": 1}, htmx=True)[0] != 200:
+            return False
+        status, page = browser.request("GET", "/kiosk/confirm")
+        key = KEY.search(page)
+        if status != 200 or key is None:
+            return False
+        return browser.request("POST", "/kiosk/confirm", {"request_key": key.group(1)})[0] == 303
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.http_load")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or PG_DEFAULT
+    cards, codes, goods = prepare(url, args.clients * 3)
+    port = free_port()
+    env = {**os.environ, "MART_DATABASE_URL": url, "MART_SECRET_KEY": "load-bench-secret"}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "--threads",
+            "8",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        rows = []
+        n, bad, took = hammer(port, min(args.seconds, 10), args.clients, Bare())
+        bare_rate = n / took
+        rows.append(("bare endpoint /healthz", f"{bare_rate:,.0f} req/s", f"{bad} errors", "1.0x"))
+        n, bad, took = hammer(port, min(args.seconds, 15), args.clients, Screen(codes[: args.clients], cards, goods))
+        rows.append(
+            (
+                "scan -> employee screen (2 requests)",
+                f"{n / took:,.0f} screens/s",
+                f"{bad} errors",
+                f"{n * 2 / took / bare_rate:.2f}x of bare (requests)",
+            )
+        )
+        redeem = Redeem(codes[args.clients : args.clients * 2], cards, goods)
+        n, bad, took = hammer(port, args.seconds, args.clients, redeem)
+        rows.append(
+            (
+                "redemptions (scan, cart, confirm page, confirm: 5 requests)",
+                f"{n / took:,.0f} redemptions/s",
+                f"{bad} failed",
+                "target >= 100/s",
+            )
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    from app import create_app
+
+    checker = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
+    with checker.app_context():
+        report = ledger.verify_ledger(db.session)
+        negative_stock = db.session.execute(text("SELECT count(*) FROM goods WHERE stock < 0")).scalar()
+        stock_ok = store.stock_matches_movements(db.session)
+        redemptions = db.session.execute(text("SELECT count(*) FROM redemption")).scalar()
+        db.engine.dispose()
+    broken = (not report.ok) + negative_stock + (not stock_ok)
+    rows.append(
+        (
+            "invariants after the run (chain, balances, stock = movements)",
+            str(broken),
+            f"{redemptions} redemptions",
+            report.problem or "intact",
+        )
+    )
+    width = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(row, width, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
