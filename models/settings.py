@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import String, Text, event, select
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .base import Base
 from .errors import InvalidInput
@@ -93,14 +93,29 @@ CHOICE_LABELS = {
 
 
 def get_setting(session: Session, key: str) -> Any:
-    spec = SPECS[key]
-    raw = session.scalar(select(Setting.value).where(Setting.key == key))
-    return spec.default if raw is None else json.loads(raw)
+    return all_settings(session)[key]
 
 
 def all_settings(session: Session) -> dict[str, Any]:
-    stored = {s.key: json.loads(s.value) for s in session.scalars(select(Setting))}
-    return {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
+    """Every setting, read once per transaction: a kiosk screen asks for several, and they change rarely.
+
+    The copy is kept on the session and dropped when its transaction ends (commit or rollback) or a setting
+    is written through it, so a new transaction always reads what is stored.
+    """
+    cached = session.info.get(_CACHE)
+    if cached is None:
+        stored = {s.key: json.loads(s.value) for s in session.scalars(select(Setting))}
+        cached = session.info[_CACHE] = {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
+    return cached
+
+
+_CACHE = "mart.settings"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_settings(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: the next one reads afresh
+        session.info.pop(_CACHE, None)
 
 
 def set_setting(session: Session, key: str, value: Any) -> Any:
@@ -130,4 +145,5 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
     else:
         row.value = json.dumps(value)
     session.flush()
+    session.info.pop(_CACHE, None)
     return value

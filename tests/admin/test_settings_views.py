@@ -16,8 +16,10 @@ def test_an_admin_changes_the_yearly_cap_in_place(client, login, session):
     assert page.status_code == 200 and "每人每年积分上限" in page.text and "2000" in page.text
     response = client.post("/admin/settings/yearly_cap", data={"value": "1500"}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "已保存" in response.text
+    session.rollback()  # a new transaction reads the settings afresh (within one they are read once)
     assert get_setting(session, "yearly_cap") == 1500
     assert client.post("/admin/settings/cap_mode", data={"value": "refuse"}).status_code == 200
+    session.rollback()
     assert get_setting(session, "cap_mode") == "refuse"
 
 

@@ -271,3 +271,19 @@ def test_verify_catches_a_rewritten_entry_even_with_a_recomputed_own_hash(sessio
     session.commit()
     report = ledger.verify_ledger(session)
     assert not report.ok and report.first_bad_seq == 3
+
+
+def test_settings_are_read_once_a_transaction_and_afresh_in_the_next(app, session):
+    from app.extensions import db
+
+    assert ledger.get_setting(session, "yearly_cap") == 2000
+    with app.app_context():
+        other = db.new_session()
+        set_setting(other, "yearly_cap", 1234)
+        other.commit()
+        other.close()
+    assert ledger.get_setting(session, "yearly_cap") == 2000  # the same transaction: the same answer
+    session.rollback()
+    assert ledger.get_setting(session, "yearly_cap") == 1234
+    set_setting(session, "yearly_cap", 999)
+    assert ledger.get_setting(session, "yearly_cap") == 999  # a write through the session is seen at once
