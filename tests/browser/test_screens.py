@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import claims, kiosks, ledger, people
-from tests.browser.conftest import shot
+from tests.browser.conftest import shot, sign_in
 
 
 def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_employee, make_claim):
@@ -50,12 +50,7 @@ def test_a_safety_officer_reviews_a_claim_with_htmx(live_server, page, session, 
     worker = make_employee(name="王小二", number="E02001")
     claim = make_claim(worker, "T01", 15, "参加消防培训")
     make_staff("safety", "safety_officer")
-
-    page.goto(f"{live_server}/admin/claims")
-    page.fill("input[name=username]", "safety")
-    page.fill("input[name=password]", "password-123")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/admin/**")
+    sign_in(page, live_server, "safety")
     page.goto(f"{live_server}/admin/claims")
     row = page.locator(f"#claim-{claim.id}")
     row.locator("input[name=points]").evaluate("el => el.removeAttribute('max')")  # what a careless hand types
@@ -132,11 +127,7 @@ def test_the_storekeeper_hands_over_by_scanning_the_slip(
     redemption = store.redeem(session, worker, {soap.id: 2}, kiosk="一号终端", request_key="b" * 20).redemption
     session.commit()
     make_staff("store", "storekeeper")
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=username]", "store")
-    page.fill("input[name=password]", "password-123")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/admin/")
+    sign_in(page, live_server, "store")
     page.goto(f"{live_server}/admin/redemptions")
     page.keyboard.type(redemption.number)  # the slip's QR, read by the scanner into the focused field
     page.keyboard.press("Enter")
