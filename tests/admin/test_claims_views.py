@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from models import claims
 from models.claims import Claim, ClaimSource, ClaimStatus
+from models.photos import Photo
 
 
 @pytest.fixture
@@ -194,28 +198,27 @@ def test_the_false_claim_button_is_on_the_claim_page_not_in_the_queue(client, lo
     assert "认定虚假的理由" in detail.text and "参加消防培训" in detail.text and "submitted" in detail.text
 
 
+def file_claim_with(client, rule, number: str, upload: bytes):
+    """A supervisor's claim with one file attached, as the form sends it."""
+    return client.post(
+        "/admin/claims/new",
+        content_type="multipart/form-data",
+        data={
+            "employee_number": number,
+            "rule_id": rule("D01").id,
+            "points": "3",
+            "description": "佩戴护目镜作业",
+            "photos": [(io.BytesIO(upload), "现场.jpg")],
+        },
+    )
+
+
 def test_a_claim_with_photos_shows_them_to_staff_only(app, client, login, session, make_employee, rule):
-    import io
-
-    from PIL import Image
-
-    from models.photos import Photo
-
     make_employee(number="E8002")
     login("super", "supervisor")
     picture = io.BytesIO()
     Image.new("RGB", (2400, 1800), "orange").save(picture, "JPEG")
-    response = client.post(
-        "/admin/claims/new",
-        content_type="multipart/form-data",
-        data={
-            "employee_number": "E8002",
-            "rule_id": rule("D01").id,
-            "points": "3",
-            "description": "佩戴护目镜作业",
-            "photos": [(io.BytesIO(picture.getvalue()), "现场.jpg")],
-        },
-    )
+    response = file_claim_with(client, rule, "E8002", picture.getvalue())
     assert response.status_code == 303
     photo = session.scalars(select(Photo)).one()
     assert (photo.width, photo.height) == (1600, 1200)
@@ -230,20 +233,8 @@ def test_a_claim_with_photos_shows_them_to_staff_only(app, client, login, sessio
 
 
 def test_a_file_that_is_not_a_photo_is_refused_with_its_claim(client, login, session, make_employee, rule):
-    import io
-
     make_employee(number="E8003")
     login("super", "supervisor")
-    response = client.post(
-        "/admin/claims/new",
-        content_type="multipart/form-data",
-        data={
-            "employee_number": "E8003",
-            "rule_id": rule("D01").id,
-            "points": "3",
-            "description": "x",
-            "photos": [(io.BytesIO(b"<script>alert(1)</script>"), "photo.jpg")],
-        },
-    )
+    response = file_claim_with(client, rule, "E8003", b"<script>alert(1)</script>")
     assert response.status_code == 400 and "不是照片" in response.text
     assert session.scalar(select(func.count()).select_from(Claim)) == 0
