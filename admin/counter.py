@@ -18,7 +18,7 @@ from models.errors import InvalidInput
 from models.people import Role
 from models.settings import get_setting
 from printer import receipt
-from printer.worker import slip_for
+from printer.worker import slip_preview
 
 from . import READERS, bp, role_required
 
@@ -61,8 +61,7 @@ def redemption_detail(number: str) -> str:
 @role_required(*READERS)
 def redemption_slip(number: str) -> Response:
     redemption = store.find_redemption(db.session, number)
-    columns = receipt.WIDTHS[int(get_setting(db.session, "paper_mm"))]
-    response = make_response(receipt.preview_png(slip_for(redemption, current_app.config["STORE_NAME"]), columns))
+    response = make_response(slip_preview(db.session, redemption, current_app.config["STORE_NAME"]))
     response.headers["Content-Type"] = "image/png"
     return response
 

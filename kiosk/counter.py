@@ -199,7 +199,7 @@ def claim_submit(employee: people.Employee) -> Response:
     if not form.validate():
         raise form_error(form)
     rule = db.session.get(rules.Rule, form.rule_id.data)
-    if rule is None or rule.kind is not rules.RuleKind.earn:
+    if rule is None:
         raise InvalidInput(_l("Choose what the claim is for."))
     claim = claims.submit_claim(
         db.session,

@@ -18,7 +18,7 @@ from models import people, printing, store
 from models.errors import InvalidInput, NotFound
 from models.settings import get_setting
 from printer import receipt
-from printer.worker import slip_for
+from printer.worker import slip_preview
 
 from .counter import bp, employee_view
 
@@ -153,9 +153,7 @@ def slip(employee: people.Employee, number: str) -> str:
 @employee_view
 def slip_png(employee: people.Employee, number: str) -> Response:
     redemption = _own_redemption(employee, number)
-    jobs = printing.jobs_of(db.session, redemption.id)
-    columns = jobs[-1].columns if jobs else 32
-    png = receipt.preview_png(slip_for(redemption, current_app.config["STORE_NAME"]), columns)
+    png = slip_preview(db.session, redemption, current_app.config["STORE_NAME"])
     response = make_response(png)
     response.headers["Content-Type"] = "image/png"
     response.headers["Cache-Control"] = "private, max-age=600"

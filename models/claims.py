@@ -144,6 +144,9 @@ def submit_claim(
     """File a claim for review. ``photos`` (at most 4) are checked, cleaned and kept in ``photo_folder``."""
     employee.ensure_active()
     rule.ensure_active()
+    if ClaimSource(source) is ClaimSource.employee and rule.kind is RuleKind.deduct:
+        # Deductions are reported by supervisors and the safety office, not claimed by the employee.
+        raise InvalidInput(_l("Choose what the claim is for."))
     rule.check_value(points)
     description = _text(description, 2000)
     if not description:
@@ -301,18 +304,15 @@ def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str) -> Cl
     if not reason:
         raise InvalidInput(_l("Give the reason why the claim is false."))
     if claim.status is ClaimStatus.credited and claim.credited_points:
-        employee = ledger.lock_employee(session, claim.employee_id)
-        take = min(claim.credited_points, employee.balance)
-        if take:
-            ledger.post_entry(
-                session,
-                employee,
-                -take,
-                ledger.EntryKind.adjustment,
-                actor=actor,
-                ref=("claim", claim.id),
-                memo=f"虚假积分撤销 {claim.rule.name}",
-            )
+        ledger.deduct(
+            session,
+            claim.employee_id,
+            claim.credited_points,
+            actor=actor,
+            ref=("claim", claim.id),
+            memo=f"虚假积分撤销 {claim.rule.name}",
+            kind=ledger.EntryKind.adjustment,
+        )
     claim.status, claim.fraud_at, claim.outcome_note = ClaimStatus.fraudulent, utcnow(), reason
     _event(session, claim, actor, "fraud", reason)
     session.flush()

@@ -303,8 +303,10 @@ def deduct(
     ref: tuple[str, int] | None = None,
     memo: str = "",
     at: dt.datetime | None = None,
+    kind: EntryKind = EntryKind.deduction,
 ) -> int:
-    """Take ``points`` away for a violation; never below zero. Returns what was actually taken."""
+    """Take ``points`` away (a violation; with ``kind`` adjustment, points taken back); never below zero.
+    Returns what was actually taken."""
     _positive(points)
     employee = lock_employee(session, employee_id)
     taken = min(points, employee.balance)
@@ -312,7 +314,7 @@ def deduct(
         return 0
     if taken < points:
         memo = f"{memo} ({points} → {taken}: balance)".strip()
-    post_entry(session, employee, -taken, EntryKind.deduction, actor=actor, ref=ref, memo=memo, at=at)
+    post_entry(session, employee, -taken, kind, actor=actor, ref=ref, memo=memo, at=at)
     return taken
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, exists, select
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from .base import Base, LabelledEnum, utcnow
 from .errors import NotFound
-from .store import Redemption
+from .store import Redemption, RedemptionStatus
 
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (5, 15, 60, 180, 600)  # waits after the 1st, 2nd ... failure
@@ -131,13 +131,18 @@ def get_job(session: Session, job_id: int) -> PrintJob:
 
 
 def troubled(session: Session) -> list[PrintJob]:
-    """Jobs that need a person: failed, or retrying after a failure."""
+    """Slips that need a person: a job failed or is retrying, and no job of the same redemption has printed
+    since (a reprint that went through settles it); cancelled redemptions need no slip."""
+    printed = aliased(PrintJob)
     return list(
         session.scalars(
             select(PrintJob)
+            .join(Redemption, PrintJob.redemption_id == Redemption.id)
             .where(
                 (PrintJob.status == JobStatus.failed)
-                | ((PrintJob.status == JobStatus.queued) & (PrintJob.attempts > 0))
+                | ((PrintJob.status == JobStatus.queued) & (PrintJob.attempts > 0)),
+                Redemption.status != RedemptionStatus.cancelled,
+                ~exists().where(printed.redemption_id == PrintJob.redemption_id, printed.status == JobStatus.done),
             )
             .order_by(PrintJob.id.desc())
         )

@@ -12,9 +12,11 @@ import time
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from models import printing
+from models.settings import get_setting
 from models.store import Redemption
 
 from . import receipt
@@ -41,6 +43,13 @@ def slip_for(redemption: Redemption, store_name: str, *, reprint: bool = False) 
     )
 
 
+def slip_preview(session: Session, redemption: Redemption, store_name: str) -> bytes:
+    """A picture of a redemption's slip, on the paper its last print job used (else the paper setting)."""
+    jobs = printing.jobs_of(session, redemption.id)
+    columns = jobs[-1].columns if jobs else receipt.WIDTHS[int(get_setting(session, "paper_mm"))]
+    return receipt.preview_png(slip_for(redemption, store_name), columns)
+
+
 def print_next(app: Flask) -> bool:
     """Print the next due job, if any; True when there was one (printed or not)."""
     with app.app_context():
@@ -52,10 +61,14 @@ def print_next(app: Flask) -> bool:
                 return False
             session.commit()  # "printing" is on record before a byte goes out: never printed twice by itself
             try:
+                # Nothing has gone to the printer until send(): a failure before it is safe to retry too.
                 slip = slip_for(job.redemption, app.config["STORE_NAME"], reprint=job.reprint)
-                data = receipt.escpos_bytes(slip, job.columns, encoding=job.encoding)
-                backend = backend_for(job.printer_uri, Path(app.instance_path))
-                preview = receipt.preview_png(slip, job.columns) if backend.wants_preview else None
+                try:
+                    data = receipt.escpos_bytes(slip, job.columns, encoding=job.encoding)
+                    backend = backend_for(job.printer_uri, Path(app.instance_path))
+                    preview = receipt.preview_png(slip, job.columns) if backend.wants_preview else None
+                except (ValueError, LookupError, OSError) as err:
+                    raise PrinterError(f"cannot lay the slip out: {err}") from err
                 backend.send(f"{slip.number}-{job.id}", data, preview)
             except PrinterError as err:
                 log.warning("print job %s failed: %s", job.id, err)

@@ -211,3 +211,12 @@ def test_a_leaver_s_approved_claim_is_closed_without_blocking_the_others(session
     assert [(o.status, o.points) for o in outcomes] == [(ClaimStatus.rejected, 0), (ClaimStatus.credited, 10)]
     assert "离职" in first.outcome_note or "left" in first.outcome_note
     assert session.get(Employee, stayer.id).balance == 10
+
+
+def test_an_employee_cannot_file_a_deduction_but_a_supervisor_can(session, make_employee, rule):
+    worker = make_employee()
+    with pytest.raises(InvalidInput):
+        submit(session, worker, rule("V01"), 5)
+    assert (
+        submit(session, worker, rule("V01"), 5, source=ClaimSource.supervisor, actor="staff:super").signed_points == -5
+    )

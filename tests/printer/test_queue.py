@@ -85,6 +85,21 @@ def test_after_the_last_try_the_job_fails_and_is_listed(app, session, redemption
     assert printing.troubled(session) == [failed]
     assert DummyBackend.sent == []
     assert session.get(store.Redemption, redemption.id).status is store.RedemptionStatus.confirmed  # it stands
+    DummyBackend.fail = 0
+    printing.reprint(session, redemption, actor="staff:store", printer_uri="dummy://", columns=32, encoding="gb18030")
+    session.commit()
+    assert work(app, once=True) == 1
+    assert printing.troubled(session) == []  # printed since: nothing left to see to
+
+
+def test_a_slip_that_cannot_be_laid_out_fails_instead_of_hanging(app, session, redemption):
+    job = queue(session, redemption)
+    status_of(session, job).columns = 40  # no such paper
+    session.commit()
+    assert print_next(app)
+    failed = status_of(session, job)
+    assert (failed.status, failed.attempts) == (JobStatus.queued, 1) and "lay the slip out" in failed.last_error
+    assert DummyBackend.sent == []
 
 
 def test_a_job_left_printing_by_a_dead_worker_is_not_printed_again_by_itself(app, session, redemption):
