@@ -27,7 +27,7 @@ from . import ledger
 from .base import Base, LabelledEnum, local_today, utcnow
 from .errors import InactiveEmployee, InvalidInput, InvalidTransition, NotFound, YearlyCapReached
 from .people import Employee
-from .photos import Photo, photos_of, store_photo
+from .photos import Photo, photos_of, store_photo, upload_limit
 from .rules import Rule, RuleKind
 from .settings import get_setting
 from .workdays import add_working_days
@@ -169,7 +169,7 @@ def submit_claim(
     if photos:
         if photo_folder is None:
             raise ValueError("photo_folder is needed to keep photos")
-        limit = get_setting(session, "photo_max_mb") * 1024 * 1024
+        limit = upload_limit(session)
         for data in photos:
             store_photo(session, photo_folder, data, owner=("claim", claim.id), actor=actor, max_bytes=limit)
     return claim
@@ -353,7 +353,13 @@ def review_queue(session: Session) -> list[Claim]:
 
 
 def in_notice(session: Session, *, exclude_employee: int | None = None, limit: int | None = None) -> list[Claim]:
-    query = _listing().where(Claim.status == ClaimStatus.approved).order_by(Claim.notice_until, Claim.id)
+    query = (
+        select(Claim)
+        # the board shows the name, department and rule of each
+        .options(joinedload(Claim.employee).joinedload(Employee.department), joinedload(Claim.rule))
+        .where(Claim.status == ClaimStatus.approved)
+        .order_by(Claim.notice_until, Claim.id)
+    )
     if exclude_employee is not None:
         query = query.where(Claim.employee_id != exclude_employee)
     return list(session.scalars(query.limit(limit)))
@@ -366,7 +372,8 @@ def claims_of(session: Session, employee_id: int, *, days: int = 30) -> list[Cla
     open_states = (ClaimStatus.pending, ClaimStatus.approved)
     return list(
         session.scalars(
-            _listing()
+            select(Claim)
+            .options(joinedload(Claim.rule))  # the employee is the one asking
             .where(
                 Claim.employee_id == employee_id,
                 Claim.status.in_(open_states) | (Claim.submitted_at >= since),

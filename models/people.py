@@ -16,7 +16,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .base import Base, LabelledEnum, utcnow
@@ -279,17 +279,33 @@ def reissue_card(session: Session, card: Card, *, actor: str, reason: str, uid: 
     return issue_card(session, card.employee, card.kind, actor=actor, uid=uid)
 
 
+def authenticate_staff(session: Session, username: str, password: str) -> StaffUser | None:
+    """The active staff account with this user name and password, or None (the same for either mistake)."""
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    if user is not None and user.active and user.check_password(password):
+        return user
+    return None
+
+
+def staff_account_of(session: Session, employee: Employee) -> StaffUser | None:
+    """The active staff account an employee holds, if any (a storekeeper opens staff mode with their card)."""
+    return session.scalar(select(StaffUser).where(StaffUser.employee_id == employee.id, StaffUser.active.is_(True)))
+
+
 def identify_card(session: Session, scanned: str) -> Employee:
     """The employee a scanned code belongs to.
 
     Scanners type the code and Enter; some add a prefix or suffix, and an active Chinese input method
     may turn the letters full-width. Both are undone before the look-up.
     """
-    code = _clean_scan(scanned)
+    code = clean_scan(scanned)
     if not code:
         raise UnknownCard()
     cards = session.scalars(
-        select(Card).where(Card.code.in_({code, code.upper().replace(":", "")})).order_by(Card.revoked_at)
+        select(Card)
+        .options(joinedload(Card.employee).joinedload(Employee.department))
+        .where(Card.code.in_({code, code.upper().replace(":", "")}))
+        .order_by(Card.revoked_at)
     ).all()
     live = [c for c in cards if c.active]
     if live:
@@ -301,7 +317,8 @@ def identify_card(session: Session, scanned: str) -> Employee:
     raise UnknownCard()
 
 
-def _clean_scan(scanned: str) -> str:
+def clean_scan(scanned: str) -> str:
+    """What a scanner typed, without the noise of an input method or the scanner's own prefix/suffix."""
     # Full-width ASCII (U+FF01..U+FF5E) back to ASCII, then drop whitespace and control characters.
     text = "".join(chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else ch for ch in scanned)
     return "".join(ch for ch in text if ch.isprintable() and not ch.isspace())[:64]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,22 +101,38 @@ def all_settings(session: Session) -> dict[str, Any]:
     """Every setting, read once per transaction: a kiosk screen asks for several, and they change rarely.
 
     The copy is kept on the session and dropped when its transaction ends (commit or rollback) or a setting
-    is written through it, so a new transaction always reads what is stored.
+    is written through it. Between transactions this process shares what it read for a few seconds
+    (``SHARED_SECONDS``): a change made here is seen at once, one made by another server process within
+    those seconds.
     """
     cached = session.info.get(_CACHE)
     if cached is None:
-        stored = {s.key: json.loads(s.value) for s in session.scalars(select(Setting))}
-        cached = session.info[_CACHE] = {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
+        database = str(session.get_bind().url)
+        read_at, shared = _SHARED.get(database, (0.0, None))
+        if shared is None or time.monotonic() - read_at > SHARED_SECONDS:
+            stored = {s.key: json.loads(s.value) for s in session.scalars(select(Setting))}
+            shared = {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
+            _SHARED[database] = (time.monotonic(), shared)
+        cached = session.info[_CACHE] = dict(shared)
     return cached
 
 
-_CACHE = "mart.settings"
+_CACHE, _WRITTEN = "mart.settings", "mart.settings_written"
+SHARED_SECONDS = 5.0
+_SHARED: dict[str, tuple[float, dict[str, Any]]] = {}
+
+
+def forget_shared_settings() -> None:
+    """Make the next transaction of this process read the settings from the database."""
+    _SHARED.clear()
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_settings(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost transaction: the next one reads afresh
         session.info.pop(_CACHE, None)
+        if session.info.pop(_WRITTEN, False):  # what others of this process read meanwhile is stale now
+            forget_shared_settings()
 
 
 def set_setting(session: Session, key: str, value: Any) -> Any:
@@ -146,4 +163,6 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
         row.value = json.dumps(value)
     session.flush()
     session.info.pop(_CACHE, None)
+    session.info[_WRITTEN] = True
+    forget_shared_settings()
     return value

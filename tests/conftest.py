@@ -21,12 +21,14 @@ from app import create_app
 from app.extensions import db, make_engine
 from app.migrate import stamp
 from models import Base, people, rules
+from models.settings import forget_shared_settings
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
 def _reset_postgresql(url: str) -> None:
+    forget_shared_settings()  # what this process read of the last test's database is not this one's
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))

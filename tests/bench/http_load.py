@@ -145,8 +145,9 @@ class Kiosk:
         return n
 
     def scan(self, browser: Browser, i: int) -> bool:
-        status, _ = browser.request("POST", "/kiosk/scan", {"code": self.cards[i % len(self.cards)]})
-        return status == 303 and browser.request("GET", "/kiosk/me")[0] == 200
+        """A scan: the answer is the employee's screen itself."""
+        status, page = browser.request("POST", "/kiosk/scan", {"code": self.cards[i % len(self.cards)]})
+        return status == 200 and 'data-page-url="/kiosk/me"' in page
 
 
 class Screen(Kiosk):
@@ -167,13 +168,15 @@ class Redeem(Kiosk):
         key = KEY.search(page)
         if status != 200 or key is None:
             return False
-        return browser.request("POST", "/kiosk/confirm", {"request_key": key.group(1)})[0] == 303
+        status, page = browser.request("POST", "/kiosk/confirm", {"request_key": key.group(1)})
+        return status == 200 and "/kiosk/slips/DH-" in page  # the slip page
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.http_load")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=8, help="threads in each of the 2 gunicorn workers")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or PG_DEFAULT
     cards, codes, goods = prepare(url, args.clients * 3)
@@ -187,7 +190,7 @@ def main() -> None:
             "-w",
             "2",
             "--threads",
-            "8",
+            str(args.threads),
             "-b",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -211,17 +214,17 @@ def main() -> None:
         n, bad, took = hammer(port, min(args.seconds, 15), args.clients, Screen(codes[: args.clients], cards, goods))
         rows.append(
             (
-                "scan -> employee screen (2 requests)",
+                "scan -> employee screen (1 request)",
                 f"{n / took:,.0f} screens/s",
                 f"{bad} errors",
-                f"{n * 2 / took / bare_rate:.2f}x of bare (requests)",
+                f"{n / took / bare_rate:.2f}x of bare",
             )
         )
         redeem = Redeem(codes[args.clients : args.clients * 2], cards, goods)
         n, bad, took = hammer(port, args.seconds, args.clients, redeem)
         rows.append(
             (
-                "redemptions (scan, cart, confirm page, confirm: 5 requests)",
+                "redemptions (scan, cart, confirm page, confirm + slip: 4 requests)",
                 f"{n / took:,.0f} redemptions/s",
                 f"{bad} failed",
                 "target >= 100/s",
