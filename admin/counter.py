@@ -130,6 +130,26 @@ def kiosk_code(kiosk_id: int) -> str:
     return _with_code(kiosk, code)
 
 
+@bp.get("/kiosks/<int:kiosk_id>/printer")
+@role_required(Role.admin, Role.storekeeper)
+def kiosk_printer(kiosk_id: int) -> str:
+    """The kiosk's printer as it answers now (online, offline, paper out; unknown where the transport cannot
+    tell), with its last print job: an htmx fragment each kiosk row asks for."""
+    from printer.backends import PrinterError, backend_for
+
+    kiosk = db.session.get(kiosks.Kiosk, kiosk_id)
+    if kiosk is None:
+        raise store.NotFound()
+    uri = kiosk.printer_uri or get_setting(db.session, "printer_uri")
+    try:
+        status = backend_for(uri, Path(current_app.instance_path)).status()
+    except PrinterError as err:
+        status = f"error: {err}"
+    return render_template(
+        "admin/_printer_status.html", status=status, last=printing.last_job_at(db.session, kiosk.name)
+    )
+
+
 def _with_code(kiosk: kiosks.Kiosk, code: str) -> str:
     """The kiosk list with the new pairing code shown once (it is stored only as a hash)."""
     listing = list(db.session.scalars(select(kiosks.Kiosk).order_by(kiosks.Kiosk.name)))

@@ -95,7 +95,7 @@ class TcpBackend(Backend):
 
     def status(self) -> str:
         try:
-            with socket.create_connection((self.host, self.port), timeout=self.timeout):
+            with socket.create_connection((self.host, self.port), timeout=min(self.timeout, 2.0)):
                 return "online"
         except OSError:
             return "offline"

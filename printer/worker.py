@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -82,11 +84,18 @@ def print_next(app: Flask) -> bool:
 
 
 def work(app: Flask, *, once: bool = False, poll_seconds: float = 2.0, stop_after: float | None = None) -> int:
-    """Print jobs as they come; with ``once``, print what is due now and return. Returns jobs handled."""
+    """Print jobs as they come; with ``once``, print what is due now and return. Returns jobs handled.
+
+    SIGTERM (systemd stopping the service) lets the slip being printed finish and its job be marked first.
+    """
     handled, started = 0, time.monotonic()
-    while True:
-        while print_next(app):
+    stopping = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    while not stopping.is_set():
+        while not stopping.is_set() and print_next(app):
             handled += 1
         if once or (stop_after is not None and time.monotonic() - started > stop_after):
-            return handled
-        time.sleep(poll_seconds)
+            break
+        stopping.wait(poll_seconds)
+    return handled

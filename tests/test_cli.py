@@ -67,3 +67,28 @@ def test_the_demo_plant_passes_ledger_verify(session, runner):
     assert result.exit_code == 0, result.output
     refused = runner.invoke(args=["demo"])  # never into a database that has people
     assert refused.exit_code == 1 and "already has employees" in refused.output
+
+
+def test_the_print_worker_stops_cleanly_on_sigterm(app, database_url, tmp_path):
+    """systemd stops the worker with SIGTERM: it finishes what it is doing, says what it did, exits 0."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "MART_DATABASE_URL": database_url, "MART_SECRET_KEY": "x" * 32}
+    env["MART_INSTANCE_PATH"] = str(tmp_path / "instance")
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", "printer", "work"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # started and polling the empty queue
+    assert worker.poll() is None
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate(timeout=20)
+    assert worker.returncode == 0, err
+    assert "0 print jobs handled." in out

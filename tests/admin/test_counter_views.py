@@ -73,3 +73,29 @@ def test_an_admin_registers_a_kiosk_and_gets_a_pairing_code(app, client, login, 
     assert browser.post("/kiosk/pair", data={"code": code}).status_code == 303
     assert browser.get("/kiosk/").status_code == 200  # the store, not the pairing page
     assert client.post("/admin/kiosks", data={"name": "食堂"}).status_code == 400  # names are unique
+
+
+def test_the_kiosk_list_asks_each_printer_how_it_is(client, login, session, make_employee, make_goods):
+    import socket
+
+    redeem(session, make_employee, make_goods)  # 一号终端's slip is queued on dummy://
+    listening = socket.create_server(("127.0.0.1", 0))
+    closed = socket.create_server(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    with listening:
+        up, _ = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
+        net, _ = kiosks.create_kiosk(session, "食堂", printer_uri=f"tcp://127.0.0.1:{listening.getsockname()[1]}")
+        down, _ = kiosks.create_kiosk(session, "仓库", printer_uri=f"tcp://127.0.0.1:{closed_port}")
+        session.commit()
+        login("admin", "admin")
+        assert f'hx-get="/admin/kiosks/{up.id}/printer"' in client.get("/admin/kiosks").text
+        first = client.get(f"/admin/kiosks/{up.id}/printer").text
+        assert "在线" in first and "最近一张" in first and "等待打印" in first  # its last slip is queued
+        assert "在线" in client.get(f"/admin/kiosks/{net.id}/printer").text
+        assert "离线" in client.get(f"/admin/kiosks/{down.id}/printer").text
+    assert client.get("/admin/kiosks/99999/printer").status_code == 404
+    login("store", "storekeeper")
+    assert client.get(f"/admin/kiosks/{up.id}/printer").status_code == 200
+    login("safety", "safety_officer")
+    assert client.get(f"/admin/kiosks/{up.id}/printer").status_code == 403
