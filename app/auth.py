@@ -7,12 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from models.people import StaffUser
+from models.people import StaffUser, authenticate_staff
 
 from .extensions import db, login_manager
 
@@ -38,8 +37,8 @@ def login() -> str:
 def login_post() -> Response | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(StaffUser).where(StaffUser.username == form.username.data.strip()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        user = authenticate_staff(db.session, form.username.data, form.password.data)
+        if user is not None:
             login_user(user)
             target = request.args.get("next", "")
             # Only ever go on to a path of this site.

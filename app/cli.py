@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -53,6 +54,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(ledger_group)
     app.cli.add_command(staff_group)
     app.cli.add_command(printer_group)
+    app.cli.add_command(goods_group)
 
 
 # --------------------------------------------------------------------------- database
@@ -281,6 +283,36 @@ def printer_test() -> None:
     except PrinterError as err:
         _fail(f"Printer {uri}: {err}")
     click.echo(f"Test slip sent to {uri} ({columns} columns); printer status: {backend.status()}.")
+
+
+# --------------------------------------------------------------------------- goods
+
+
+@click.group("goods", cls=AppGroup, help="Goods in the store.")
+def goods_group() -> None:
+    pass
+
+
+@goods_group.command("picture", help="Give goods GOODS_ID the picture in FILE (JPEG, PNG or WebP).")
+@click.argument("goods_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def goods_picture(goods_id: int, file: Path) -> None:
+    from models import store
+
+    goods = db.session.get(store.Goods, goods_id)
+    if goods is None:
+        _fail(f"No goods with id {goods_id}.")
+    try:
+        store.set_goods_picture(
+            db.session,
+            goods,
+            Path(current_app.config["UPLOAD_FOLDER"]) / "goods",
+            file.read_bytes(),
+        )
+    except DomainError as err:
+        _fail(err.message)
+    db.session.commit()
+    click.echo(f"{goods.name}: picture set.")
 
 
 # --------------------------------------------------------------------------- staff

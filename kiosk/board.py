@@ -24,3 +24,15 @@ def index() -> str:
         recent=reports.recent_entries(db.session, (EntryKind.award, EntryKind.deduction)),
         frauds=claims.fraud_cases(db.session, 10),
     )
+
+
+@bp.get("/panel")
+def panel() -> str:
+    """The board in short, for the kiosk's idle screen (an htmx fragment that refreshes itself)."""
+    today = local_today()
+    return render_template(
+        "board/_panel.html",
+        month=reports.ranking(db.session, today.replace(day=1), limit=8),
+        notice=claims.in_notice(db.session, limit=8),
+        recent=reports.recent_entries(db.session, (EntryKind.award,), limit=8),
+    )

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -45,31 +46,47 @@ class ClaimForm(FlaskForm):
     )
 
 
-def _start(employee: people.Employee) -> Response:
-    session["kiosk_employee"] = employee.id
+def _start(employee: people.Employee) -> str:
+    """Open the employee's session and show their screen in the same response (no redirect: the screen is
+    what a scan is waiting for; the page puts /kiosk/me in the address bar)."""
+    open_session("kiosk_employee", employee.id)
+    return employee_screen(employee)
+
+
+def open_session(key: str, holder_id: int) -> None:
+    """Start a kiosk session for one person (an employee, or a storekeeper in staff mode); it ends the last."""
+    end_session()
+    session[key] = holder_id
     session["kiosk_seen"] = utcnow().isoformat()
-    return redirect(url_for("kiosk.me"), 303)
 
 
-def current_employee() -> people.Employee | None:
-    """The employee of this kiosk session, or None once it has idled out."""
-    employee_id, seen = session.get("kiosk_employee"), session.get("kiosk_seen")
-    if employee_id is None or seen is None:
+def session_holder(key: str) -> int | None:
+    """The id kept under ``key`` while this kiosk session has not idled out (each use restarts its clock)."""
+    holder_id, seen = session.get(key), session.get("kiosk_seen")
+    if holder_id is None or seen is None:
         return None
     idle = dt.timedelta(seconds=get_setting(db.session, "kiosk_idle_seconds"))
     if utcnow() - dt.datetime.fromisoformat(seen) > idle:
         end_session()
         return None
-    employee = db.session.get(people.Employee, employee_id)
+    session["kiosk_seen"] = utcnow().isoformat()
+    return holder_id
+
+
+def current_employee() -> people.Employee | None:
+    """The employee of this kiosk session, or None once it has idled out."""
+    employee_id = session_holder("kiosk_employee")
+    if employee_id is None:
+        return None
+    employee = db.session.get(people.Employee, employee_id, options=[joinedload(people.Employee.department)])
     if employee is None or not employee.active:
         end_session()
         return None
-    session["kiosk_seen"] = utcnow().isoformat()
     return employee
 
 
 def end_session() -> None:
-    for key in ("kiosk_employee", "kiosk_seen", "kiosk_cart"):
+    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart"):
         session.pop(key, None)
 
 
@@ -137,7 +154,7 @@ def index() -> str:
 
 
 @bp.post("/scan")
-def scan() -> Response:
+def scan() -> str:
     end_session()  # a new scan ends the previous person's session whatever happens next
     form = ScanForm()
     if not form.validate():
@@ -146,7 +163,7 @@ def scan() -> Response:
 
 
 @bp.post("/pin")
-def pin() -> Response:
+def pin() -> str:
     end_session()
     form = PinForm()
     if not form.validate():
@@ -163,11 +180,16 @@ def pin() -> Response:
 @bp.get("/me")
 @employee_view
 def me(employee: people.Employee) -> str:
+    return employee_screen(employee)
+
+
+def employee_screen(employee: people.Employee) -> str:
     from .shop import cart_context
 
     today = local_today()
     return render_template(
         "kiosk/me.html",
+        page_url=url_for("kiosk.me"),
         employee=employee,
         **cart_context(employee),
         credited=ledger.credited_in_year(db.session, employee.id, today.year),

@@ -8,8 +8,19 @@ redemption (models/store.py). The slip is queued for the printer after the redem
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
-from flask import current_app, g, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
@@ -55,8 +66,8 @@ def offer(employee: people.Employee, tier: str | None, category: str | None) -> 
     return rows
 
 
-def cart_context(employee: people.Employee, cart: dict[int, int] | None = None) -> dict:
-    priced = store.price_cart(db.session, employee, _cart() if cart is None else cart)
+def cart_context(employee: people.Employee, priced: store.PricedCart | None = None) -> dict:
+    priced = priced or store.price_cart(db.session, employee, _cart())
     return {"lines": priced.lines, "total": priced.total, "left": priced.left, "needs_pin": priced.needs_pin}
 
 
@@ -72,6 +83,16 @@ def goods(employee: people.Employee) -> str:
     )
 
 
+@bp.get("/goods/<int:goods_id>/picture")
+def goods_picture(goods_id: int) -> Response:
+    """A goods picture for the shelf; its file is named by its content, so browsers may keep it long."""
+    goods = db.session.get(store.Goods, goods_id)
+    if goods is None or not goods.picture:
+        raise NotFound(_l("This picture is not here."))
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "goods"
+    return send_from_directory(folder, goods.picture, mimetype="image/jpeg", max_age=30 * 24 * 3600)
+
+
 @bp.post("/cart")
 @employee_view
 def cart_set(employee: people.Employee) -> str:
@@ -80,10 +101,9 @@ def cart_set(employee: people.Employee) -> str:
         goods_id, delta = int(request.form.get("goods_id", "")), int(request.form.get("delta", "1"))
     except ValueError:
         raise InvalidInput(_l("The cart is not valid.")) from None
-    cart = store.change_cart(db.session, employee, _cart(), goods_id, delta)
-    _save_cart(cart)
-    view = cart_context(employee, cart)
-    return render_template("kiosk/_cart.html", employee=employee, **view)
+    priced = store.change_cart(db.session, employee, _cart(), goods_id, delta)
+    _save_cart(priced.cart)
+    return render_template("kiosk/_cart.html", employee=employee, **cart_context(employee, priced))
 
 
 @bp.get("/confirm")
@@ -98,12 +118,14 @@ def confirm(employee: people.Employee) -> Response | str:
 
 @bp.post("/confirm")
 @employee_view
-def confirm_post(employee: people.Employee) -> Response:
+def confirm_post(employee: people.Employee) -> str:
+    """Redeem the cart and show the slip (the page says where it is, so a reload shows the slip again)."""
     request_key = request.form.get("request_key", "")[:64]
+    cart = _cart()
     # A second tap can arrive after the first has emptied the cart: it gets the first one's slip.
-    if (earlier := store.by_request_key(db.session, employee, request_key)) is not None:
-        return redirect(url_for("kiosk.slip", number=earlier.number), 303)
-    cart = store.parse_cart({str(k): v for k, v in _cart().items()})
+    if not cart and (earlier := store.by_request_key(db.session, employee, request_key)) is not None:
+        return _slip_page(employee, earlier)
+    cart = store.parse_cart({str(k): v for k, v in cart.items()})
     kiosk = g.kiosk
     try:
         result = store.redeem(
@@ -130,7 +152,7 @@ def confirm_post(employee: people.Employee) -> Response:
         )
         db.session.commit()
     session.pop("kiosk_cart", None)
-    return redirect(url_for("kiosk.slip", number=redemption.number), 303)
+    return _slip_page(employee, redemption)
 
 
 def _own_redemption(employee: people.Employee, number: str) -> store.Redemption:
@@ -144,9 +166,18 @@ def _own_redemption(employee: people.Employee, number: str) -> store.Redemption:
 @bp.get("/slips/<number>")
 @employee_view
 def slip(employee: people.Employee, number: str) -> str:
-    redemption = _own_redemption(employee, number)
+    return _slip_page(employee, _own_redemption(employee, number))
+
+
+def _slip_page(employee: people.Employee, redemption: store.Redemption) -> str:
     jobs = printing.jobs_of(db.session, redemption.id)
-    return render_template("kiosk/slip.html", employee=employee, redemption=redemption, job=jobs[-1] if jobs else None)
+    return render_template(
+        "kiosk/slip.html",
+        employee=employee,
+        redemption=redemption,
+        job=jobs[-1] if jobs else None,
+        page_url=url_for("kiosk.slip", number=redemption.number),
+    )
 
 
 @bp.get("/slips/<number>.png")

@@ -44,6 +44,11 @@ class Conflict(DomainError):
     default_message = _l("This was changed by someone else; reload and try again.")
 
 
+class Forbidden(DomainError):
+    status_code = 403
+    default_message = _l("You may not do this.")
+
+
 class InactiveEmployee(DomainError):
     status_code = 409
     default_message = _l("This employee has left and can no longer earn or spend points.")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, utcnow
 from .errors import InvalidInput
+from .settings import get_setting
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO", "GIF", "BMP"}
 LONG_SIDE = 1600
@@ -48,7 +49,7 @@ class Photo(Base):
         return f"{self.sha256}.jpg"
 
 
-def clean_image(data: bytes, *, max_bytes: int) -> tuple[bytes, int, int]:
+def clean_image(data: bytes, *, max_bytes: int, long_side: int = LONG_SIDE) -> tuple[bytes, int, int]:
     """The upload as a clean JPEG: (bytes, width, height). Raises InvalidInput for anything else."""
     if not data:
         raise InvalidInput(_l("The photo is empty."))
@@ -73,7 +74,7 @@ def clean_image(data: bytes, *, max_bytes: int) -> tuple[bytes, int, int]:
     ):
         raise InvalidInput(_l("This file is not a photo (JPEG, PNG or WebP).")) from None
     image = ImageOps.exif_transpose(image)
-    image.thumbnail((LONG_SIDE, LONG_SIDE))
+    image.thumbnail((long_side, long_side))
     if image.mode != "RGB":
         image = image.convert("RGB")
     out = io.BytesIO()
@@ -81,15 +82,26 @@ def clean_image(data: bytes, *, max_bytes: int) -> tuple[bytes, int, int]:
     return out.getvalue(), image.width, image.height
 
 
-def store_photo(
-    session: Session, folder: Path, data: bytes, *, owner: tuple[str, int], actor: str, max_bytes: int
-) -> Photo:
-    jpeg, width, height = clean_image(data, max_bytes=max_bytes)
+def upload_limit(session: Session) -> int:
+    """The largest photo upload in bytes (the photo_max_mb setting)."""
+    return get_setting(session, "photo_max_mb") * 1024 * 1024
+
+
+def save_jpeg(folder: Path, jpeg: bytes) -> str:
+    """Keep a cleaned JPEG under ``folder``, named by its SHA-256 (the same picture twice is one file)."""
     digest = hashlib.sha256(jpeg).hexdigest()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{digest}.jpg"
     if not path.exists():
         path.write_bytes(jpeg)
+    return digest
+
+
+def store_photo(
+    session: Session, folder: Path, data: bytes, *, owner: tuple[str, int], actor: str, max_bytes: int
+) -> Photo:
+    jpeg, width, height = clean_image(data, max_bytes=max_bytes)
+    digest = save_jpeg(folder, jpeg)
     photo = Photo(
         owner_type=owner[0],
         owner_id=owner[1],

@@ -147,3 +147,14 @@ def troubled(session: Session) -> list[PrintJob]:
             .order_by(PrintJob.id.desc())
         )
     )
+
+
+def last_job_at(session: Session, kiosk_name: str) -> PrintJob | None:
+    """The newest print job of the slips of one kiosk (how its printer did last)."""
+    return session.scalar(
+        select(PrintJob)
+        .join(Redemption, PrintJob.redemption_id == Redemption.id)
+        .where(Redemption.kiosk == kiosk_name)
+        .order_by(PrintJob.id.desc())
+        .limit(1)
+    )

@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integer, String, func, select
@@ -37,7 +38,8 @@ from .errors import (
     RedemptionSuspended,
     StoreClosed,
 )
-from .people import Employee, check_pin
+from .people import Employee, check_pin, clean_scan
+from .photos import clean_image, save_jpeg, upload_limit
 from .settings import all_settings, get_setting
 
 
@@ -211,15 +213,19 @@ def save_goods(
     return goods
 
 
+GOODS_PICTURE_SIDE = 480  # a kiosk tile is small; the shelf loads hundreds of them
+
+
+def set_goods_picture(session: Session, goods: Goods, folder: Path, data: bytes) -> Goods:
+    """Give ``goods`` a picture: checked and cleaned like any upload, kept small for the shelf."""
+    jpeg, _, _ = clean_image(data, max_bytes=upload_limit(session), long_side=GOODS_PICTURE_SIDE)
+    goods.picture = f"{save_jpeg(folder, jpeg)}.jpg"
+    session.flush()
+    return goods
+
+
 def _lock_goods(session: Session, ids: Iterable[int]) -> dict[int, Goods]:
-    rows = session.scalars(
-        select(Goods)
-        .where(Goods.id.in_(sorted(set(ids))))
-        .order_by(Goods.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    return {g.id: g for g in rows}
+    return _goods_by_id(session, ids, lock=True)
 
 
 def move_stock(
@@ -240,7 +246,9 @@ def move_stock(
     goods = _lock_goods(session, [goods_id]).get(goods_id)
     if goods is None:
         raise NotFound(_l("No such goods."))
-    return _move(session, goods, delta, reason=reason, actor=actor, note=note, ref_id=ref_id)
+    movement = _move(session, goods, delta, reason=reason, actor=actor, note=note, ref_id=ref_id)
+    session.flush()
+    return movement
 
 
 def _move(
@@ -258,8 +266,7 @@ def _move(
         ref_id=ref_id,
         actor=actor,
     )
-    session.add(movement)
-    session.flush()
+    session.add(movement)  # written with the operation's next flush (a redemption flushes once at its end)
     return movement
 
 
@@ -295,27 +302,41 @@ def parse_cart(raw: object) -> dict[int, int]:
 
 @dataclass(frozen=True)
 class PricedCart:
+    cart: dict[int, int]  # goods id: quantity
     lines: list[tuple[Goods, int, int]]  # goods, quantity, points each
     total: int
     left: int  # the balance after it
     needs_pin: bool
 
 
-def price_cart(session: Session, employee: Employee, cart: dict[int, int]) -> PricedCart:
-    """A cart at today's prices, against the employee's balance (what the kiosk shows before confirming)."""
-    goods = {g.id: g for g in session.scalars(select(Goods).where(Goods.id.in_(cart)))} if cart else {}
+def _goods_by_id(session: Session, ids: Iterable[int], *, lock: bool = False) -> dict[int, Goods]:
+    """Goods by id; with ``lock``, row-locked in id order (no deadlock between carts) and read afresh."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}  # an empty cart asks nothing of the database
+    query = select(Goods).where(Goods.id.in_(ids)).order_by(Goods.id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return {g.id: g for g in session.scalars(query)}
+
+
+def _priced(session: Session, employee: Employee, cart: dict[int, int], goods: dict[int, Goods]) -> PricedCart:
     pricing = Pricing.load(session)
     lines = [(goods[i], n, pricing.price(goods[i])) for i, n in cart.items() if i in goods]
     total = sum(n * price for _, n, price in lines)
-    return PricedCart(lines, total, employee.balance - total, total > get_setting(session, "pin_threshold"))
+    return PricedCart(cart, lines, total, employee.balance - total, total > get_setting(session, "pin_threshold"))
 
 
-def change_cart(
-    session: Session, employee: Employee, cart: dict[int, int], goods_id: int, delta: int
-) -> dict[int, int]:
-    """The cart with one more (``delta`` 1), one fewer (-1) or none (0) of ``goods_id``; refused when the
-    goods are gone, the shelf has too few, or the points would not reach. The cart given is not changed."""
-    item = session.get(Goods, goods_id)
+def price_cart(session: Session, employee: Employee, cart: dict[int, int]) -> PricedCart:
+    """A cart at today's prices, against the employee's balance (what the kiosk shows before confirming)."""
+    return _priced(session, employee, cart, _goods_by_id(session, cart))
+
+
+def change_cart(session: Session, employee: Employee, cart: dict[int, int], goods_id: int, delta: int) -> PricedCart:
+    """The cart with one more (``delta`` 1), one fewer (-1) or none (0) of ``goods_id``, priced; refused when
+    the goods are gone, the shelf has too few, or the points would not reach. The cart given is not changed."""
+    goods = _goods_by_id(session, {*cart, goods_id})
+    item = goods.get(goods_id)
     if item is None or not item.active:
         raise InvalidInput(_l("Some goods in the cart are not offered any more. Start again."))
     quantity = 0 if delta == 0 else cart.get(goods_id, 0) + delta
@@ -324,13 +345,14 @@ def change_cart(
     changed = {k: v for k, v in cart.items() if k != goods_id}
     if quantity > 0:
         changed[goods_id] = quantity
-    if delta > 0 and price_cart(session, employee, changed).left < 0:
+    priced = _priced(session, employee, changed, goods)
+    if delta > 0 and priced.left < 0:
         raise InsufficientPoints(
             _l("Not enough points: %(balance)s available, %(needed)s needed."),
             balance=employee.balance,
-            needed=price_cart(session, employee, changed).total,
+            needed=priced.total,
         )
-    return changed
+    return priced
 
 
 def _digest(cart: dict[int, int]) -> str:
@@ -450,7 +472,7 @@ def by_request_key(session: Session, employee: Employee, request_key: str) -> Re
 
 def find_redemption(session: Session, number: str, *, lock: bool = False) -> Redemption:
     """A redemption by the number on its slip (as typed or scanned)."""
-    number = number.strip().upper()
+    number = clean_scan(number).upper()
     found = session.scalar(
         select(Redemption).where(Redemption.number == number).with_for_update(of=Redemption)
         if lock

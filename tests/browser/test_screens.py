@@ -129,6 +129,7 @@ def test_the_storekeeper_hands_over_by_scanning_the_slip(
     make_staff("store", "storekeeper")
     sign_in(page, live_server, "store")
     page.goto(f"{live_server}/admin/redemptions")
+    page.locator("input[name=number]:focus").wait_for()  # autofocus lands a frame after load
     page.keyboard.type(redemption.number)  # the slip's QR, read by the scanner into the focused field
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/admin/redemptions/{redemption.number}")
@@ -138,3 +139,49 @@ def test_the_storekeeper_hands_over_by_scanning_the_slip(
     page.get_by_role("button", name="发放商品").click()
     page.locator("h1 .badge", has_text="已领取").wait_for()
     shot(page, "admin-redemption-handed-out")
+
+
+def test_a_new_card_on_an_open_screen_and_staff_mode_at_the_kiosk(
+    live_server, page, session, make_employee, make_goods, make_staff
+):
+    from models import store
+
+    first, second = make_employee(name="甲员工", balance=300), make_employee(name="乙员工", balance=300)
+    soap = make_goods("洗衣液", 20)
+    redemption = store.redeem(session, second, {soap.id: 1}, kiosk="一号终端", request_key="r" * 20).redemption
+    cards = [people.issue_card(session, e, people.CardKind.qr, actor="staff:admin") for e in (first, second)]
+    _kiosk, code = kiosks.create_kiosk(session, "二号终端", printer_uri="dummy://")
+    session.commit()
+    make_staff("store", "storekeeper")
+    page.goto(f"{live_server}/kiosk/pair")
+    page.fill("input[name=code]", code)
+    page.get_by_role("button", name="配对").click()
+    page.wait_for_url("**/kiosk/")
+    page.keyboard.type(cards[0].code + "\n")
+    page.wait_for_url("**/kiosk/me")
+    assert "甲员工" in page.locator("main").inner_text()
+    page.keyboard.type(cards[1].code + "\n")  # the next person scans while the screen is still open
+    page.locator("main h1", has_text="乙员工").wait_for()
+    assert "甲员工" not in page.locator("main").inner_text()
+    page.get_by_role("button", name="完成").click()
+    page.wait_for_url("**/kiosk/")
+
+    page.get_by_role("link", name="库管模式").click()
+    assert page.evaluate("document.activeElement.name") == "code"  # a storekeeper's card may be scanned here
+    shot(page, "kiosk-staff-sign-in")
+    page.fill("input[name=username]", "store")
+    page.fill("input[name=password]", "password-123")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/kiosk/staff")
+    assert page.evaluate("document.activeElement.name") == "number"  # ready for the scanner
+    page.keyboard.type(redemption.number + "\n")  # the slip's QR, read by the scanner
+    page.get_by_role("button", name="发放商品").wait_for()
+    assert "乙员工" in page.locator("main").inner_text()
+    shot(page, "kiosk-staff-slip")
+    page.get_by_role("button", name="发放商品").click()
+    page.locator(".message", has_text="由 staff:store 于").wait_for()
+    shot(page, "kiosk-staff-handed-out")
+    page.get_by_role("button", name="退出库管模式").click()
+    page.wait_for_url("**/kiosk/")
+    session.expire_all()
+    assert session.get(store.Redemption, redemption.id).status is store.RedemptionStatus.handed_out

@@ -21,9 +21,8 @@ def test_a_scan_shows_balance_cap_and_history(client, session, make_employee):
     ledger.award(session, worker.id, 10, actor="system", memo="培训考核通过")
     session.commit()
     card = card_of(session, worker)
-    response = client.post("/kiosk/scan", data={"code": card.code + "\r\n"})
-    assert response.status_code == 303
-    page = client.get("/kiosk/me")
+    page = client.post("/kiosk/scan", data={"code": card.code + "\r\n"})
+    assert page.status_code == 200 and 'data-page-url="/kiosk/me"' in page.text  # the screen comes at once
     assert "孙七" in page.text and "培训考核通过" in page.text and "+10" in page.text
     assert "本年已计入 10 分，年度上限 2000 分" in page.text
 
@@ -45,7 +44,7 @@ def test_number_and_pin_as_a_fallback_with_limited_tries(client, session, make_e
     worker = make_employee(number="E9001")
     people.set_pin(session, worker, "2468")
     session.commit()
-    assert client.post("/kiosk/pin", data={"number": "E9001", "pin": "2468"}).status_code == 303
+    assert client.post("/kiosk/pin", data={"number": "E9001", "pin": "2468"}).status_code == 200
     assert client.post("/kiosk/pin", data={"number": "E9001", "pin": "0000"}).status_code == 403
     assert client.post("/kiosk/pin", data={"number": "E9001", "pin": "0001"}).status_code == 403
     locked = client.post("/kiosk/pin", data={"number": "E9001", "pin": "2468"})
@@ -92,6 +91,10 @@ def test_the_notice_board_is_public(client, session, make_employee):
     page = client.get("/board")
     assert page.status_code == 200
     assert "本月积分排名" in page.text and "郑十" in page.text and "发现一般隐患" in page.text
+    idle = client.get("/kiosk/")  # the kiosk's idle screen shows the board in short under the scan prompt
+    assert 'hx-get="/board/panel"' in idle.text
+    panel = client.get("/board/panel", headers={"HX-Request": "true"})
+    assert panel.status_code == 200 and "郑十" in panel.text and "+25" in panel.text and "<html" not in panel.text
 
 
 def test_unknown_pages_get_a_friendly_404(client):

@@ -14,7 +14,7 @@ from models.settings import set_setting
 def scan_in(client, session, employee):
     card = people.issue_card(session, employee, people.CardKind.qr, actor="staff:admin")
     session.commit()
-    assert client.post("/kiosk/scan", data={"code": card.code}).status_code == 303
+    assert client.post("/kiosk/scan", data={"code": card.code}).status_code == 200
 
 
 def test_an_unpaired_browser_gets_the_pairing_page(app, session):
@@ -53,9 +53,10 @@ def test_browse_add_confirm_and_see_the_slip(client, session, make_employee, mak
     confirm = client.get("/kiosk/confirm").text
     key = re.search(r'name="request_key" value="([^"]+)"', confirm).group(1)
     done = client.post("/kiosk/confirm", data={"request_key": key})
-    assert done.status_code == 303 and "/kiosk/slips/DH-" in done.headers["Location"]
+    slip_url = re.search(r'data-page-url="(/kiosk/slips/DH-[^"]+)"', done.text).group(1)
+    assert done.status_code == 200 and "正在打印" in done.text  # the slip shows at once
     twice = client.post("/kiosk/confirm", data={"request_key": key})  # a double tap
-    assert twice.status_code == 303 and twice.headers["Location"] == done.headers["Location"]
+    assert twice.status_code == 200 and f'data-page-url="{slip_url}"' in twice.text
     session.expire_all()
     assert session.get(Employee, worker.id).balance == 300 - 100 - 80
     assert session.scalar(select(func.count()).select_from(store.Redemption)) == 1
@@ -63,7 +64,7 @@ def test_browse_add_confirm_and_see_the_slip(client, session, make_employee, mak
     assert [(j.status, j.printer_uri) for j in printing.jobs_of(session, redemption.id)] == [
         (printing.JobStatus.queued, "dummy://")
     ]
-    slip = client.get(done.headers["Location"])
+    slip = client.get(slip_url)
     assert redemption.number in slip.text and "正在打印" in slip.text
     png = client.get(f"/kiosk/slips/{redemption.number}.png")
     assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -95,4 +96,28 @@ def test_above_the_pin_threshold_the_kiosk_asks_for_the_pin(client, session, mak
     assert wrong.status_code == 403 and "密码不正确" in wrong.text
     session.expire_all()
     assert session.get(Employee, worker.id).balance == 1000 and session.get(Employee, worker.id).pin_failures == 1
-    assert client.post("/kiosk/confirm", data={"request_key": key, "pin": "2468"}).status_code == 303
+    assert client.post("/kiosk/confirm", data={"request_key": key, "pin": "2468"}).status_code == 200
+
+
+def test_goods_pictures_show_on_the_shelf(app, client, runner, session, make_employee, make_goods, tmp_path):
+    import io
+
+    from PIL import Image
+
+    soap, towel = make_goods("洗衣液", 20), make_goods("毛巾", 10)
+    photo = tmp_path / "soap.png"
+    Image.new("RGB", (2000, 1500), (30, 120, 200)).save(photo)
+    result = runner.invoke(args=["goods", "picture", str(soap.id), str(photo)])
+    assert result.exit_code == 0, result.output
+    not_a_picture = tmp_path / "soap.txt"
+    not_a_picture.write_text("not a picture")
+    refused = runner.invoke(args=["goods", "picture", str(towel.id), str(not_a_picture)])
+    assert refused.exit_code == 1 and "不是照片" in refused.output
+    scan_in(client, session, make_employee(balance=500))
+    shelf = client.get("/kiosk/goods", headers={"HX-Request": "true"}).text
+    assert shelf.count('class="goods-pic"') == 1 and 'class="goods-pic placeholder"' in shelf  # the towel has none
+    url = re.search(r'src="(/kiosk/goods/\d+/picture[^"]*)"', shelf).group(1).replace("&amp;", "&")
+    with client.get(url) as picture:
+        assert picture.status_code == 200 and picture.mimetype == "image/jpeg"
+        assert max(Image.open(io.BytesIO(picture.data)).size) == 480  # small enough for hundreds on a shelf
+    assert client.get(f"/kiosk/goods/{towel.id}/picture").status_code == 404

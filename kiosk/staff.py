@@ -1,0 +1,96 @@
+"""Staff mode at the kiosk: the storekeeper scans a slip's QR and hands the goods over.
+
+Opened with the storekeeper's own card, scanned on the staff page (their employee record is linked to their
+staff account), or their back-office sign-in; it ends like an employee's session: idle time, "leave", or a
+card scanned on the scan screen.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.extensions import db
+from models import people, store
+from models.errors import Forbidden, InvalidInput
+
+from .counter import ScanForm, bp, end_session, go, open_session, session_holder
+
+KEEPERS = (people.Role.storekeeper,)
+
+
+class StaffSignInForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def _open_staff_mode(user: people.StaffUser) -> Response:
+    if not user.has_role(*KEEPERS):
+        raise Forbidden(_l("Staff mode is for storekeepers."))
+    open_session("kiosk_staff", user.id)
+    return redirect(url_for("kiosk.staff"), 303)
+
+
+def current_staff() -> people.StaffUser | None:
+    """The storekeeper of this kiosk's staff mode, or None once it has idled out or been left."""
+    user_id = session_holder("kiosk_staff")
+    user = db.session.get(people.StaffUser, user_id) if user_id is not None else None
+    if user is None or not user.active or not user.has_role(*KEEPERS):
+        end_session()
+        return None
+    return user
+
+
+@bp.get("/staff")
+def staff() -> str:
+    user = current_staff()
+    if user is None:
+        return render_template("kiosk/staff_sign_in.html", form=StaffSignInForm(), card_form=ScanForm())
+    found = None
+    if number := request.args.get("number", "").strip()[:40]:
+        found = store.find_redemption(db.session, number)
+    return render_template("kiosk/staff.html", staff=user, found=found)
+
+
+@bp.post("/staff")
+def staff_sign_in() -> Response:
+    form = StaffSignInForm()
+    if not form.validate():
+        raise InvalidInput(_l("Type your user name and password."))
+    user = people.authenticate_staff(db.session, form.username.data, form.password.data)
+    if user is None:
+        raise Forbidden(_l("The user name or password is not correct."))
+    return _open_staff_mode(user)
+
+
+@bp.post("/staff/card")
+def staff_by_card() -> Response:
+    """The storekeeper's own card, scanned on the staff page."""
+    form = ScanForm()
+    if not form.validate():
+        raise InvalidInput(_l("Scan a card."))
+    user = people.staff_account_of(db.session, people.identify_card(db.session, form.code.data))
+    if user is None:
+        raise Forbidden(_l("Staff mode is for storekeepers."))
+    return _open_staff_mode(user)
+
+
+@bp.post("/staff/slips/<number>/hand-out")
+def staff_hand_out(number: str) -> Response:
+    user = current_staff()
+    if user is None:
+        return go("kiosk.staff")
+    redemption = store.find_redemption(db.session, number, lock=True)
+    store.hand_out(db.session, redemption, actor=user.actor)
+    db.session.commit()
+    return redirect(url_for("kiosk.staff", number=redemption.number, done=1), 303)
+
+
+@bp.post("/staff/leave")
+def staff_leave() -> Response:
+    end_session()
+    return redirect(url_for("kiosk.index"), 303)
