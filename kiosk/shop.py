@@ -2,7 +2,7 @@
 
 The cart lives in the kiosk's session (it goes when the employee's session ends). Confirming sends a
 request key made when the confirmation page was drawn, so a double tap or a retried request makes one
-redemption (models/store.py). The slip is queued for the printer after the redemption has committed.
+redemption (models/store.py). The slip is queued for the printer in the redemption's own transaction.
 """
 
 from __future__ import annotations
@@ -139,10 +139,10 @@ def confirm_post(employee: people.Employee) -> str:
     except people.WrongPin:
         db.session.commit()  # the count of wrong tries must stick
         raise
-    db.session.commit()
-    redemption = result.redemption
+    redemption, job = result.redemption, None
     if not result.replayed:
-        printing.enqueue(
+        # In the same transaction: no redemption can be left without its slip, whatever fails after.
+        job = printing.enqueue(
             db.session,
             redemption,
             printer_uri=kiosk.printer_uri or get_setting(db.session, "printer_uri"),
@@ -150,9 +150,9 @@ def confirm_post(employee: people.Employee) -> str:
             encoding=get_setting(db.session, "printer_encoding"),
             actor=kiosk.actor,
         )
-        db.session.commit()
+    db.session.commit()
     session.pop("kiosk_cart", None)
-    return _slip_page(employee, redemption)
+    return _slip_page(employee, redemption, job)
 
 
 def _own_redemption(employee: people.Employee, number: str) -> store.Redemption:
@@ -169,13 +169,16 @@ def slip(employee: people.Employee, number: str) -> str:
     return _slip_page(employee, _own_redemption(employee, number))
 
 
-def _slip_page(employee: people.Employee, redemption: store.Redemption) -> str:
-    jobs = printing.jobs_of(db.session, redemption.id)
+def _slip_page(employee: people.Employee, redemption: store.Redemption, job: printing.PrintJob | None = None) -> str:
+    """The slip page; ``job`` is the print job just queued, else the redemption's last one is shown."""
+    if job is None:
+        jobs = printing.jobs_of(db.session, redemption.id)
+        job = jobs[-1] if jobs else None
     return render_template(
         "kiosk/slip.html",
         employee=employee,
         redemption=redemption,
-        job=jobs[-1] if jobs else None,
+        job=job,
         page_url=url_for("kiosk.slip", number=redemption.number),
     )
 

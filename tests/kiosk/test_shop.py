@@ -70,6 +70,30 @@ def test_browse_add_confirm_and_see_the_slip(client, session, make_employee, mak
     assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_redemption_whose_slip_cannot_be_queued_leaves_nothing_behind(
+    client, session, make_employee, make_goods, monkeypatch
+):
+    worker, soap = make_employee(balance=300), make_goods("洗衣液", 20, stock=5)
+    scan_in(client, session, worker)
+    client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": "1"})
+    key = re.search(r'name="request_key" value="([^"]+)"', client.get("/kiosk/confirm").text).group(1)
+
+    def queue_down(*args, **kwargs):
+        raise ConnectionError("the database went away while queuing the slip")
+
+    monkeypatch.setattr(printing, "enqueue", queue_down)
+    assert client.post("/kiosk/confirm", data={"request_key": key}).status_code == 500  # logged, page says sorry
+    session.expire_all()
+    assert session.get(Employee, worker.id).balance == 300 and session.get(store.Goods, soap.id).stock == 5
+    assert session.scalar(select(func.count()).select_from(store.Redemption)) == 0
+    monkeypatch.undo()
+    done = client.post("/kiosk/confirm", data={"request_key": key})  # the retry makes it, with its slip
+    assert done.status_code == 200
+    session.expire_all()
+    redemption = session.scalars(select(store.Redemption)).one()
+    assert len(printing.jobs_of(session, redemption.id)) == 1
+
+
 def test_a_bad_cart_or_someone_else_s_slip_gets_a_message(client, session, make_employee, make_goods):
     owner, other = make_employee(balance=500), make_employee(balance=500)
     soap = make_goods(stock=1)
