@@ -1,7 +1,9 @@
-"""Employee-facing pages: the counter kiosk (scan, points, claims, the store) and the public notice board."""
+"""Employee-facing pages: the counter kiosk (scan, points, claims, the store), the phone pages behind the QR
+posters, and the public notice board."""
 
 from . import shop, staff  # noqa: F401  (the store's and staff mode's views register on the kiosk blueprint)
 from .board import bp as board_bp
 from .counter import bp as counter_bp
+from .station import bp as station_bp
 
-__all__ = ["board_bp", "counter_bp"]
+__all__ = ["board_bp", "counter_bp", "station_bp"]

@@ -21,9 +21,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
 from app.forms import ReasonForm, form_error
-from models import claims, kiosks, ledger, people, rules
+from models import claims, hazards, kiosks, ledger, people, rules
 from models.base import local_today, utcnow
-from models.errors import InvalidInput
+from models.errors import InvalidInput, TooManyTries
 from models.settings import get_setting
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
@@ -86,7 +86,7 @@ def current_employee() -> people.Employee | None:
 
 
 def end_session() -> None:
-    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart"):
+    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart", "code_failures"):
         session.pop(key, None)
 
 
@@ -234,6 +234,32 @@ def claim_submit(employee: people.Employee) -> Response:
     )
     db.session.commit()
     flash(_l("Claim submitted. The safety department reviews it by %(date)s.", date=claim.due_on), "info")
+    return redirect(url_for("kiosk.me"), 303)
+
+
+CODE_TRIES = 5
+
+
+@bp.get("/reward")
+@employee_view
+def reward_form(employee: people.Employee) -> str:
+    return render_template("kiosk/reward.html", employee=employee)
+
+
+@bp.post("/reward")
+@employee_view
+def reward_collect(employee: people.Employee) -> Response:
+    """Collect an anonymous hazard report's reward with its claim code (typed, or its QR scanned)."""
+    failures = session.get("code_failures", 0)
+    if failures >= CODE_TRIES:
+        raise TooManyTries(_l("Too many wrong claim codes. Start again with your card."))
+    try:
+        hazard = hazards.collect_reward(db.session, employee, request.form.get("code", "")[:64], actor=g.kiosk.actor)
+    except people.WrongPin:
+        session["code_failures"] = failures + 1
+        raise
+    db.session.commit()
+    flash(_l("%(points)s points credited for an anonymous report. Thank you.", points=hazard.reward_points), "info")
     return redirect(url_for("kiosk.me"), 303)
 
 

@@ -3,16 +3,18 @@
 Importing this package registers every table on ``Base.metadata`` (Alembic and the tests rely on it).
 """
 
-from . import claims, kiosks, ledger, people, photos, printing, rules, settings, store, workdays
+from . import claims, hazards, kiosks, ledger, people, photos, places, printing, rules, settings, store, workdays
 from .base import Base
 
 __all__ = [
     "Base",
     "claims",
+    "hazards",
     "kiosks",
     "ledger",
     "people",
     "photos",
+    "places",
     "printing",
     "rules",
     "settings",

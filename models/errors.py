@@ -112,3 +112,13 @@ class StoreClosed(DomainError):
 class InvalidTransition(DomainError):
     status_code = 409
     default_message = _l("This claim is not in a state that allows this step.")
+
+
+class Gone(DomainError):
+    status_code = 410
+    default_message = _l("This is no longer valid.")
+
+
+class TooManyTries(DomainError):
+    status_code = 429
+    default_message = _l("Too many tries. Wait a while and try again.")

@@ -77,6 +77,22 @@ SPECS: dict[str, SettingSpec] = {
     "printer_encoding": SettingSpec("gb18030", _l("Printer text encoding"), choices=("gb18030", "magic")),
     "pin_max_tries": SettingSpec(5, _l("Wrong PINs before a lock"), minimum=1, maximum=20),
     "pin_lock_minutes": SettingSpec(15, _l("Minutes a PIN stays locked"), minimum=1, maximum=1440),
+    # The address phones reach the server at, printed in the posters' QR codes; empty: the address the
+    # back office was opened with.
+    "public_url": SettingSpec(
+        "",
+        _l("Address of the server for phones (QR posters)"),
+        pattern=r"(https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~/-]*)?)?",
+        hint=_l("e.g. http://192.168.1.20 or https://mart.plant.local; empty: the address in use"),
+    ),
+    "hazard_verify_working_days": SettingSpec(3, _l("Working days to verify a hazard report"), minimum=1, maximum=30),
+    "hazard_reward_general": SettingSpec(
+        20, _l("Reward for a valid general hazard (points)"), minimum=0, maximum=10_000
+    ),
+    "hazard_reward_major": SettingSpec(50, _l("Reward for a valid major hazard (points)"), minimum=0, maximum=10_000),
+    "hazard_duty_percent": SettingSpec(
+        50, _l("Reward rate when the hazard lay within the reporter's own duties (%)"), minimum=0, maximum=100
+    ),
 }
 
 

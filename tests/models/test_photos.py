@@ -9,21 +9,9 @@ from PIL import Image
 
 from models.errors import InvalidInput
 from models.photos import clean_image, photos_of, store_photo
+from tests.images import photo_bytes
 
 MB = 1024 * 1024
-
-
-def photo_bytes(size=(4000, 3000), fmt="JPEG", orientation: int | None = None, mode="RGB") -> bytes:
-    image = Image.new(mode, size, "red" if mode == "RGB" else None)
-    image.paste((0, 0, 255) if mode == "RGB" else (0, 0, 255, 255), (0, 0, size[0] // 2, size[1]))
-    exif = Image.Exif()
-    exif[0x010F] = "SpyCam Make"  # camera make
-    exif[0x0132] = "2026:11:23 08:00:00"  # date and time
-    if orientation:
-        exif[0x0112] = orientation
-    out = io.BytesIO()
-    image.save(out, fmt, exif=exif)
-    return out.getvalue()
 
 
 def test_a_photo_is_turned_upright_shrunk_and_stripped():

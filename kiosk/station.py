@@ -1,0 +1,179 @@
+"""The phone pages behind the QR posters, at /r/<token>: report a hazard at that place.
+
+For any phone browser on the plant Wi-Fi: no app, no script library, one form post. The reporter gives
+their employee number and PIN once (the phone then remembers them in a signed cookie until they sign out)
+or reports anonymously and gets a claim code, shown once. Either way they get a reference number and a
+status page of their own (its address carries a random follow token; nothing else opens it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qrcode
+from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
+from qrcode.image.svg import SvgPathImage
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from models import hazards, people, places
+from models.errors import DomainError, InvalidInput
+
+bp = Blueprint("station", __name__, url_prefix="/r", template_folder="templates")
+
+COOKIE = "mart_reporter"
+REMEMBER_DAYS = 180
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="mart-reporter")
+
+
+@bp.before_request
+def _remembered_reporter() -> None:
+    """The employee this phone remembers, if the cookie is ours, fresh and they are still employed."""
+    g.reporter = None
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return
+    try:
+        employee_id = _signer().loads(raw, max_age=REMEMBER_DAYS * 24 * 3600)
+    except BadSignature:
+        return
+    employee = db.session.get(people.Employee, employee_id) if isinstance(employee_id, int) else None
+    if employee is not None and employee.active:
+        g.reporter = employee
+
+
+def _remember(response: Response, employee: people.Employee) -> Response:
+    response.set_cookie(
+        COOKIE,
+        _signer().dumps(employee.id),
+        max_age=REMEMBER_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response
+
+
+def _place_page(place: places.Place, status: int = 200, error: str | None = None, **form: object) -> Response:
+    page = render_template(
+        "station/report.html",
+        place=place,
+        open_hazards=hazards.open_at(db.session, place),
+        categories=list(hazards.Category),
+        reporter=g.reporter,
+        error=error,
+        form=form,
+    )
+    return Response(page, status=status, mimetype="text/html")
+
+
+@bp.get("/<token>")
+def place(token: str) -> Response:
+    found = places.place_for_token(db.session, token)
+    places.count_scan(db.session, found)
+    db.session.commit()
+    return _place_page(found)
+
+
+def _identify(form: dict) -> people.Employee | None:
+    """The reporter of this post: the remembered one, one who gives number + PIN, or nobody (anonymous)."""
+    if form.get("anonymous") == "1":
+        return None
+    if g.reporter is not None:
+        return g.reporter
+    number, pin = (form.get("number") or "").strip()[:32], (form.get("pin") or "")[:8]
+    if not number or not pin:
+        raise InvalidInput(_l("Give your employee number and PIN, or report anonymously."))
+    employee = people.find_employee(db.session, number)
+    employee.ensure_active()
+    try:
+        people.check_pin(db.session, employee, pin)
+    finally:
+        db.session.commit()  # wrong tries count even though this post fails
+    return employee
+
+
+@bp.post("/<token>")
+def report(token: str) -> Response:
+    """Send a report. A refused one shows the form again with what was typed and the reason."""
+    found = places.place_for_token(db.session, token)
+    form = {
+        "category": request.form.get("category", ""),
+        "description": request.form.get("description", "")[:2000],
+        "checklist": request.form.getlist("checklist")[:50],
+        "anonymous": request.form.get("anonymous", ""),
+        "number": request.form.get("number", "")[:32],
+    }
+    uploads = [upload.read() for upload in request.files.getlist("photos") if upload.filename][: hazards.MAX_PHOTOS + 1]
+    try:
+        reporter = _identify(form)
+        receipt = hazards.report(
+            db.session,
+            found,
+            category=form["category"],
+            description=form["description"],
+            checklist=form["checklist"],
+            reporter=reporter,
+            photos=uploads,
+            photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
+        )
+    except DomainError as err:
+        db.session.rollback()
+        return _place_page(found, err.status_code, err.message, **form)
+    db.session.commit()
+    page = render_template(
+        "station/sent.html",
+        hazard=receipt.hazard,
+        claim_code=receipt.claim_code,
+        claim_qr=_svg_qr(receipt.claim_code) if receipt.claim_code else None,
+        follow_url=url_for("station.follow", follow=receipt.follow_token, _external=True),
+        page_url=url_for("station.follow", follow=receipt.follow_token),
+    )
+    response = Response(page, status=201, mimetype="text/html")
+    return _remember(response, reporter) if reporter is not None and reporter is not g.reporter else response
+
+
+def _svg_qr(text: str) -> Markup:
+    """The claim code as an inline SVG QR code: the kiosk's scanner reads it off the phone's screen."""
+    image = qrcode.make(text, image_factory=SvgPathImage, box_size=8, border=2)
+    return Markup(image.to_string(encoding="unicode"))
+
+
+@bp.post("/<token>/same/<int:hazard_id>")
+def same(token: str, hazard_id: int) -> Response:
+    """ "Me too": the reporter sees an open hazard already listed here; counted, not reported twice."""
+    found = places.place_for_token(db.session, token)
+    hazard = hazards.get_hazard(db.session, hazard_id)
+    if hazard.place_id != found.id:
+        raise InvalidInput(_l("This hazard was reported at another place."))
+    hazards.me_too(db.session, hazard, reporter=g.reporter)
+    db.session.commit()
+    return Response(render_template("station/same.html", place=found, hazard=hazard), status=200, mimetype="text/html")
+
+
+@bp.get("/h/<follow>")
+def follow(follow: str) -> str:
+    hazard = hazards.followed(db.session, follow)
+    steps = [(e.at, hazards.ACTIONS.get(e.action, e.action)) for e in hazard.events if e.action != "me_too"]
+    return render_template("station/status.html", hazard=hazard, steps=steps)
+
+
+@bp.get("/mine")
+def mine() -> str:
+    if g.reporter is None:
+        raise InvalidInput(_l("This phone does not remember you. Report once with your number and PIN."))
+    reports = hazards.reported_by(db.session, g.reporter)
+    return render_template("station/mine.html", reporter=g.reporter, reports=reports)
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    response = Response(render_template("station/signed_out.html"), mimetype="text/html")
+    response.delete_cookie(COOKIE)
+    return response

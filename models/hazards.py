@@ -1,0 +1,568 @@
+"""Hazard reports and the closed rectification loop (seeds 001 and 004; DOMAIN.md).
+
+A report comes from a phone behind a place's QR poster, by name or anonymously. The safety officer
+verifies it (valid, duplicate, already known, not a hazard), grades a valid one general or major, and the
+reward follows: for a named reporter a claim in public notice (the spine's workflow), for an anonymous one
+a reward that waits until someone brings the claim code to the kiosk. Then the loop: assign an owner,
+measures and a deadline in working days (for a major hazard also funds, contingency plan and acceptance
+standard: 五定一验收), the owner records the rectification with after-photos, the officer re-inspects and
+closes it (销号) or sends it back. Every step is an event.
+
+Anonymity: an anonymous report keeps no link to a person. Its claim code is shown once and only its hash
+is stored; collecting the reward credits the employee who brings it, and neither the hazard, its events
+nor the ledger entry name the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
+
+from . import claims, ledger
+from .base import Base, LabelledEnum, local_today, utcnow
+from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, WrongPin
+from .people import Employee, Role, StaffUser
+from .photos import Photo, photos_of, store_photo, upload_limit
+from .places import Place
+from .rules import Rule
+from .settings import get_setting
+from .workdays import add_working_days
+
+MAX_PHOTOS = 4
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a phone and typed at a kiosk
+ANONYMOUS = "anonymous"
+
+
+class Category(LabelledEnum):
+    act = "act", _l("Unsafe act of a person")
+    state = "state", _l("Unsafe state of equipment or material")
+    environment = "environment", _l("Unsafe environment")
+    management = "management", _l("Management defect")
+
+
+class Source(LabelledEnum):
+    report = "report", _l("Internal report")
+    self_check = "self_check", _l("Self-check")
+    inspection = "inspection", _l("Inspection")
+    regulator = "regulator", _l("Regulator")
+
+
+class Status(LabelledEnum):
+    received = "received", _l("Received")
+    verified = "verified", _l("Verified")
+    assigned = "assigned", _l("Being rectified")
+    rectified = "rectified", _l("Rectified, awaiting re-inspection")
+    closed = "closed", _l("Closed")
+    dismissed = "dismissed", _l("Not taken up")
+
+
+class Verdict(LabelledEnum):
+    valid = "valid", _l("Valid")
+    duplicate = "duplicate", _l("Duplicate of an earlier report")
+    known = "known", _l("Already known")
+    not_hazard = "not_hazard", _l("Not a hazard")
+
+
+class Grade(LabelledEnum):
+    general = "general", _l("General hazard")
+    major = "major", _l("Major hazard")
+
+
+class Reward(LabelledEnum):
+    none = "none", _l("No reward")
+    claim = "claim", _l("In public notice, then credited")
+    waiting = "waiting", _l("Waiting for the claim code at the kiosk")
+    collected = "collected", _l("Collected")
+
+
+OPEN = (Status.received, Status.verified, Status.assigned, Status.rectified)
+RULE_OF_GRADE = {Grade.general: "H01", Grade.major: "H02"}
+
+
+class Hazard(Base):
+    __tablename__ = "hazard"
+    __table_args__ = (Index("ix_hazard_place_status", "place_id", "status"), Index("ix_hazard_status", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id"))
+    source: Mapped[str] = mapped_column(String(16), default=Source.report.value)
+    category: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    checklist: Mapped[str] = mapped_column(Text, default="")  # the place's checklist items ticked
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))  # None: anonymous
+    claim_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    follow_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    reported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    verify_due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default=Status.received.value)
+    me_too: Mapped[int] = mapped_column(Integer, default=0)
+    # Verification
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    verified_by: Mapped[str | None] = mapped_column(String(64))
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    verify_note: Mapped[str | None] = mapped_column(String(500))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("hazard.id"))
+    grade: Mapped[str | None] = mapped_column(String(8))
+    within_duties: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reward
+    reward_points: Mapped[int | None] = mapped_column(Integer)
+    reward: Mapped[str] = mapped_column(String(16), default=Reward.none.value)
+    reward_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
+    reward_collected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Rectification (五定一验收)
+    owner: Mapped[str | None] = mapped_column(String(64))  # a staff account's user name
+    measures: Mapped[str | None] = mapped_column(Text)
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    funds: Mapped[str | None] = mapped_column(String(100))
+    contingency_plan: Mapped[str | None] = mapped_column(Text)
+    acceptance_standard: Mapped[str | None] = mapped_column(Text)
+    assigned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    rectified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    rectification_note: Mapped[str | None] = mapped_column(Text)
+    reinspected_by: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    place: Mapped[Place] = relationship()
+    reporter: Mapped[Employee | None] = relationship()
+    duplicate_of: Mapped[Hazard | None] = relationship(remote_side=[id])
+    reward_claim: Mapped[claims.Claim | None] = relationship()
+    events: Mapped[list[HazardEvent]] = relationship(back_populates="hazard", order_by="HazardEvent.id")
+
+    @property
+    def anonymous(self) -> bool:
+        return self.reporter_id is None
+
+    @property
+    def state(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def category_label(self) -> str:
+        return Category(self.category).label
+
+    @property
+    def grade_label(self) -> str:
+        return Grade(self.grade).label if self.grade else ""
+
+    @property
+    def verdict_label(self) -> str:
+        return Verdict(self.verdict).label if self.verdict else ""
+
+    @property
+    def reward_label(self) -> str:
+        return Reward(self.reward).label
+
+    @property
+    def is_major(self) -> bool:
+        return self.grade == Grade.major
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """Verification late, or rectification past its deadline."""
+        today = today or local_today()
+        if self.status == Status.received:
+            return today > self.verify_due_on
+        if self.status in (Status.verified, Status.assigned) and self.deadline is not None:
+            return today > self.deadline
+        return False
+
+    def photos(self, session: Session, *, after: bool = False) -> list[Photo]:
+        return photos_of(session, ("hazard-after" if after else "hazard", self.id))
+
+
+class HazardEvent(Base):
+    """Every step of a hazard: who, when, what. An anonymous reporter's steps say "anonymous"."""
+
+    __tablename__ = "hazard_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    hazard: Mapped[Hazard] = relationship(back_populates="events")
+
+
+ACTIONS = {
+    "reported": _l("Reported"),
+    "me_too": _l("Seen again by another reporter"),
+    "verified": _l("Verified"),
+    "assigned": _l("Assigned for rectification"),
+    "rectified": _l("Rectification recorded"),
+    "sent_back": _l("Sent back after re-inspection"),
+    "closed": _l("Re-inspected and closed"),
+    "reward_collected": _l("Reward collected with the claim code"),
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """A claim code as typed: case, spaces and dashes do not matter; O/I/L are read as 0/1/1 and refused."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())[:32]
+
+
+def new_claim_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))  # 31^12 ≈ 2^59
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+def _text(value: str, limit: int) -> str:
+    return "".join(ch for ch in (value or "") if ch.isprintable() or ch == "\n").strip()[:limit]
+
+
+def _event(session: Session, hazard: Hazard, actor: str, action: str, note: str = "") -> None:
+    session.add(HazardEvent(hazard=hazard, actor=actor, action=action, note=note[:500]))
+
+
+def _expect(hazard: Hazard, *states: Status) -> None:
+    if hazard.status not in states:
+        raise InvalidTransition(
+            _l("This hazard is %(status)s; it cannot take this step."), status=Status(hazard.status).label
+        )
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a reporter gets back: the hazard, the follow token for its status page, and for an anonymous
+    report the claim code (shown once, never stored)."""
+
+    hazard: Hazard
+    follow_token: str
+    claim_code: str | None
+
+
+def report(
+    session: Session,
+    place: Place,
+    *,
+    category: str,
+    description: str,
+    reporter: Employee | None,
+    checklist: Sequence[str] = (),
+    photos: Sequence[bytes] = (),
+    photo_folder: Path | None = None,
+    today: dt.date | None = None,
+) -> Receipt:
+    """A hazard report from a place's poster. ``reporter`` None makes it anonymous."""
+    if category not in Category.__members__:
+        raise InvalidInput(_l("Choose what kind of hazard it is."))
+    ticked = [item for item in place.checklist_items if item in set(checklist)]
+    description = _text(description, 2000)
+    if not description and not ticked:
+        raise InvalidInput(_l("Describe the hazard."))
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(_l("At most %(n)s photos."), n=MAX_PHOTOS)
+    if reporter is not None:
+        reporter.ensure_active()
+    follow_token = secrets.token_urlsafe(16)
+    claim_code = None if reporter is not None else new_claim_code()
+    now = utcnow()
+    hazard = Hazard(
+        place=place,
+        category=category,
+        description=description or "；".join(ticked),
+        checklist="\n".join(ticked),
+        reporter=reporter,
+        claim_code_hash=_hash(normalise_code(claim_code)) if claim_code else None,
+        follow_hash=_hash(follow_token),
+        reported_at=now.replace(microsecond=0),
+        verify_due_on=add_working_days(
+            session, today or local_today(), get_setting(session, "hazard_verify_working_days")
+        ),
+    )
+    session.add(hazard)
+    session.flush()
+    hazard.number = f"YH-{hazard.reported_at:%Y}-{hazard.id:06d}"
+    actor = ANONYMOUS if reporter is None else f"employee:{reporter.number}"
+    _event(session, hazard, actor, "reported", Category(category).label)
+    if photos:
+        if photo_folder is None:
+            raise ValueError("photo_folder is needed to keep photos")
+        limit = upload_limit(session)
+        for data in photos:
+            store_photo(session, photo_folder, data, owner=("hazard", hazard.id), actor=actor, max_bytes=limit)
+    session.flush()
+    return Receipt(hazard, follow_token, claim_code)
+
+
+def open_at(session: Session, place: Place, limit: int = 10) -> list[Hazard]:
+    """Open hazards already reported at this place (shown before the form, for "me too")."""
+    return list(
+        session.scalars(
+            select(Hazard)
+            .where(Hazard.place_id == place.id, Hazard.status.in_([s.value for s in OPEN]))
+            .order_by(Hazard.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def me_too(session: Session, hazard: Hazard, *, reporter: Employee | None) -> Hazard:
+    """Another reporter saw the same open hazard: counted, no new report, no reward (the first one's)."""
+    _expect(hazard, *OPEN)
+    hazard.me_too += 1
+    _event(session, hazard, ANONYMOUS if reporter is None else f"employee:{reporter.number}", "me_too")
+    session.flush()
+    return hazard
+
+
+def get_hazard(session: Session, hazard_id: int) -> Hazard:
+    hazard = session.get(Hazard, hazard_id)
+    if hazard is None:
+        raise NotFound(_l("No such hazard."))
+    return hazard
+
+
+def by_number(session: Session, number: str) -> Hazard:
+    hazard = session.scalar(select(Hazard).where(Hazard.number == (number or "").strip().upper()[:20]))
+    if hazard is None:
+        raise NotFound(_l("No hazard with number %(number)s."), number=(number or "")[:20])
+    return hazard
+
+
+def followed(session: Session, follow_token: str) -> Hazard:
+    """The hazard whose status page this token opens; any other token learns nothing."""
+    hazard = session.scalar(select(Hazard).where(Hazard.follow_hash == _hash((follow_token or "")[:64])))
+    if hazard is None:
+        raise NotFound(_l("No report is followed with this link."))
+    return hazard
+
+
+def reported_by(session: Session, employee: Employee, limit: int = 20) -> list[Hazard]:
+    return list(
+        session.scalars(select(Hazard).where(Hazard.reporter_id == employee.id).order_by(Hazard.id.desc()).limit(limit))
+    )
+
+
+# --------------------------------------------------------------------------- verification and reward
+
+
+def reward_for(session: Session, grade: Grade, within_duties: bool) -> int:
+    """The reward of a valid report: by grade, at a lower rate when the hazard lay within the reporter's
+    own duties (settings)."""
+    base = get_setting(session, f"hazard_reward_{grade.value}")
+    if within_duties:
+        base = base * get_setting(session, "hazard_duty_percent") // 100
+    return base
+
+
+def verify(
+    session: Session,
+    hazard: Hazard,
+    verdict: str,
+    *,
+    actor: str,
+    note: str = "",
+    grade: str | None = None,
+    within_duties: bool = False,
+    duplicate_of: str | None = None,
+    now: dt.datetime | None = None,
+) -> Hazard:
+    """The safety officer's verdict. A valid report is graded and rewarded (only the first valid reporter of
+    a hazard: a duplicate earns nothing); the others need a reason."""
+    _expect(hazard, Status.received)
+    if verdict not in Verdict.__members__:
+        raise InvalidInput(_l("Choose a verdict."))
+    note = _text(note, 500)
+    now = now or utcnow()
+    if verdict == Verdict.valid:
+        if grade not in Grade.__members__:
+            raise InvalidInput(_l("Grade the hazard: general or major."))
+        hazard.grade, hazard.within_duties = grade, bool(within_duties)
+        hazard.status = Status.verified.value
+    else:
+        if verdict == Verdict.duplicate:
+            first = by_number(session, duplicate_of or "")
+            if first.id == hazard.id or first.verdict not in (None, Verdict.valid.value):
+                raise InvalidInput(_l("A duplicate points to another report that is valid or still open."))
+            hazard.duplicate_of = first
+            note = note or str(_l("Duplicate of %(number)s", number=first.number))
+        if not note:
+            raise InvalidInput(_l("Give the reason."))
+        hazard.status = Status.dismissed.value
+    hazard.verdict, hazard.verified_by, hazard.verified_at, hazard.verify_note = verdict, actor, now, note or None
+    _event(session, hazard, actor, "verified", f"{Verdict(verdict).label} {hazard.grade_label} {note}".strip())
+    session.flush()
+    if verdict == Verdict.valid:
+        _reward(session, hazard, actor=actor, now=now)
+    return hazard
+
+
+def _reward(session: Session, hazard: Hazard, *, actor: str, now: dt.datetime) -> None:
+    grade = Grade(hazard.grade)
+    points = reward_for(session, grade, hazard.within_duties)
+    hazard.reward_points = points
+    if points <= 0:
+        hazard.reward = Reward.none.value
+    elif hazard.reporter is None:
+        hazard.reward = Reward.waiting.value
+    else:
+        rule = session.scalar(select(Rule).where(Rule.code == RULE_OF_GRADE[grade]))
+        if rule is None:
+            raise InvalidInput(
+                _l("The rule catalogue has no rule %(code)s for hazard rewards."), code=RULE_OF_GRADE[grade]
+            )
+        claim = claims.submit_claim(
+            session,
+            employee=hazard.reporter,
+            rule=rule,
+            points=points,
+            description=f"{hazard.number} {hazard.place.path}：{hazard.description}"[:2000],
+            source=claims.ClaimSource.system,
+            actor=actor,
+            origin=f"hazard:{hazard.id}",
+        )
+        claims.approve(session, claim, points, actor=actor, now=now)  # verification was the review
+        hazard.reward, hazard.reward_claim = Reward.claim.value, claim
+    session.flush()
+
+
+def collect_reward(session: Session, employee: Employee, code: str, *, actor: str) -> Hazard:
+    """Credit an anonymous report's reward to whoever brings its claim code (at the kiosk).
+
+    The ledger entry says "anonymous report reward" and points to nothing; the hazard records that the
+    reward was collected, not by whom.
+    """
+    employee.ensure_active()
+    normal = normalise_code(code)
+    hazard = session.scalar(select(Hazard).where(Hazard.claim_code_hash == _hash(normal))) if normal else None
+    if hazard is None:
+        raise WrongPin(_l("This claim code is not known."))
+    if hazard.reward == Reward.collected:
+        raise Conflict(_l("The reward of this report has already been collected."))
+    if hazard.reward != Reward.waiting:
+        raise Conflict(_l("This report has no reward to collect (yet): it is %(status)s."), status=hazard.state.label)
+    result = ledger.award(session, employee.id, hazard.reward_points or 0, actor=actor, memo="匿名举报隐患奖励")
+    hazard.reward, hazard.reward_collected_at = Reward.collected.value, utcnow()
+    hazard.reward_points = result.credited
+    _event(session, hazard, "kiosk", "reward_collected", str(result.credited))
+    session.flush()
+    return hazard
+
+
+# --------------------------------------------------------------------------- the loop
+
+
+def _staff(session: Session, username: str) -> StaffUser:
+    staff = session.scalar(select(StaffUser).where(StaffUser.username == (username or "").strip()))
+    if staff is None or not staff.active:
+        raise InvalidInput(_l("Choose the owner from the staff accounts."))
+    return staff
+
+
+def assign(
+    session: Session,
+    hazard: Hazard,
+    *,
+    actor: str,
+    owner: str,
+    measures: str,
+    working_days: int,
+    funds: str = "",
+    contingency_plan: str = "",
+    acceptance_standard: str = "",
+    today: dt.date | None = None,
+) -> Hazard:
+    """Owner, measures, deadline (and for a major hazard funds, plan and acceptance standard)."""
+    _expect(hazard, Status.verified)
+    staff = _staff(session, owner)
+    measures = _text(measures, 2000)
+    if not measures:
+        raise InvalidInput(_l("Say what is to be done."))
+    if not isinstance(working_days, int) or not 1 <= working_days <= 250:
+        raise InvalidInput(_l("The deadline is 1 to 250 working days away."))
+    funds, plan, standard = _text(funds, 100), _text(contingency_plan, 2000), _text(acceptance_standard, 2000)
+    if hazard.is_major and not (funds and plan and standard):
+        raise InvalidInput(_l("A major hazard needs the funds, the contingency plan and the acceptance standard."))
+    hazard.owner, hazard.measures = staff.username, measures
+    hazard.deadline = add_working_days(session, today or local_today(), working_days)
+    hazard.funds, hazard.contingency_plan, hazard.acceptance_standard = funds or None, plan or None, standard or None
+    hazard.assigned_at, hazard.status = utcnow(), Status.assigned.value
+    _event(session, hazard, actor, "assigned", f"{staff.username} {hazard.deadline.isoformat()}")
+    session.flush()
+    return hazard
+
+
+def record_rectification(
+    session: Session,
+    hazard: Hazard,
+    *,
+    staff: StaffUser,
+    note: str,
+    photos: Sequence[bytes] = (),
+    photo_folder: Path | None = None,
+) -> Hazard:
+    """The owner (or a safety officer) says what was done, with after-photos."""
+    _expect(hazard, Status.assigned)
+    if staff.username != hazard.owner and not staff.has_role(Role.safety_officer):
+        raise Forbidden(_l("Only the owner of this hazard records its rectification."))
+    note = _text(note, 2000)
+    if not note:
+        raise InvalidInput(_l("Say what was done."))
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(_l("At most %(n)s photos."), n=MAX_PHOTOS)
+    actor = f"staff:{staff.username}"
+    if photos:
+        if photo_folder is None:
+            raise ValueError("photo_folder is needed to keep photos")
+        limit = upload_limit(session)
+        for data in photos:
+            store_photo(session, photo_folder, data, owner=("hazard-after", hazard.id), actor=actor, max_bytes=limit)
+    hazard.rectification_note, hazard.rectified_at, hazard.status = note, utcnow(), Status.rectified.value
+    _event(session, hazard, actor, "rectified", note)
+    session.flush()
+    return hazard
+
+
+def reinspect(session: Session, hazard: Hazard, *, actor: str, passed: bool, note: str = "") -> Hazard:
+    """Close the hazard (销号) or send it back to its owner with the reason."""
+    _expect(hazard, Status.rectified)
+    note = _text(note, 500)
+    if passed:
+        hazard.reinspected_by, hazard.closed_at, hazard.status = actor, utcnow(), Status.closed.value
+        _event(session, hazard, actor, "closed", note)
+    else:
+        if not note:
+            raise InvalidInput(_l("Say why it goes back."))
+        hazard.status = Status.assigned.value
+        _event(session, hazard, actor, "sent_back", note)
+    session.flush()
+    return hazard
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def queue(session: Session, status: str | None = None, *, owner: str | None = None) -> list[Hazard]:
+    """Hazards for the back office: by status (default: every open one), oldest first."""
+    query = select(Hazard).options(joinedload(Hazard.place))
+    if status in Status.__members__:
+        query = query.where(Hazard.status == status)
+    else:
+        query = query.where(Hazard.status.in_([s.value for s in OPEN]))
+    if owner:
+        query = query.where(Hazard.owner == owner)
+    return list(session.scalars(query.order_by(Hazard.id).limit(500)))
+
+
+def overdue(session: Session, today: dt.date | None = None) -> list[Hazard]:
+    return [h for h in queue(session) if h.is_overdue(today)]
