@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
-from app.forms import ReasonForm, form_error
+from app.forms import ReasonForm, form_error, uploaded_photos
 from models import claims, people, rules
 from models.errors import NotFound
 from models.people import Role
@@ -153,7 +153,7 @@ def claim_create() -> Response | tuple[str, int]:
         description=form.description.data,
         source=source,
         actor=current_user.actor,
-        photos=[upload.read() for upload in request.files.getlist("photos") if upload.filename],
+        photos=uploaded_photos(limit=claims.MAX_PHOTOS + 1),
         photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
     )
     db.session.commit()

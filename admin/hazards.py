@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.forms import uploaded_photos
 from models import hazards, people, places
 from models.errors import InvalidInput
 from models.people import Role
@@ -124,7 +125,7 @@ def hazard_rectified(hazard_id: int) -> Response:
         _locked(hazard_id),
         staff=current_user._get_current_object(),
         note=request.form.get("note", ""),
-        photos=[upload.read() for upload in request.files.getlist("photos") if upload.filename][:5],
+        photos=uploaded_photos(limit=hazards.MAX_PHOTOS + 1),
         photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
     )
     return _back(hazard)
@@ -144,7 +145,7 @@ def hazard_reinspect(hazard_id: int) -> Response:
 
 
 LEDGER_COLUMNS = (
-    _l("Number"),
+    _l("Hazard number"),
     _l("Source"),
     _l("Found at"),
     _l("Reporter"),

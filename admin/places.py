@@ -27,7 +27,7 @@ def _open_counts() -> dict[int, int]:
         .where(hazards.Hazard.status.in_([s.value for s in hazards.OPEN]))
         .group_by(hazards.Hazard.place_id)
     )
-    return dict(rows.tuples().all())
+    return {place_id: n for place_id, n in rows}
 
 
 @bp.get("/places")

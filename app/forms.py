@@ -22,3 +22,18 @@ def form_error(form: FlaskForm) -> InvalidInput:
         if field.errors:
             return InvalidInput(_l("%(field)s: %(error)s"), field=field.label.text, error=field.errors[0])
     return InvalidInput()
+
+
+def uploaded_photos(field: str = "photos", limit: int = 5) -> list[bytes]:
+    """The files posted under ``field`` (at most ``limit``; more than a view allows is refused there), read
+    and closed: a large upload is spooled to a temporary file, which must not wait for the collector."""
+    from flask import request
+
+    photos = []
+    for upload in request.files.getlist(field):
+        try:
+            if upload.filename and len(photos) < limit:
+                photos.append(upload.read())
+        finally:
+            upload.close()
+    return photos

@@ -19,6 +19,7 @@ from qrcode.image.svg import SvgPathImage
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.forms import uploaded_photos
 from models import hazards, people, places
 from models.errors import DomainError, InvalidInput
 
@@ -81,13 +82,13 @@ def place(token: str) -> Response:
     return _place_page(found)
 
 
-def _identify(form: dict) -> people.Employee | None:
+def _identify(form: dict, pin: str) -> people.Employee | None:
     """The reporter of this post: the remembered one, one who gives number + PIN, or nobody (anonymous)."""
     if form.get("anonymous") == "1":
         return None
     if g.reporter is not None:
         return g.reporter
-    number, pin = (form.get("number") or "").strip()[:32], (form.get("pin") or "")[:8]
+    number, pin = (form.get("number") or "").strip()[:32], pin[:8]
     if not number or not pin:
         raise InvalidInput(_l("Give your employee number and PIN, or report anonymously."))
     employee = people.find_employee(db.session, number)
@@ -110,9 +111,9 @@ def report(token: str) -> Response:
         "anonymous": request.form.get("anonymous", ""),
         "number": request.form.get("number", "")[:32],
     }
-    uploads = [upload.read() for upload in request.files.getlist("photos") if upload.filename][: hazards.MAX_PHOTOS + 1]
+    uploads = uploaded_photos(limit=hazards.MAX_PHOTOS + 1)
     try:
-        reporter = _identify(form)
+        reporter = _identify(form, request.form.get("pin", ""))
         receipt = hazards.report(
             db.session,
             found,

@@ -1,0 +1,189 @@
+"""Hazards and places in the back office: the loop over HTTP, posters, the hazard ledger, anonymity."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+import pypdfium2
+import pytest
+import zxingcpp
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from models import claims, hazards, kiosks, people, places
+from models.people import Employee
+from tests.images import photo_bytes
+
+
+@pytest.fixture
+def press(session):
+    shop = places.save_place(session, None, name="冲压车间", risk="orange")
+    machine = places.save_place(session, None, name="3号冲床", risk="red", parent_id=shop.id)
+    session.commit()
+    return machine
+
+
+def decode_pages(pdf: bytes) -> list[str]:
+    """Render every page of a PDF at 150 dpi and read the QR code on it."""
+    document = pypdfium2.PdfDocument(pdf)
+    found = []
+    for page in document:
+        image = page.render(scale=150 / 72).to_pil()
+        found.append(" ".join(r.text for r in zxingcpp.read_barcodes(image)))
+    return found
+
+
+def test_places_and_posters_whose_qr_codes_open_the_report_page(app, client, session, login, press):
+    login("officer", "safety_officer")
+    created = client.post("/admin/places", data={"name": "喷涂线", "risk": "yellow", "parent_id": press.parent_id})
+    assert created.status_code == 303
+    spray = session.scalar(select(places.Place).where(places.Place.name == "喷涂线"))
+    listing = client.get("/admin/places").text
+    assert "3号冲床" in listing and "喷涂线" in listing
+
+    pdf = client.get(f"/admin/places/posters.pdf?ids={press.id}&ids={spray.id}&paper=A5")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert decode_pages(pdf.data) == [f"http://localhost/r/{press.token}", f"http://localhost/r/{spray.token}"]
+
+    from models.settings import set_setting
+
+    set_setting(session, "public_url", "http://192.168.1.20")
+    session.commit()
+    old = press.token
+    assert client.post(f"/admin/places/{press.id}/token").status_code == 303
+    session.refresh(press)
+    a4 = client.get(f"/admin/places/posters.pdf?ids={press.id}")
+    assert decode_pages(a4.data) == [f"http://192.168.1.20/r/{press.token}"] and press.token != old
+    assert client.get(f"/r/{old}").status_code == 410
+
+    assert client.get("/admin/places/posters.pdf?ids=abc").status_code == 400
+    assert client.get(f"/admin/places/posters.pdf?ids={press.id}&paper=A3").status_code == 400
+    assert client.get("/admin/places/posters.pdf").status_code == 400
+    bad = client.post("/admin/places", data={"name": "", "risk": "red"})
+    assert bad.status_code == 400 and session.scalar(select(places.Place).where(places.Place.name == "")) is None
+
+
+def test_the_loop_over_http_from_report_to_closed(client, app, session, login, make_employee, make_staff, press):
+    worker = make_employee(name="李四")
+    receipt = hazards.report(session, press, category="state", description="防护罩缺失", reporter=worker)
+    session.commit()
+    hazard = receipt.hazard
+    make_staff("fitter", "supervisor")
+    login("officer", "safety_officer")
+    queue = client.get("/admin/hazards").text
+    assert hazard.number in queue and "李四" in queue
+
+    assert client.post(f"/admin/hazards/{hazard.id}/verify", data={"verdict": "valid"}).status_code == 400  # no grade
+    verified = client.post(f"/admin/hazards/{hazard.id}/verify", data={"verdict": "valid", "grade": "general"})
+    assert verified.status_code == 303
+    session.expire_all()
+    claim = session.get(hazards.Hazard, hazard.id).reward_claim
+    assert claim.status is claims.ClaimStatus.approved and claim.approved_points == 20
+
+    bad_days = {"owner": "fitter", "measures": "加装防护罩", "working_days": "x"}
+    assert client.post(f"/admin/hazards/{hazard.id}/assign", data=bad_days).status_code == 400
+    assign = {"owner": "fitter", "measures": "加装防护罩", "working_days": "5"}
+    assert client.post(f"/admin/hazards/{hazard.id}/assign", data=assign).status_code == 303
+    # The officer is not the owner but may record it too; the fitter does, with an after-photo.
+    client.post("/logout")
+    fitter = app.test_client()
+    assert fitter.post("/login", data={"username": "fitter", "password": "password-123"}).status_code == 303
+    assert (
+        "加装防护罩" in fitter.get("/admin/hazards?mine=1").text
+        or hazard.number in fitter.get("/admin/hazards?mine=1").text
+    )
+    done = fitter.post(
+        f"/admin/hazards/{hazard.id}/rectified",
+        data={"note": "已加装防护罩", "photos": [(io.BytesIO(photo_bytes((800, 600))), "after.jpg")]},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 303
+    assert fitter.post(f"/admin/hazards/{hazard.id}/reinspect", data={"passed": "1"}).status_code == 403
+    login("officer2", "safety_officer")
+    assert client.post(f"/admin/hazards/{hazard.id}/reinspect", data={"passed": "0"}).status_code == 400  # no why
+    assert client.post(f"/admin/hazards/{hazard.id}/reinspect", data={"passed": "1"}).status_code == 303
+    session.expire_all()
+    closed = session.get(hazards.Hazard, hazard.id)
+    assert closed.state is hazards.Status.closed and len(closed.photos(session, after=True)) == 1
+    detail = client.get(f"/admin/hazards/{hazard.id}").text
+    assert "复查合格，销号" in detail and "已销号" in detail
+
+    book = load_workbook(io.BytesIO(client.get("/admin/hazards/ledger.xlsx").data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("隐患编号", "来源", "发现时间", "报告人") and len(rows[0]) == 17
+    assert rows[1][0] == hazard.number and rows[1][3] == f"李四 ({worker.number})" and rows[1][9] == "fitter"
+    assert rows[1][16] == 20 and rows[1][15] is not None
+
+
+def test_a_storekeeper_cannot_verify_and_an_auditor_only_reads(client, session, login, press):
+    hazard = hazards.report(session, press, category="act", description="未戴安全帽", reporter=None).hazard
+    session.commit()
+    login("keeper", "storekeeper")
+    assert (
+        client.post(f"/admin/hazards/{hazard.id}/verify", data={"verdict": "valid", "grade": "general"}).status_code
+        == 403
+    )
+    login("auditor", "auditor")
+    assert client.get(f"/admin/hazards/{hazard.id}").status_code == 200
+    assert client.post("/admin/places", data={"name": "x", "risk": "red"}).status_code == 403
+    session.refresh(hazard)
+    assert hazard.state is hazards.Status.received
+
+
+def test_no_screen_export_or_log_line_shows_an_anonymous_reporter(
+    app, client, session, login, make_employee, press, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    reporter = make_employee(name="匿名者本人", number="E09009")
+    people.set_pin(session, reporter, "1357")
+    _kiosk, code = kiosks.create_kiosk(session, "二号终端", printer_uri="dummy://")
+    card = people.issue_card(session, reporter, people.CardKind.qr, actor="staff:admin")
+    session.commit()
+    phone = app.test_client()
+    sent = phone.post(f"/r/{press.token}", data={"category": "act", "description": "有人违章动火", "anonymous": "1"})
+    claim_code = re.search(r'class="code">([A-Z0-9-]{14})<', sent.text).group(1)
+    hazard = session.scalars(select(hazards.Hazard)).one()
+
+    login("officer", "safety_officer")
+    client.post(f"/admin/hazards/{hazard.id}/verify", data={"verdict": "valid", "grade": "major"})
+    counter = app.test_client()
+    counter.post("/kiosk/pair", data={"code": code})
+    counter.post("/kiosk/scan", data={"code": card.code})
+    wrong = counter.post("/kiosk/reward", data={"code": "AAAA-BBBB-CCCC"})
+    assert wrong.status_code == 403 and "领取码不正确" in wrong.text
+    collected = counter.post("/kiosk/reward", data={"code": claim_code.lower()})
+    assert collected.status_code == 303
+    session.expire_all()
+    assert session.get(Employee, reporter.id).balance == 50
+    assert counter.post("/kiosk/reward", data={"code": claim_code}).status_code == 409  # once only
+
+    seen = [
+        client.get("/admin/hazards").text,
+        client.get(f"/admin/hazards/{hazard.id}").text,
+        client.get("/admin/hazards?status=verified").text,
+    ]
+    book = load_workbook(io.BytesIO(client.get("/admin/hazards/ledger.xlsx").data))
+    seen.append(" ".join(str(v) for row in book.active.iter_rows(values_only=True) for v in row))
+    seen.append(caplog.text)
+    for text in seen:
+        assert "匿名者本人" not in text and "E09009" not in text
+    assert "匿名" in seen[1] and "匿名" in seen[3]
+    assert claim_code not in caplog.text and hazards.normalise_code(claim_code) not in caplog.text
+
+
+def test_a_wrong_claim_code_is_tried_five_times_at_most(app, client, session, make_employee, paired_kiosk):
+    worker = make_employee()
+    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
+    session.commit()
+    client.post("/kiosk/pair", data={"code": paired_kiosk})
+    client.post("/kiosk/scan", data={"code": card.code})
+    for _ in range(5):
+        assert client.post("/kiosk/reward", data={"code": "ZZZZ-ZZZZ-ZZZZ"}).status_code == 403
+    assert client.post("/kiosk/reward", data={"code": "ZZZZ-ZZZZ-ZZZZ"}).status_code == 429
+
+
+@pytest.fixture
+def paired_kiosk(session):
+    return kiosks.create_kiosk(session, "三号终端", printer_uri="dummy://")[1]

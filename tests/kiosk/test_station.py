@@ -1,0 +1,175 @@
+"""The phone pages behind the QR posters: report by name or anonymously, follow the report, bad input."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import stream_encode_multipart
+
+from models import hazards, people, places
+from models.photos import Photo
+from tests.images import photo_bytes
+
+
+@pytest.fixture
+def press(session):
+    shop = places.save_place(session, None, name="冲压车间", risk="orange")
+    machine = places.save_place(session, None, name="3号冲床", risk="red", parent_id=shop.id, checklist="防护罩缺失")
+    session.commit()
+    return machine
+
+
+@pytest.fixture
+def worker(session, make_employee):
+    employee = make_employee(name="李四", number="E07001")
+    people.set_pin(session, employee, "2468")
+    session.commit()
+    return employee
+
+
+def count(session, table) -> int:
+    return session.scalar(select(func.count()).select_from(table))
+
+
+def send(client, place, **form):
+    """Post the report form as a phone does (multipart, built in memory: no temporary file left open)."""
+    photos = form.pop("photos", [])
+    fields = MultiDict({"category": "state", "description": "防护罩缺失", **form})
+    for name, content in photos:
+        fields.add("photos", FileStorage(io.BytesIO(content), filename=name))
+    stream, length, boundary = stream_encode_multipart(fields, use_tempfile=False)
+    return client.post(
+        f"/r/{place.token}",
+        input_stream=stream,
+        content_length=length,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def test_a_named_report_with_a_photo_is_remembered_and_followed(app, client, session, press, worker):
+    page = client.get(f"/r/{press.token}")
+    assert page.status_code == 200 and "3号冲床" in page.text and "冲压车间 / 3号冲床" in page.text
+    assert "vendor/htmx" not in page.text  # light for a weak signal: no script library
+    sent = send(client, press, number="E07001", pin="2468", photos=[("IMG_0001.JPG", photo_bytes(gps=True))])
+    assert sent.status_code == 201 and "YH-" in sent.text
+    follow = re.search(r'data-page-url="(/r/h/[^"]+)"', sent.text).group(1)
+    hazard = session.scalars(select(hazards.Hazard)).one()
+    assert hazard.reporter_id == worker.id and hazard.number in sent.text and "领取码" not in sent.text
+
+    photo = session.scalars(select(Photo).where(Photo.owner_type == "hazard")).one()
+    stored = (Path(app.config["UPLOAD_FOLDER"]) / photo.filename).read_bytes()
+    assert b"GPS" not in stored and b"SpyCam" not in stored and not dict(Image.open(io.BytesIO(stored)).getexif())
+    assert max(photo.width, photo.height) == 1600
+
+    status = client.get(follow)
+    assert status.status_code == 200 and hazard.number in status.text and "已受理" in status.text
+    again = send(client, press, description="急停按钮失效")  # the phone remembers: no number, no PIN
+    assert again.status_code == 201
+    assert count(session, hazards.Hazard) == 2
+    mine = client.get("/r/mine")
+    assert mine.status_code == 200 and mine.text.count("YH-") == 2
+    assert client.post("/r/sign-out").status_code == 200
+    assert client.get("/r/mine").status_code == 400
+    assert "E07001" not in client.get(f"/r/{press.token}").text
+    session.refresh(press)
+    assert press.scans == 2
+
+
+def test_an_anonymous_report_gets_a_claim_code_once_and_keeps_only_its_hash(client, session, press, worker):
+    sent = send(client, press, anonymous="1", number="E07001", pin="2468")  # anonymity wins over the number
+    assert sent.status_code == 201 and "mart_reporter" not in sent.headers.get("Set-Cookie", "")
+    code = re.search(r'class="code">([A-Z0-9-]{14})<', sent.text).group(1)
+    assert "<svg" in sent.text  # its QR, for the kiosk's scanner
+    hazard = session.scalars(select(hazards.Hazard)).one()
+    assert hazard.reporter_id is None and hazard.claim_code_hash == hazards._hash(hazards.normalise_code(code))
+    row = " ".join(str(v) for v in session.execute(select(hazards.Hazard.__table__)).one())
+    assert hazards.normalise_code(code) not in row and code not in row
+    follow = re.search(r'data-page-url="(/r/h/[^"]+)"', sent.text).group(1)
+    status = client.get(follow).text
+    assert code not in status and hazard.number in status  # the code is shown once only
+
+
+def test_me_too_instead_of_a_duplicate(client, session, press):
+    first = send(client, press, anonymous="1")
+    hazard = session.scalars(select(hazards.Hazard)).one()
+    page = client.get(f"/r/{press.token}")
+    assert first.status_code == 201 and hazard.number in page.text and "我也发现了" in page.text
+    assert client.post(f"/r/{press.token}/same/{hazard.id}").status_code == 200
+    session.refresh(hazard)
+    assert hazard.me_too == 1 and count(session, hazards.Hazard) == 1
+    other = places.save_place(session, None, name="仓库", risk="blue")
+    session.commit()
+    assert client.post(f"/r/{other.token}/same/{hazard.id}").status_code == 400
+
+
+def test_bad_input_gets_a_message_and_changes_nothing(client, session, press, worker):
+    assert client.get("/r/no-such-token").status_code == 404
+    old = press.token
+    places.replace_token(session, press)
+    session.commit()
+    gone = client.get(f"/r/{old}")
+    assert gone.status_code == 410 and "已失效" in gone.text
+    assert send(client, press, number="E07001", pin="2468").status_code == 201  # the new poster works
+    before, photos = count(session, hazards.Hazard), count(session, Photo)
+    client.post("/r/sign-out")
+
+    no_kind = send(client, press, category="", description="地面油污", anonymous="1")
+    assert no_kind.status_code == 400 and "请选择隐患类别" in no_kind.text and "地面油污" in no_kind.text
+    empty = send(client, press, description="   ", anonymous="1")
+    assert empty.status_code == 400 and "请描述隐患情况" in empty.text
+    fake = send(client, press, anonymous="1", photos=[("photo.jpg", b"<?php system($_GET['c']); ?>")])
+    assert fake.status_code == 400 and "照片" in fake.text
+    nobody = send(client, press)
+    assert nobody.status_code == 400 and "匿名" in nobody.text
+    too_many = send(client, press, anonymous="1", photos=[(f"{n}.jpg", photo_bytes((64, 48))) for n in range(5)])
+    assert too_many.status_code == 400
+    assert send(client, press, number="E99999", pin="1234").status_code == 404
+    assert count(session, hazards.Hazard) == before and count(session, Photo) == photos
+    assert client.get("/r/h/not-a-follow-token").status_code == 404
+
+
+def test_pin_guesses_are_limited(client, session, press, worker):
+    for _ in range(4):
+        assert send(client, press, number="E07001", pin="0000").status_code == 403
+    locked = send(client, press, number="E07001", pin="0000")  # the fifth wrong try locks the PIN
+    assert locked.status_code == 403
+    assert send(client, press, number="E07001", pin="2468").status_code == 429  # even the right one, for a while
+    assert count(session, hazards.Hazard) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "accepted"),
+    [
+        ("photo.png", photo_bytes((640, 480), fmt="PNG"), True),
+        ("anim.gif", photo_bytes((320, 240), fmt="GIF"), True),
+        ("photo.jpg.exe", photo_bytes((640, 480)), True),  # the name does not matter, the content does
+        ("IMG_0001.HEIC", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00heicmif1" + b"\x00" * 64, False),
+        ("cut.jpg", photo_bytes((640, 480))[:900], False),  # truncated
+        ("notes.jpg", b"just some text, not a picture", False),
+    ],
+)
+def test_photo_uploads_are_checked_by_content(client, session, press, name, content, accepted):
+    response = send(client, press, anonymous="1", photos=[(name, content)])
+    assert response.status_code == (201 if accepted else 400), response.text[:300]
+    assert count(session, Photo) == (1 if accepted else 0)
+
+
+def test_a_decompression_bomb_and_an_oversized_photo_are_refused(client, session, press):
+    from models.settings import set_setting
+
+    bomb = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(bomb, "PNG")  # tiny file, 400 million pixels
+    assert len(bomb.getvalue()) < 200_000
+    assert send(client, press, anonymous="1", photos=[("bomb.png", bomb.getvalue())]).status_code == 400
+    set_setting(session, "photo_max_mb", 1)
+    session.commit()
+    big = photo_bytes((3000, 3000), quality=100) + b"\x00" * (1024 * 1024)
+    refused = send(client, press, anonymous="1", photos=[("big.jpg", big)])
+    assert refused.status_code == 400 and "1 MB" in refused.text
+    assert count(session, hazards.Hazard) == 0
