@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from . import printing, store
+from . import hazards, printing, store
 from .base import local_today, utcnow
 from .claims import Claim, ClaimStatus
+from .hazards import Hazard, Status
 from .ledger import EntryKind, LedgerEntry
 from .people import Department, Employee
 
@@ -25,6 +26,8 @@ class TodaysWork:
     redeemed_this_year: int
     low_stock: int
     print_trouble: int
+    reports_to_verify: int
+    hazards_overdue: int
 
 
 def todays_work(session: Session, today: dt.date | None = None) -> TodaysWork:
@@ -50,6 +53,8 @@ def todays_work(session: Session, today: dt.date | None = None) -> TodaysWork:
         redeemed_this_year=-int(sums.get(EntryKind.redemption) or 0),
         low_stock=len(store.low_stock(session)),
         print_trouble=len(printing.troubled(session)),
+        reports_to_verify=session.scalar(select(func.count()).where(Hazard.status == Status.received.value)) or 0,
+        hazards_overdue=len(hazards.overdue(session, today)),
     )
 
 

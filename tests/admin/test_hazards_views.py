@@ -74,6 +74,7 @@ def test_the_loop_over_http_from_report_to_closed(client, app, session, login, m
     login("officer", "safety_officer")
     queue = client.get("/admin/hazards").text
     assert hazard.number in queue and "李四" in queue
+    assert re.search(r"<strong>1</strong>条隐患报告待核实", client.get("/admin/").text)
 
     assert client.post(f"/admin/hazards/{hazard.id}/verify", data={"verdict": "valid"}).status_code == 400  # no grade
     verified = client.post(f"/admin/hazards/{hazard.id}/verify", data={"verdict": "valid", "grade": "general"})

@@ -1,0 +1,76 @@
+"""A worker reports a hazard from a phone (390×844), with a photo; the officer takes it through the loop."""
+
+from __future__ import annotations
+
+from models import people, places
+from tests.browser.conftest import shot, sign_in
+from tests.images import photo_bytes
+
+
+def test_report_a_hazard_from_a_phone_and_close_it_in_the_back_office(
+    live_server, browser, page, session, make_employee, make_staff, tmp_path
+):
+    shop = places.save_place(session, None, name="冲压车间", risk="orange")
+    press = places.save_place(
+        session, None, name="3号冲床", risk="red", parent_id=shop.id, checklist="防护罩缺失\n急停按钮失效"
+    )
+    worker = make_employee(name="李四", number="E07001")
+    people.set_pin(session, worker, "2468")
+    session.commit()
+    picture = tmp_path / "IMG_0001.JPG"
+    picture.write_bytes(photo_bytes((4032, 3024), gps=True))
+
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    mobile = phone.new_page()
+    mobile.goto(f"{live_server}/r/{press.token}")
+    assert "3号冲床" in mobile.locator("h1").inner_text()
+    shot(mobile, "phone-report-form")
+    mobile.get_by_label("物的不安全状态").check()
+    mobile.get_by_label("防护罩缺失").check()
+    mobile.fill("textarea[name=description]", "冲床左侧防护罩缺失，手可伸入模具区")
+    mobile.set_input_files("input[name=photos]", str(picture))
+    mobile.fill("input[name=number]", "E07001")
+    mobile.fill("input[name=pin]", "2468")
+    mobile.get_by_role("button", name="提交上报").click()
+    mobile.locator("text=谢谢，上报成功").wait_for()
+    assert "/r/h/" in mobile.url  # a reload shows the status, it does not send the report again
+    number = mobile.locator(".ref").inner_text()
+    shot(mobile, "phone-report-sent")
+    mobile.reload()
+    assert number in mobile.locator("main").inner_text() and "已受理" in mobile.locator("main").inner_text()
+    shot(mobile, "phone-report-status")
+
+    mobile.goto(f"{live_server}/r/{press.token}")  # the phone remembers the reporter
+    assert "李四 (E07001)" in mobile.locator("main").inner_text() and number in mobile.locator("main").inner_text()
+    mobile.get_by_label("匿名：获得一个领取奖励用的领取码").check()
+    mobile.get_by_label("人的不安全行为").check()
+    mobile.fill("textarea[name=description]", "有人未系安全带登高作业")
+    mobile.get_by_role("button", name="提交上报").click()
+    code = mobile.locator(".claim-code .code").inner_text()
+    assert len(code) == 14
+    shot(mobile, "phone-anonymous-code")
+    phone.close()
+
+    make_staff("officer", "safety_officer")
+    sign_in(page, live_server, "officer")
+    page.goto(f"{live_server}/admin/hazards")
+    page.get_by_role("link", name=number).click()
+    assert page.locator(".photos img").first.evaluate("img => img.complete && img.naturalWidth") == 1600
+    page.get_by_role("radio", name="属实").check()
+    page.select_option("select[name=grade]", "general")
+    page.get_by_role("button", name="保存核实结论").click()
+    page.locator("h1 .badge", has_text="已核实").wait_for()
+    page.select_option("select[name=owner]", "officer")
+    page.fill("textarea[name=measures]", "加装防护罩并张贴警示标识")
+    page.get_by_role("button", name="下达").click()
+    page.locator("h1 .badge", has_text="整改中").wait_for()
+    shot(page, "admin-hazard-assigned")
+    page.fill("textarea[name=note]", "已加装防护罩")
+    page.get_by_role("button", name="已整改").click()
+    page.get_by_role("button", name="复查合格，销号").click()
+    page.locator("h1 .badge", has_text="已销号").wait_for()
+    shot(page, "admin-hazard-closed")
+    page.goto(f"{live_server}/admin/places")
+    shot(page, "admin-places")
