@@ -10,7 +10,7 @@ import secrets
 
 from sqlalchemy.orm import Session
 
-from models import claims, kiosks, people, rules, store
+from models import claims, hazards, kiosks, people, places, rules, store
 from models.base import local_today, utcnow
 from models.rules import Rule, RuleKind
 
@@ -222,8 +222,10 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
         )
         claims.mark_fraud(session, claim, "现场核查不存在所报隐患，照片为网络图片", actor=officer)
         counts["fraud"] += 1
+    reports = _plant_places(session, rng, workers[:-1], staff)
     session.flush()
     return (
+        f"{reports} "
         f"Demo plant: {len(DEPARTMENTS)} departments, {len(teams)} teams, {len(workers)} employees with cards, "
         f"{len(DEMO_STAFF)} staff accounts; claims: {counts['credited']} credited, {counts['deducted']} "
         f"deductions, {counts['notice']} in public notice, {counts['pending']} waiting for review, "
@@ -250,3 +252,93 @@ def _visit_store(session: Session, rng: random.Random, employee: people.Employee
     if rng.random() < 0.9:
         store.hand_out(session, redemption, actor="staff:store")
     return 1
+
+
+PLACES = {
+    ("一号厂区", "yellow", ""): {
+        ("冲压车间", "orange", "防护罩缺失或损坏\n急停按钮失效\n模具区无光幕保护"): [
+            ("1号冲床", "red"),
+            ("2号冲床", "red"),
+            ("剪板机", "orange"),
+        ],
+        ("铸造车间", "orange", "高温作业无隔热防护\n粉尘超标\n吊具钢丝绳断股"): [
+            ("中频熔炉", "red"),
+            ("浇注区", "orange"),
+        ],
+        ("成品仓库", "blue", "货架超载\n叉车通道堆物\n消防通道堵塞"): [("叉车通道", "yellow")],
+        ("配电室", "orange", "配电柜门锁损坏\n绝缘垫缺失"): [],
+    }
+}
+HAZARD_TEXTS = {
+    "act": ["有人未系安全带登高作业", "叉车驾驶员边开车边打电话", "动火作业未办理作业票"],
+    "state": ["冲床左侧防护罩缺失，手可伸入模具区", "吊具钢丝绳断股", "急停按钮按下后设备未停"],
+    "environment": ["地面油污未清理，易滑倒", "车间照明不足，通道昏暗", "粉尘较大，除尘器未开启"],
+    "management": ["特种作业人员证书过期仍上岗", "新员工未经三级教育即上岗", "应急演练记录缺失"],
+}
+
+
+def _plant_places(session: Session, rng: random.Random, workers: list, staff: dict) -> str:
+    """A plant of places with posters, and hazard reports at every step of the loop (some overdue)."""
+    spots = []
+    for (site, risk, checklist), areas in PLACES.items():
+        top = places.save_place(session, None, name=site, risk=risk, checklist=checklist)
+        for (area, area_risk, area_checklist), machines in areas.items():
+            middle = places.save_place(
+                session, None, name=area, risk=area_risk, parent_id=top.id, checklist=area_checklist
+            )
+            spots.append(middle)
+            for name, machine_risk in machines:
+                spots.append(
+                    places.save_place(
+                        session, None, name=name, risk=machine_risk, parent_id=middle.id, checklist=area_checklist
+                    )
+                )
+    for spot in spots:
+        spot.scans = rng.randint(3, 80)
+    officer = staff["safety"].actor
+    today = local_today()
+    steps = ["received", "received", "verified", "assigned", "assigned", "rectified", "closed", "closed", "closed"]
+    made = 0
+    for n in range(24):
+        place = rng.choice(spots)
+        category = rng.choice(list(HAZARD_TEXTS))
+        anonymous = rng.random() < 0.25
+        day = today - dt.timedelta(days=rng.randint(0, 40))
+        receipt = hazards.report(
+            session,
+            place,
+            category=category,
+            description=rng.choice(HAZARD_TEXTS[category]),
+            reporter=None if anonymous else rng.choice(workers),
+            today=day,
+        )
+        hazard = receipt.hazard
+        hazard.reported_at = dt.datetime.combine(day, dt.time(1, rng.randint(0, 59)))
+        made += 1
+        step = rng.choice(steps) if n > 1 else "received"
+        if step == "received":
+            continue
+        if rng.random() < 0.12:
+            hazards.verify(session, hazard, "not_hazard", actor=officer, note="现场核查为正常工况")
+            continue
+        grade = "major" if rng.random() < 0.15 else "general"
+        hazards.verify(session, hazard, "valid", grade=grade, actor=officer, within_duties=rng.random() < 0.3)
+        if step == "verified":
+            continue
+        major = {"funds": "2万元", "contingency_plan": "停机挂牌，专人监护", "acceptance_standard": "验收合格"}
+        hazards.assign(
+            session,
+            hazard,
+            actor=officer,
+            owner="super",
+            measures="立即整改，落实防护措施",
+            working_days=rng.randint(2, 10),
+            today=day,
+            **(major if grade == "major" else {}),
+        )
+        if step == "assigned":
+            continue
+        hazards.record_rectification(session, hazard, staff=staff["super"], note="已按要求整改完毕")
+        if step == "closed":
+            hazards.reinspect(session, hazard, actor=officer, passed=True)
+    return f"{len(spots)} places with QR posters, {made} hazard reports."

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import text
 
 from app.demo import build_demo
-from models import claims, ledger, store
+from models import claims, hazards, ledger, store
 from models.base import utcnow
 
 
@@ -61,7 +61,9 @@ def test_credit_due_credits_claims_whose_notice_has_ended(runner, session, make_
 def test_the_demo_plant_passes_ledger_verify(session, runner):
     summary = build_demo(session, employees=30)
     session.commit()
-    assert "30 employees" in summary and "40 goods" in summary
+    assert "30 employees" in summary and "40 goods" in summary and "24 hazard reports" in summary
+    states = {h.status for h in hazards.queue(session, "closed")} | {h.status for h in hazards.queue(session)}
+    assert {"received", "closed"} <= states  # the loop shows at every step
     assert store.stock_matches_movements(session)
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code == 0, result.output
