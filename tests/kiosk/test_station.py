@@ -148,7 +148,7 @@ def test_pin_guesses_are_limited(client, session, press, worker):
     [
         ("photo.png", photo_bytes((640, 480), fmt="PNG"), True),
         ("anim.gif", photo_bytes((320, 240), fmt="GIF"), True),
-        ("photo.jpg.exe", photo_bytes((640, 480)), True),  # the name does not matter, the content does
+        ("shell.php", photo_bytes((640, 480)), True),  # a script name: the content counts
         ("IMG_0001.HEIC", b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00heicmif1" + b"\x00" * 64, False),
         ("cut.jpg", photo_bytes((640, 480))[:900], False),  # truncated
         ("notes.jpg", b"just some text, not a picture", False),
