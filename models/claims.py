@@ -27,7 +27,7 @@ from . import ledger
 from .base import Base, LabelledEnum, local_today, utcnow
 from .errors import InactiveEmployee, InvalidInput, InvalidTransition, NotFound, YearlyCapReached
 from .people import Employee
-from .photos import Photo, photos_of, store_photo, upload_limit
+from .photos import Photo, photos_of, store_photos
 from .rules import Rule, RuleKind
 from .settings import get_setting
 from .workdays import add_working_days
@@ -166,12 +166,7 @@ def submit_claim(
         raise InvalidInput(_l("At most %(n)s photos."), n=MAX_PHOTOS)
     _event(session, claim, actor, "submitted", f"{rule.range_text}: {points}")
     session.flush()
-    if photos:
-        if photo_folder is None:
-            raise ValueError("photo_folder is needed to keep photos")
-        limit = upload_limit(session)
-        for data in photos:
-            store_photo(session, photo_folder, data, owner=("claim", claim.id), actor=actor, max_bytes=limit)
+    store_photos(session, photo_folder, photos, owner=("claim", claim.id), actor=actor)
     return claim
 
 

@@ -30,7 +30,7 @@ from . import claims, ledger
 from .base import Base, LabelledEnum, local_today, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, WrongPin
 from .people import Employee, Role, StaffUser
-from .photos import Photo, photos_of, store_photo, upload_limit
+from .photos import Photo, photos_of, store_photos
 from .places import Place
 from .rules import Rule
 from .settings import get_setting
@@ -294,12 +294,7 @@ def report(
     hazard.number = f"YH-{hazard.reported_at:%Y}-{hazard.id:06d}"
     actor = ANONYMOUS if reporter is None else f"employee:{reporter.number}"
     _event(session, hazard, actor, "reported", Category(category).label)
-    if photos:
-        if photo_folder is None:
-            raise ValueError("photo_folder is needed to keep photos")
-        limit = upload_limit(session)
-        for data in photos:
-            store_photo(session, photo_folder, data, owner=("hazard", hazard.id), actor=actor, max_bytes=limit)
+    store_photos(session, photo_folder, photos, owner=("hazard", hazard.id), actor=actor)
     session.flush()
     return Receipt(hazard, follow_token, claim_code)
 
@@ -521,12 +516,7 @@ def record_rectification(
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput(_l("At most %(n)s photos."), n=MAX_PHOTOS)
     actor = f"staff:{staff.username}"
-    if photos:
-        if photo_folder is None:
-            raise ValueError("photo_folder is needed to keep photos")
-        limit = upload_limit(session)
-        for data in photos:
-            store_photo(session, photo_folder, data, owner=("hazard-after", hazard.id), actor=actor, max_bytes=limit)
+    store_photos(session, photo_folder, photos, owner=("hazard-after", hazard.id), actor=actor)
     hazard.rectification_note, hazard.rectified_at, hazard.status = note, utcnow(), Status.rectified.value
     _event(session, hazard, actor, "rectified", note)
     session.flush()

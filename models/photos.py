@@ -14,6 +14,7 @@ import hashlib
 import io
 import math
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -120,6 +121,18 @@ def store_photo(
     session.add(photo)
     session.flush()
     return photo
+
+
+def store_photos(
+    session: Session, folder: Path | None, photos: Sequence[bytes], *, owner: tuple[str, int], actor: str
+) -> list[Photo]:
+    """Check, clean and keep each of ``photos`` for ``owner``, held to the upload limit setting."""
+    if not photos:
+        return []
+    if folder is None:
+        raise ValueError("a photo folder is needed to keep photos")
+    limit = upload_limit(session)
+    return [store_photo(session, folder, data, owner=owner, actor=actor, max_bytes=limit) for data in photos]
 
 
 def photos_of(session: Session, owner: tuple[str, int]) -> list[Photo]:
