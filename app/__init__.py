@@ -39,7 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     login_manager.login_message = None  # the sign-in page says it already
 
     from admin import bp as admin_bp
-    from kiosk import board_bp, counter_bp, station_bp
+    from kiosk import board_bp, counter_bp, spot_bp, station_bp
 
     from . import auth
 
@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     app.register_blueprint(counter_bp)
     app.register_blueprint(board_bp)
     app.register_blueprint(station_bp)
+    app.register_blueprint(spot_bp)
 
     from .errors import register_error_handlers
 

@@ -4,6 +4,7 @@ posters, and the public notice board."""
 from . import shop, staff  # noqa: F401  (the store's and staff mode's views register on the kiosk blueprint)
 from .board import bp as board_bp
 from .counter import bp as counter_bp
+from .spot import bp as spot_bp
 from .station import bp as station_bp
 
-__all__ = ["board_bp", "counter_bp", "station_bp"]
+__all__ = ["board_bp", "counter_bp", "spot_bp", "station_bp"]

@@ -231,6 +231,9 @@ def mark_left(session: Session, employee: Employee) -> None:
     session.flush()
 
 
+CARD_URL_PART = "/c/"  # a card's QR code reads http(s)://server/c/<token> (kiosk/spot.py)
+
+
 def new_card_token() -> str:
     # 128 random bits, URL-safe: at a million guesses a second an attacker would need ~10^25 years to
     # hit one of 10,000 live cards, so a token cannot be guessed in any practical number of tries.
@@ -321,7 +324,10 @@ def clean_scan(scanned: str) -> str:
     """What a scanner typed, without the noise of an input method or the scanner's own prefix/suffix."""
     # Full-width ASCII (U+FF01..U+FF5E) back to ASCII, then drop whitespace and control characters.
     text = "".join(chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else ch for ch in scanned)
-    return "".join(ch for ch in text if ch.isprintable() and not ch.isspace())[:64]
+    text = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
+    if CARD_URL_PART in text:  # a card's QR is also its on-the-spot award address: keep the token
+        text = text.rsplit(CARD_URL_PART, 1)[1].split("?", 1)[0].strip("/")
+    return text[:64]
 
 
 def set_pin(session: Session, employee: Employee, pin: str) -> None:
