@@ -86,4 +86,4 @@ def award(token: str) -> Response:
         db.session.rollback()
         return _page(employee, token, err.status_code, error=err.message, form=form)
     db.session.commit()
-    return Response(render_template("spot/done.html", employee=employee, claim=claim), status=201)
+    return Response(render_template("spot/done.html", employee=employee, claim=claim), status=201, mimetype="text/html")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from models import people, places
 from tests.browser.conftest import shot, sign_in
 from tests.images import photo_bytes
@@ -74,3 +76,27 @@ def test_report_a_hazard_from_a_phone_and_close_it_in_the_back_office(
     shot(page, "admin-hazard-closed")
     page.goto(f"{live_server}/admin/places")
     shot(page, "admin-places")
+
+
+def test_a_supervisor_awards_on_the_spot_from_a_phone(live_server, browser, session, make_employee, make_staff):
+    worker = make_employee(name="王小明", number="E08001")
+    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
+    session.commit()
+    make_staff("banzhang", "supervisor")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
+    mobile = phone.new_page()
+    mobile.goto(f"{live_server}/c/{card.code}")  # what the phone's camera opens from the card's QR
+    assert "王小明" not in mobile.locator("main").inner_text()
+    mobile.get_by_role("link", name="登录").click()
+    mobile.fill("input[name=username]", "banzhang")
+    mobile.fill("input[name=password]", "password-123")
+    mobile.get_by_role("button", name="登录").click()
+    mobile.wait_for_url(f"**/c/{card.code}")
+    assert "王小明" in mobile.locator("main h1").inner_text()
+    mobile.get_by_role("radio", name=re.compile("^正确佩戴劳动防护用品")).check()
+    mobile.fill("input[name=points]", "2")
+    shot(mobile, "phone-spot-award")
+    mobile.get_by_role("button", name="提交").click()
+    mobile.locator("h1", has_text="已提交").wait_for()
+    shot(mobile, "phone-spot-done")
+    phone.close()

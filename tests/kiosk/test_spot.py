@@ -65,7 +65,7 @@ def test_a_supervisor_awards_on_the_spot_and_it_goes_to_review(client, session, 
         },
         content_type="multipart/form-data",
     )
-    assert done.status_code == 201 and "前审核" in done.text
+    assert done.status_code == 201 and done.mimetype == "text/html" and "前审核" in done.text
     claim = session.scalars(select(claims.Claim)).one()
     assert claim.status is claims.ClaimStatus.pending and claim.source is claims.ClaimSource.supervisor
     assert claim.submitted_by == "staff:banzhang" and claim.description == "主动清理通道油污"
