@@ -11,7 +11,9 @@ from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import refresh as babel_refresh
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import web
 from .config import defaults, load_secret_key
 from .extensions import babel, csrf, db, htmx, login_manager
 
@@ -29,6 +31,18 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     else:
         app.config.from_mapping(test_config)
     load_secret_key(app, allow_instance_key=cli)
+    development = cli or app.testing or bool(app.config["DEV"])
+    if app.debug and not development:
+        raise RuntimeError(
+            "Debug mode is on outside development: it would show code and data to anyone who causes an error. "
+            "Unset FLASK_DEBUG / MART_DEBUG on this server."
+        )
+    if app.config.get("SESSION_COOKIE_SECURE") is None:  # production: cookies only over HTTPS (deploy/README.md)
+        app.config["SESSION_COOKIE_SECURE"] = not (development or app.debug)
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    if int(app.config["PROXIES"]):  # behind nginx: honour X-Forwarded-For/-Proto/-Host/-Prefix from it
+        hops = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     csrf.init_app(app)
@@ -54,7 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
 
     register_error_handlers(app)
     app.add_url_rule("/", "home", _home)
-    app.add_url_rule("/healthz", "health", _health)
+    web.install(app)
     # Flask-Babel caches the locale on the app context, which outlives a request when one is already
     # pushed (a CLI command, a test): choose it afresh for every request.
     app.before_request(babel_refresh)
@@ -84,11 +98,6 @@ def _select_locale() -> str:
         session["lang"] = wanted
     chosen = session.get("lang")
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def _health() -> tuple[str, int, dict[str, str]]:
-    """For load balancers and monitors: the process answers (no database work)."""
-    return "ok", 200, {"Content-Type": "text/plain"}
 
 
 def _home() -> str:

@@ -30,6 +30,12 @@ def defaults(app: Flask) -> dict[str, object]:
         "UPLOAD_FOLDER": str(Path(app.instance_path) / "uploads"),
         # The embedded default is a development server; production sets MART_DEV=0 (deploy/ does).
         "DEV": False,
+        # Cookies only over HTTPS: None decides by itself (on in production, off in development); set
+        # MART_SESSION_COOKIE_SECURE=false only for a plain-HTTP closed LAN (deploy/README.md).
+        "SESSION_COOKIE_SECURE": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        # How many proxies (nginx) stand in front and set X-Forwarded-*: 0 trusts none of those headers.
+        "PROXIES": 0,
     }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
@@ -142,7 +142,14 @@ def pair_post() -> Response:
     db.session.commit()
     response = redirect(url_for("kiosk.index"), 303)
     # A kiosk stays paired for years; the token is random and only its hash is stored.
-    response.set_cookie(COOKIE, token, max_age=10 * 365 * 24 * 3600, httponly=True, samesite="Lax")
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=10 * 365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     flash(_l("This browser is now the kiosk %(name)s.", name=kiosk.name), "info")
     return response
 

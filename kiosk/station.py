@@ -56,7 +56,7 @@ def _remember(response: Response, employee: people.Employee) -> Response:
         max_age=REMEMBER_DAYS * 24 * 3600,
         httponly=True,
         samesite="Lax",
-        secure=request.is_secure,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
     return response
 

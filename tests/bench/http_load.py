@@ -130,7 +130,7 @@ class Bare:
 
     @staticmethod
     def step(browser: Browser, state: None, n: int) -> bool:
-        return browser.request("GET", "/healthz")[0] == 200
+        return browser.request("GET", "/livez")[0] == 200
 
 
 class Kiosk:
@@ -210,7 +210,7 @@ def main() -> None:
         rows = []
         n, bad, took = hammer(port, min(args.seconds, 10), args.clients, Bare())
         bare_rate = n / took
-        rows.append(("bare endpoint /healthz", f"{bare_rate:,.0f} req/s", f"{bad} errors", "1.0x"))
+        rows.append(("bare endpoint /livez", f"{bare_rate:,.0f} req/s", f"{bad} errors", "1.0x"))
         n, bad, took = hammer(port, min(args.seconds, 15), args.clients, Screen(codes[: args.clients], cards, goods))
         rows.append(
             (

@@ -53,12 +53,21 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+def watch_policy(page) -> list[str]:
+    """Collect what the browser refuses under the content policy (an inline script or style, say)."""
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    return refused
+
+
 @pytest.fixture
 def page(browser) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
+    refused = watch_policy(page)
     yield page
     context.close()
+    assert not refused, refused  # every page works with only its own scripts and styles
 
 
 def shot(page, name: str) -> Path:

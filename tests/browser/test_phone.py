@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from models import people, places
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import shot, sign_in, watch_policy
 from tests.images import photo_bytes
 
 
@@ -26,6 +26,7 @@ def test_report_a_hazard_from_a_phone_and_close_it_in_the_back_office(
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
     )
     mobile = phone.new_page()
+    refused = watch_policy(mobile)
     mobile.goto(f"{live_server}/r/{press.token}")
     assert "3号冲床" in mobile.locator("h1").inner_text()
     shot(mobile, "phone-report-form")
@@ -54,6 +55,7 @@ def test_report_a_hazard_from_a_phone_and_close_it_in_the_back_office(
     assert len(code) == 14
     shot(mobile, "phone-anonymous-code")
     phone.close()
+    assert not refused, refused
 
     make_staff("officer", "safety_officer")
     sign_in(page, live_server, "officer")

@@ -142,8 +142,3 @@ def test_the_employee_sees_why_a_claim_was_cut_or_refused(app, client, session, 
     assert "无考试成绩记录" in page  # the rejection, with its reason
     assert "超出年度上限" in page  # the claim refused by the cap
     assert "40 分中计入 30 分" in page  # the claim cut by the cap
-
-
-def test_the_health_endpoint_answers_without_a_session(app):
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 200 and response.text == "ok"
