@@ -23,13 +23,13 @@ translations: $(STAMP)
 run: install
 	$(BIN)/mart run
 
-# The browser tests drive the system Chromium (never a downloaded one). Installed here when missing and
-# this is root (CI, the project's machines); elsewhere install `chromium fonts-noto-cjk` yourself, or
-# those tests are skipped and say so.
+# The browser tests drive the system Chromium (never a downloaded one); the deploy tests put nginx in front
+# of gunicorn. Installed here when missing and this is root (CI, the project's machines); elsewhere install
+# `chromium fonts-noto-cjk nginx-light` yourself, or those tests are skipped and say so.
 browser:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing Chromium and CJK fonts for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if { [ ! -x /usr/bin/chromium ] || ! command -v nginx >/dev/null; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Chromium, CJK fonts and nginx for the browser and deploy tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk nginx-light >/dev/null; \
 	fi
 
 # Lint and run the whole suite (set TEST_DATABASE_URL to run the database tests on PostgreSQL as well).

@@ -7,6 +7,9 @@ mart claims credit-due        credit claims whose public notice has ended (run o
 mart points close-year 2026   expire or carry over the year's unspent points (by setting)
 mart ledger verify            check the hash chain and every balance; exit 1 on the first misfit
 mart staff add NAME --role R  create a staff account (asks for the password)
+mart db copy --to URL         copy every row into another, empty database (SQLite to PostgreSQL)
+mart backup PATH              a consistent copy while running (SQLite backup API, or pg_dump)
+mart restore PATH             put a backup into an empty database
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(staff_group)
     app.cli.add_command(printer_group)
     app.cli.add_command(goods_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 # --------------------------------------------------------------------------- database
@@ -90,6 +95,48 @@ def db_revision(message: str) -> None:
     from .migrate import revision
 
     revision(db.engine, message)
+
+
+@db_group.command("copy", help="Copy every row into another, empty database (e.g. SQLite to PostgreSQL).")
+@click.option("--to", "target", required=True, help="The target, e.g. postgresql+psycopg://mart@127.0.0.1/mart")
+def db_copy(target: str) -> None:
+    from .dbtools import ToolError, copy_database
+
+    db.session.close()
+    try:
+        copied = copy_database(db.engine, target)
+    except ToolError as err:
+        _fail(err)
+    click.echo(f"Copied {copied.rows} rows of {copied.tables} tables; every table's count matches.")
+    click.echo("Now set MART_DATABASE_URL to the new database and run `mart ledger verify` there.")
+
+
+@click.command("backup", help="Back up the database to PATH while the product runs.")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    from .dbtools import ToolError, backup
+
+    db.session.close()
+    try:
+        backup(db.engine, path)
+    except ToolError as err:
+        _fail(err)
+    click.echo(f"Backed up {_safe_url()} to {path} ({path.stat().st_size:,} bytes).")
+
+
+@click.command("restore", help="Restore a backup from PATH into the (empty) database.")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(path: Path) -> None:
+    from .dbtools import ToolError, restore
+
+    db.session.close()
+    try:
+        restore(db.engine, path)
+    except ToolError as err:
+        _fail(err)
+    click.echo(f"Restored {path} into {_safe_url()}. Check it: mart ledger verify")
 
 
 def _safe_url() -> str:
