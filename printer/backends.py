@@ -85,11 +85,22 @@ class TcpBackend(Backend):
     host: str = ""
     port: int = 9100
     timeout: float = 10.0
+    settle: float = 2.0  # how long to wait, after the slip, for the printer to hang up or say it did not take it
 
     def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+        """Send the slip, then tell the printer that was all and listen: a printer that closed before taking
+        everything answers with a reset (not printed: the job is retried); one that closes, or stays quiet
+        for ``settle`` seconds, has the slip in hand."""
         try:
             with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
                 conn.sendall(data)
+                conn.shutdown(socket.SHUT_WR)
+                conn.settimeout(self.settle)
+                try:
+                    while conn.recv(256):  # status bytes, if the printer sends any
+                        pass
+                except TimeoutError:
+                    pass
         except OSError as err:
             raise PrinterUnavailable(f"{self.host}:{self.port}: {err.strerror or err}") from err
 
