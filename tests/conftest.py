@@ -11,14 +11,15 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app import create_app
-from app.extensions import db, make_engine
+from app.extensions import db
 from app.migrate import stamp
 from models import Base, people, rules
 from models.settings import forget_shared_settings
@@ -29,11 +30,11 @@ DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 def _reset_postgresql(url: str) -> None:
     forget_shared_settings()  # what this process read of the last test's database is not this one's
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    # A plain connection, closed here and now: a pooled one could outlive the test and be collected in another.
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
 
 
 @pytest.fixture(params=DATABASES)

@@ -168,6 +168,7 @@ def test_hostile_input_never_breaks_a_route(plant, session, rule, method):
         max_examples=EXAMPLES,
         deadline=None,
         derandomize=True,
+        database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
     @given(data=st.data())
