@@ -68,6 +68,7 @@ def test_a_backup_restores_into_an_empty_database_and_passes_ledger_verify(
     empty = _other(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path)
     assert empty.test_cli_runner().invoke(args=["restore", str(not_a_backup)]).exit_code == 1
     with target.app_context():
+        db.session.close()  # a connection still held would be dropped, not closed
         db.engine.dispose()
 
 
@@ -92,6 +93,7 @@ def test_an_sqlite_installation_moves_to_postgresql_with_every_row(tmp_path):
         ledger.adjust(db.session, worker.id, 10, actor="test", memo="opening")
         db.session.commit()
         assert ledger.verify_ledger(db.session).ok
+        db.session.close()  # a connection still held would be dropped, not closed
         db.engine.dispose()
     refused = source.test_cli_runner().invoke(args=["db", "copy", "--to", target_url])
     assert refused.exit_code == 1 and "not empty" in refused.output

@@ -69,6 +69,7 @@ def test_load_with_a_worker_killed_keeps_every_invariant(tmp_path):
                 roles=["supervisor", "safety_officer"],
             )
         db.session.commit()
+        db.session.close()  # a connection still held would be dropped, not closed
         db.engine.dispose()
 
     port = free_port()
@@ -163,6 +164,7 @@ def test_load_with_a_worker_killed_keeps_every_invariant(tmp_path):
                 done["credited"] += len(claims.credit_due(db.session, actor="system"))
                 db.session.commit()
                 time.sleep(0.3)
+            db.session.close()  # a connection still held would be dropped, not closed
             db.engine.dispose()
 
     threads = [threading.Thread(target=redeemer, args=(n,)) for n in range(REDEEMERS)]
@@ -186,6 +188,7 @@ def test_load_with_a_worker_killed_keeps_every_invariant(tmp_path):
     checker = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
     with checker.app_context():
         problems = broken_invariants(db.session)
+        db.session.close()  # a connection still held would be dropped, not closed
         db.engine.dispose()
     assert problems == [], problems
     print(

@@ -97,6 +97,7 @@ def prepare(url: str, clients: int, employees: int = 2000, goods: int = 300) -> 
             goods_ids.append(item.id)
         codes = [kiosks.create_kiosk(session, f"load-{n}", printer_uri="dummy://")[1] for n in range(clients)]
         session.commit()
+        db.session.close()  # a connection still held would be dropped, not closed
         db.engine.dispose()
     return cards, codes, goods_ids
 
@@ -249,6 +250,7 @@ def main() -> None:
     with checker.app_context():
         problems = broken_invariants(db.session)
         redemptions = db.session.execute(text("SELECT count(*) FROM redemption")).scalar()
+        db.session.close()  # a connection still held would be dropped, not closed
         db.engine.dispose()
     rows.append(
         (
