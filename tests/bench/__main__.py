@@ -298,6 +298,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--skip-postgresql", action="store_true")
+    parser.add_argument("--skip-http", action="store_true", help="leave out the counter over HTTP (gunicorn)")
     args = parser.parse_args()
     pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or PG_DEFAULT
 
@@ -312,6 +313,11 @@ def main() -> None:
         bench_reads_and_verify("postgresql", pg_url, args.employees, args.entries, rows)
         bench_concurrency("postgresql", pg_url, args.threads, args.seconds, rows)
         bench_hazards("postgresql", pg_url, rows)
+        if not args.skip_http:
+            from tests.bench.http_load import run
+
+            for measure, value, note, ratio in run(pg_url, seconds=args.seconds, clients=16, threads=8):
+                rows.append(("http (gunicorn 2w)", measure, value, f"{ratio}; {note}"))
 
     widths = [max(len(r[i]) for r in [*rows, ("database", "measure", "value", "ratio / note")]) for i in range(4)]
     header = ("database", "measure", "value", "ratio / note")

@@ -190,6 +190,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads in each of the 2 gunicorn workers")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or PG_DEFAULT
+    rows = run(url, seconds=args.seconds, clients=args.clients, threads=args.threads)
+    width = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        print(" | ".join(c.ljust(w) for c, w in zip(row, width, strict=True)))
+
+
+def run(url: str, *, seconds: float, clients: int, threads: int) -> list[tuple[str, str, str, str]]:
+    """The counter over HTTP; rows of (measure, value, note, ratio)."""
+    args = argparse.Namespace(seconds=seconds, clients=clients, threads=threads)
     cards, codes, goods = prepare(url, args.clients * 3)
     port = free_port()
     env = {**os.environ, "MART_DATABASE_URL": url, "MART_SECRET_KEY": "load-bench-secret"}
@@ -260,9 +269,7 @@ def main() -> None:
             "; ".join(problems) or "intact",
         )
     )
-    width = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        print(" | ".join(c.ljust(w) for c, w in zip(row, width, strict=True)))
+    return rows
 
 
 if __name__ == "__main__":
