@@ -40,6 +40,6 @@ def role_required(*roles: Role) -> Callable[[F], F]:
     return decorate
 
 
-from . import claims, counter, dashboard, hazards, places, rules, settings  # noqa: E402  (the views register themselves on bp)
+from . import claims, counter, dashboard, hazards, ledger, places, rules, settings  # noqa: E402  (the views register themselves on bp)
 
-__all__ = ["bp", "claims", "counter", "dashboard", "hazards", "places", "role_required", "rules", "settings"]
+__all__ = ["bp", "claims", "counter", "dashboard", "hazards", "ledger", "places", "role_required", "rules", "settings"]

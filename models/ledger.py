@@ -30,6 +30,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     func,
     select,
@@ -567,3 +568,63 @@ def verify_ledger(session: Session, batch: int = 20_000) -> VerifyReport:
                 None, f"employee id {emp}: cached balance {cached} is not the sum of entries {running.get(emp, 0)}"
             )
     return report
+
+
+# --------------------------------------------------------------------------- listing
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """Which entries to list or export: an employee's number, a department, a kind, a period (dates)."""
+
+    number: str = ""
+    department_id: int | None = None
+    kind: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None  # inclusive
+
+    def query(self) -> Select:
+        from .people import Department
+
+        query = (
+            select(
+                LedgerEntry.seq,
+                LedgerEntry.created_at,
+                Employee.number,
+                Employee.name,
+                Department.name.label("department"),
+                LedgerEntry.kind,
+                LedgerEntry.amount,
+                LedgerEntry.balance_after,
+                LedgerEntry.memo,
+                LedgerEntry.actor,
+            )
+            .join(Employee, LedgerEntry.employee_id == Employee.id)
+            .join(Department, Employee.department_id == Department.id)
+        )
+        if self.number:
+            query = query.where(Employee.number == self.number)
+        if self.department_id:
+            query = query.where(Employee.department_id == self.department_id)
+        if self.kind:
+            query = query.where(LedgerEntry.kind == EntryKind(self.kind))
+        if self.since:
+            query = query.where(LedgerEntry.created_at >= dt.datetime.combine(self.since, dt.time()))
+        if self.until:
+            end = dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time())
+            query = query.where(LedgerEntry.created_at < end)
+        return query
+
+
+def parse_filter(args: dict) -> LedgerFilter:
+    """A filter from a query string; anything that does not parse is refused with a message."""
+    try:
+        department = int(args["department"]) if args.get("department") else None
+        since = dt.date.fromisoformat(args["since"]) if args.get("since") else None
+        until = dt.date.fromisoformat(args["until"]) if args.get("until") else None
+    except (ValueError, TypeError):
+        raise InvalidInput(_l("The filter is not valid: dates are YYYY-MM-DD.")) from None
+    kind = args.get("kind") or ""
+    if kind and kind not in EntryKind.__members__:
+        raise InvalidInput(_l("The filter is not valid: dates are YYYY-MM-DD."))
+    return LedgerFilter((args.get("number") or "").strip()[:32], department, kind, since, until)

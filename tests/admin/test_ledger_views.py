@@ -1,0 +1,38 @@
+"""The points ledger in the back office: filters, pages, the Excel export, bad filters."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from models import ledger
+
+
+def test_filter_and_export_the_ledger(client, session, login, make_employee):
+    li = make_employee(name="李四", number="E05001", department="冲压车间", balance=50)
+    wang = make_employee(name="王五", number="E05002", department="铸造车间", balance=30)
+    ledger.award(session, li.id, 10, actor="staff:officer", memo="通过安全考核")
+    ledger.deduct(session, wang.id, 5, actor="staff:officer", memo="未戴安全帽")
+    session.commit()
+    login("audit", "auditor")  # auditors read the ledger
+    everything = client.get("/admin/ledger").text
+    assert "李四" in everything and "王五" in everything and "通过安全考核" in everything
+    only_li = client.get("/admin/ledger?number=E05001").text
+    assert "李四" in only_li and "王五" not in only_li
+    deductions = client.get("/admin/ledger?kind=deduction").text
+    assert "未戴安全帽" in deductions and "通过安全考核" not in deductions
+    assert "王五" not in client.get("/admin/ledger?until=2000-01-01").text
+
+    export = client.get("/admin/ledger.xlsx?number=E05001")
+    assert export.status_code == 200 and export.headers["Content-Disposition"].startswith("attachment")
+    data = export.data
+    export.close()  # a WSGI server closes the response, and with it the spooled file
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "序号" and len(rows) == 3  # the header, the opening balance, the award
+    assert [r[6] for r in rows[1:]] == [50, 10] and rows[2][8] == "通过安全考核" and rows[2][7] == 60
+
+    for bad in ("since=yesterday", "kind=gift", "department=x", "until=2026-13-01"):
+        response = client.get(f"/admin/ledger?{bad}")
+        assert response.status_code == 400 and "YYYY-MM-DD" in response.text
+        assert client.get(f"/admin/ledger.xlsx?{bad}").status_code == 400
