@@ -1,196 +1,30 @@
-"""Load and a crash: gunicorn (2 workers, deploy/gunicorn.conf.py) + PostgreSQL on loopback, 32 clients
-redeeming at kiosks, awarding on the spot and approving, and reporting hazards from phones, while the
-credit timer runs; half-way one worker is killed with SIGKILL. Afterwards every invariant holds.
+"""Load and a crash (tests/bench/load_crash.py) for a few seconds: every invariant holds, no 500.
 
-Short here (LOAD_SECONDS, default 8); `python -m tests.bench.http_load` is the longer measurement.
+LOAD_SECONDS (default 8) makes it longer; `python -m tests.bench.load_crash` is the benchmark.
 """
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
-import signal
-import subprocess
-import sys
-import threading
-import time
-from collections import Counter
-from pathlib import Path
 
 import pytest
 
-from app import create_app
-from app.extensions import db
-from models import claims, people, places
-from models.settings import set_setting
-from tests.bench.http_load import Browser, Redeem, free_port, prepare
+from tests.bench.load_crash import run
 from tests.conftest import PG_URL
-from tests.invariants import broken_invariants
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(PG_URL is None, reason="needs PostgreSQL (TEST_DATABASE_URL)")]
-ROOT = Path(__file__).resolve().parent.parent
 SECONDS = float(os.environ.get("LOAD_SECONDS", "8"))
-REDEEMERS, REPORTERS, AWARDERS = 22, 5, 5
-
-
-class Counted(Browser):
-    """A kiosk or phone browser that tallies every answer's status (a 500 anywhere fails the test)."""
-
-    statuses: Counter = Counter()
-    lock = threading.Lock()
-
-    def request(self, method, path, form=None, htmx=False):
-        status, body = super().request(method, path, form, htmx)
-        with Counted.lock:
-            Counted.statuses[status] += 1
-        return status, body
-
-
-def workers_of(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
 
 
 def test_load_with_a_worker_killed_keeps_every_invariant(tmp_path):
-    url = PG_URL
-    cards, codes, goods = prepare(url, REDEEMERS, employees=200, goods=60)
-    setup = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
-    with setup.app_context():
-        set_setting(db.session, "notice_days", 0)  # approved awards are credited by the next timer run
-        place = places.save_place(db.session, None, name="冲压车间", risk="orange")
-        token = place.token
-        for n in range(AWARDERS):
-            people.create_staff(
-                db.session,
-                username=f"boss{n}",
-                name=f"班长{n}",
-                password="password-123",
-                roles=["supervisor", "safety_officer"],
-            )
-        db.session.commit()
-        db.session.close()  # a connection still held would be dropped, not closed
-        db.engine.dispose()
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "MART_DATABASE_URL": url,
-        "MART_SECRET_KEY": "load-test-" + "k" * 32,
-        "MART_INSTANCE_PATH": str(tmp_path),
-        "MART_BIND": f"127.0.0.1:{port}",
-        "MART_WORKERS": "2",
-        "MART_SESSION_COOKIE_SECURE": "false",
-    }
-    server = subprocess.Popen(
-        [Path(sys.executable).parent / "gunicorn", "-c", ROOT / "deploy" / "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    done = Counter()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        probe = Counted(port)
-        try:
-            if probe.request("GET", "/livez")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-        finally:
-            probe.close()
-    Counted.statuses.clear()
-    stop_at = time.monotonic() + SECONDS
-
-    def redeemer(n: int) -> None:
-        kiosk = Redeem(codes, cards, goods)
-        browser = Counted(port)
-        kiosk.setup(browser, n)
-        while time.monotonic() < stop_at:
-            try:
-                ok = kiosk.step(browser, n, n)
-                done["redeemed" if ok else "redeem refused"] += 1
-            except (OSError, http.client.HTTPException):
-                done["dropped"] += 1
-                browser.reconnect()
-        browser.close()
-
-    def reporter(n: int) -> None:
-        phone = Counted(port)
-        phone.request("GET", f"/r/{token}")
-        while time.monotonic() < stop_at:
-            try:
-                status, _ = phone.request(
-                    "POST", f"/r/{token}", {"category": "state", "description": f"负载测试 {n}", "anonymous": "1"}
-                )
-                done["reported"] += status == 201
-            except (OSError, http.client.HTTPException):
-                done["dropped"] += 1
-                phone.reconnect()
-        phone.close()
-
-    def awarder(n: int) -> None:
-        def sign_in() -> Counted:
-            browser = Counted(port)
-            browser.request("GET", "/login")
-            browser.request("POST", "/login", {"username": f"boss{n}", "password": "password-123"})
-            return browser
-
-        browser, i = sign_in(), 0
-        while time.monotonic() < stop_at:
-            i += 1
-            try:
-                card = cards[(n * 37 + i) % len(cards)]
-                page = browser.request("GET", f"/c/{card}")[1]
-                rule = re.search(r'name="rule_id" value="(\d+)"', page).group(1)  # the first: daily, 1-5 points
-                status, _ = browser.request("POST", f"/c/{card}", {"rule_id": rule, "points": "2", "note": "现场奖励"})
-                done["awarded"] += status == 201
-                queue = browser.request("GET", "/admin/claims")[1]
-                for claim_id in re.findall(r"/admin/claims/(\d+)/approve", queue)[:2]:
-                    status, _ = browser.request("POST", f"/admin/claims/{claim_id}/approve", {"points": "2"}, htmx=True)
-                    done["approved"] += status == 200
-            except (OSError, http.client.HTTPException, AttributeError):
-                done["dropped"] += 1
-                browser.close()
-                browser = sign_in()
-        browser.close()
-
-    def credit_timer() -> None:
-        app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
-        with app.app_context():
-            while time.monotonic() < stop_at + 1:
-                done["credited"] += len(claims.credit_due(db.session, actor="system"))
-                db.session.commit()
-                time.sleep(0.3)
-            db.session.close()  # a connection still held would be dropped, not closed
-            db.engine.dispose()
-
-    threads = [threading.Thread(target=redeemer, args=(n,)) for n in range(REDEEMERS)]
-    threads += [threading.Thread(target=reporter, args=(n,)) for n in range(REPORTERS)]
-    threads += [threading.Thread(target=awarder, args=(n,)) for n in range(AWARDERS)]
-    threads.append(threading.Thread(target=credit_timer))
-    for thread in threads:
-        thread.start()
-    time.sleep(SECONDS / 2)
-    victim = workers_of(server.pid)[0]
-    os.kill(victim, signal.SIGKILL)  # mid-load, whatever it was doing
-    for thread in threads:
-        thread.join(SECONDS + 60)
-    server.send_signal(signal.SIGTERM)
-    _, log = server.communicate(timeout=30)
-
-    assert not any(t.is_alive() for t in threads)
-    assert Counted.statuses[500] == 0, (Counted.statuses, log[-2000:])
-    assert done["redeemed"] > 0 and done["reported"] > 0 and done["awarded"] > 0 and done["credited"] > 0, done
-    assert re.search(rf"Worker \(pid:{victim}\) was sent SIGKILL|{victim}", log), log[-2000:]
-    checker = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
-    with checker.app_context():
-        problems = broken_invariants(db.session)
-        db.session.close()  # a connection still held would be dropped, not closed
-        db.engine.dispose()
-    assert problems == [], problems
-    print(
-        f"\n{SECONDS:.0f} s, 32 clients, a worker killed at {SECONDS / 2:.0f} s: {dict(done)}; {dict(Counted.statuses)}"
-    )
+    result = run(PG_URL, SECONDS, tmp_path)
+    done = result.done
+    assert not result.threads_left
+    assert result.statuses.get(500, 0) == 0, (result.statuses, result.log[-2000:])
+    assert done.get("redeemed") and done.get("reported") and done.get("awarded") and done.get("credited"), done
+    assert re.search(rf"Worker \(pid:{result.victim}\) was sent SIGKILL|{result.victim}", result.log), result.log[
+        -2000:
+    ]
+    assert result.problems == [], result.problems
+    print(f"\n{SECONDS:.0f} s, 32 clients, a worker killed half-way: {done}; {result.statuses}")
