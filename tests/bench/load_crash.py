@@ -144,16 +144,15 @@ def run(url: str, seconds: float, workdir: Path) -> LoadResult:
         phone.close()
 
     def awarder(n: int) -> None:
-        def sign_in() -> Counted:
-            browser = Counted(port)
-            browser.request("GET", "/login")
-            browser.request("POST", "/login", {"username": f"boss{n}", "password": "password-123"})
-            return browser
-
-        browser, i = sign_in(), 0
+        browser, i = Counted(port), 0
+        signed_in = False
         while time.monotonic() < stop_at:
             i += 1
             try:
+                if not signed_in:  # first, and again after a dropped connection
+                    browser.request("GET", "/login")
+                    browser.request("POST", "/login", {"username": f"boss{n}", "password": "password-123"})
+                    signed_in = True
                 card = cards[(n * 37 + i) % len(cards)]
                 page = browser.request("GET", f"/c/{card}")[1]
                 rule = re.search(r'name="rule_id" value="(\d+)"', page).group(1)  # the first: daily, 1-5 points
@@ -166,7 +165,7 @@ def run(url: str, seconds: float, workdir: Path) -> LoadResult:
             except (OSError, http.client.HTTPException, AttributeError):
                 done["dropped"] += 1
                 browser.close()
-                browser = sign_in()
+                browser, signed_in = Counted(port), False
         browser.close()
 
     def credit_timer() -> None:
