@@ -4,18 +4,14 @@ printer comes back, every slip is printed once, whole. Real sockets on loopback,
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import socket
 import struct
 import threading
 import time
 
-import pytest
-
-from models import printing, store
+from models import printing
 from models.base import utcnow
 from models.printing import JobStatus, PrintJob
-from models.settings import set_setting
 from printer.worker import print_next
 from tests.printer.escpos_reader import read
 
@@ -62,16 +58,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture
-def redemption(session, make_employee, make_goods):
-    set_setting(session, "pin_threshold", 100_000)
-    worker = make_employee(name="刘德华", number="E01234", balance=500)
-    soap = make_goods("洗衣液", 20, stock=5)
-    result = store.redeem(session, worker, {soap.id: 2}, kiosk="一号终端", request_key=secrets.token_urlsafe(16))
-    session.commit()
-    return result.redemption
 
 
 def queue_for(session, redemption, port: int) -> PrintJob:

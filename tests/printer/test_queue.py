@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import pytest
 
 from models import printing, store
 from models.base import utcnow
 from models.printing import JobStatus, PrintJob
-from models.settings import set_setting
 from printer.backends import DummyBackend, FileBackend, PrinterConfigError, backend_for
 from printer.worker import print_next, work
 from tests.printer.escpos_reader import read
@@ -23,16 +21,6 @@ def clean_dummy():
     yield
     DummyBackend.sent.clear()
     DummyBackend.fail = 0
-
-
-@pytest.fixture
-def redemption(session, make_employee, make_goods):
-    set_setting(session, "pin_threshold", 100_000)
-    worker = make_employee(name="刘德华", number="E01234", balance=500)
-    soap = make_goods("洗衣液", 20, stock=5)
-    result = store.redeem(session, worker, {soap.id: 2}, kiosk="一号终端", request_key=secrets.token_urlsafe(16))
-    session.commit()
-    return result.redemption
 
 
 def queue(session, redemption, uri="dummy://", **kw):
