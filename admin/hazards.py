@@ -34,12 +34,9 @@ OWNERS = (Role.safety_officer, Role.supervisor, Role.storekeeper)
 @role_required(*READERS)
 def hazard_list() -> str:
     status = request.args.get("status") or None
-    listing = hazards.queue(db.session, status)
     place_id = request.args.get("place", type=int)
-    if place_id:
-        listing = [h for h in listing if h.place_id == place_id]
-    if request.args.get("mine"):
-        listing = [h for h in listing if h.owner == current_user.username]
+    owner = current_user.username if request.args.get("mine") else None
+    listing = hazards.queue(db.session, status, owner=owner, place_id=place_id)
     return render_template(
         "admin/hazards.html", hazards=listing, status=status, statuses=list(hazards.Status), place_id=place_id
     )

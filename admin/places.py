@@ -119,7 +119,8 @@ def place_posters() -> Response:
         raise InvalidInput(_l("Tick the places to print.")) from None
     if not ids or len(ids) > MAX_BATCH:
         raise InvalidInput(_l("Tick 1 to %(n)s places to print."), n=MAX_BATCH)
-    chosen = [p for p in places.all_places(db.session) if p.id in set(ids)]
+    wanted = set(ids)
+    chosen = [p for p in places.all_places(db.session) if p.id in wanted]
     if not chosen:
         raise InvalidInput(_l("Tick the places to print."))
     base = public_base()

@@ -23,7 +23,7 @@ from app.extensions import db
 from app.forms import ReasonForm, form_error
 from models import claims, hazards, kiosks, ledger, people, rules
 from models.base import local_today, utcnow
-from models.errors import InvalidInput, TooManyTries
+from models.errors import DomainError, InvalidInput, TooManyTries
 from models.settings import get_setting
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
@@ -258,13 +258,20 @@ def reward_form(employee: people.Employee) -> str:
 def reward_collect(employee: people.Employee) -> Response:
     """Collect an anonymous hazard report's reward with its claim code (typed, or its QR scanned)."""
     failures = session.get("code_failures", 0)
-    if failures >= CODE_TRIES:
-        raise TooManyTries(_l("Too many wrong claim codes. Start again with your card."))
     try:
-        hazard = hazards.collect_reward(db.session, employee, request.form.get("code", "")[:64], actor=g.kiosk.actor)
-    except people.WrongPin:
-        session["code_failures"] = failures + 1
-        raise
+        if failures >= CODE_TRIES:
+            raise TooManyTries(_l("Too many wrong claim codes. Start again with your card."))
+        try:
+            hazard = hazards.collect_reward(
+                db.session, employee, request.form.get("code", "")[:64], actor=g.kiosk.actor
+            )
+        except people.WrongPin:
+            session["code_failures"] = failures + 1
+            raise
+    except DomainError as err:  # the form again, on the kiosk, with the reason (the idle timer keeps running)
+        db.session.rollback()
+        page = render_template("kiosk/reward.html", employee=employee, error=err.message)
+        return Response(page, status=err.status_code, mimetype="text/html")
     db.session.commit()
     flash(_l("%(points)s points credited for an anonymous report. Thank you.", points=hazard.reward_points), "info")
     return redirect(url_for("kiosk.me"), 303)

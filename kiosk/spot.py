@@ -34,17 +34,10 @@ def _neutral(status: int = 200) -> Response:
     return Response(render_template("spot/neutral.html"), status=status, mimetype="text/html")
 
 
-def spot_rules() -> list[rules.Rule]:
-    """What may be given on the spot: daily safe behaviour, and the deductions of the negative list."""
-    return [
-        r
-        for r in rules.active_rules(db.session)
-        if (r.kind is rules.RuleKind.earn and r.category == rules.RuleCategory.daily) or r.kind is rules.RuleKind.deduct
-    ]
-
-
 def _page(employee: people.Employee, token: str, status: int = 200, **extra: object) -> Response:
-    page = render_template("spot/award.html", employee=employee, token=token, rules=spot_rules(), **extra)
+    page = render_template(
+        "spot/award.html", employee=employee, token=token, rules=rules.spot_rules(db.session), **extra
+    )
     return Response(page, status=status, mimetype="text/html")
 
 
@@ -64,7 +57,7 @@ def award(token: str) -> Response:
     form = {"rule_id": request.form.get("rule_id", ""), "points": request.form.get("points", "")}
     form["note"] = request.form.get("note", "")[:2000]
     try:
-        allowed = {r.id: r for r in spot_rules()}
+        allowed = {r.id: r for r in rules.spot_rules(db.session)}
         try:
             rule, points = allowed.get(int(form["rule_id"])), int(form["points"])
         except ValueError:

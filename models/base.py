@@ -51,3 +51,8 @@ class LabelledEnum(enum.StrEnum):
     @property
     def label(self) -> str:
         return str(self._label)
+
+
+def clean_text(value: str, limit: int) -> str:
+    """What a person typed, fit to keep: printable characters and line breaks only, trimmed, at most ``limit``."""
+    return "".join(ch for ch in (value or "") if ch.isprintable() or ch == "\n").strip()[:limit]

@@ -24,7 +24,7 @@ from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, Select,
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from . import ledger
-from .base import Base, LabelledEnum, local_today, utcnow
+from .base import Base, LabelledEnum, clean_text, local_today, utcnow
 from .errors import InactiveEmployee, InvalidInput, InvalidTransition, NotFound, YearlyCapReached
 from .people import Employee
 from .photos import Photo, photos_of, store_photos
@@ -119,10 +119,6 @@ class ClaimEvent(Base):
 # --------------------------------------------------------------------------- operations
 
 
-def _text(value: str, limit: int) -> str:
-    return "".join(ch for ch in (value or "") if ch.isprintable() or ch == "\n").strip()[:limit]
-
-
 def _event(session: Session, claim: Claim, actor: str, action: str, note: str = "") -> None:
     session.add(ClaimEvent(claim=claim, actor=actor, action=action, note=note[:500]))
 
@@ -148,7 +144,7 @@ def submit_claim(
         # Deductions are reported by supervisors and the safety office, not claimed by the employee.
         raise InvalidInput(_l("Choose what the claim is for."))
     rule.check_value(points)
-    description = _text(description, 2000)
+    description = clean_text(description, 2000)
     if not description:
         raise InvalidInput(_l("Describe what the claim is for."))
     claim = Claim(
@@ -198,7 +194,7 @@ def approve(session: Session, claim: Claim, points: int, *, actor: str, now: dt.
 
 def reject(session: Session, claim: Claim, reason: str, *, actor: str) -> Claim:
     _expect(claim, ClaimStatus.pending)
-    reason = _text(reason, 500)
+    reason = clean_text(reason, 500)
     if not reason:
         raise InvalidInput(_l("Give the reason for the rejection."))
     claim.status = ClaimStatus.rejected
@@ -214,7 +210,7 @@ def object_to(session: Session, claim: Claim, reason: str, *, actor: str, now: d
     now = now or utcnow()
     if claim.notice_until is not None and claim.notice_until <= now:
         raise InvalidTransition(_l("The public notice of this claim has ended."))
-    reason = _text(reason, 500)
+    reason = clean_text(reason, 500)
     if not reason:
         raise InvalidInput(_l("Give the reason for the objection."))
     claim.status, claim.notice_until = ClaimStatus.pending, None
@@ -295,7 +291,7 @@ def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str) -> Cl
     _expect(claim, ClaimStatus.pending, ClaimStatus.approved, ClaimStatus.credited, ClaimStatus.cap_refused)
     if claim.rule.kind is RuleKind.deduct:
         raise InvalidTransition(_l("Only a claim for points can be a false claim."))
-    reason = _text(reason, 500)
+    reason = clean_text(reason, 500)
     if not reason:
         raise InvalidInput(_l("Give the reason why the claim is false."))
     if claim.status is ClaimStatus.credited and claim.credited_points:

@@ -27,7 +27,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from . import claims, ledger
-from .base import Base, LabelledEnum, local_today, utcnow
+from .base import Base, LabelledEnum, clean_text, local_today, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, WrongPin
 from .people import Employee, Role, StaffUser
 from .photos import Photo, photos_of, store_photos
@@ -222,10 +222,6 @@ def new_claim_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
-def _text(value: str, limit: int) -> str:
-    return "".join(ch for ch in (value or "") if ch.isprintable() or ch == "\n").strip()[:limit]
-
-
 def _event(session: Session, hazard: Hazard, actor: str, action: str, note: str = "") -> None:
     session.add(HazardEvent(hazard=hazard, actor=actor, action=action, note=note[:500]))
 
@@ -266,7 +262,7 @@ def report(
     if category not in Category.__members__:
         raise InvalidInput(_l("Choose what kind of hazard it is."))
     ticked = [item for item in place.checklist_items if item in set(checklist)]
-    description = _text(description, 2000)
+    description = clean_text(description, 2000)
     if not description and not ticked:
         raise InvalidInput(_l("Describe the hazard."))
     if len(photos) > MAX_PHOTOS:
@@ -377,7 +373,7 @@ def verify(
     _expect(hazard, Status.received)
     if verdict not in Verdict.__members__:
         raise InvalidInput(_l("Choose a verdict."))
-    note = _text(note, 500)
+    note = clean_text(note, 500)
     now = now or utcnow()
     if verdict == Verdict.valid:
         if grade not in Grade.__members__:
@@ -480,12 +476,16 @@ def assign(
     """Owner, measures, deadline (and for a major hazard funds, plan and acceptance standard)."""
     _expect(hazard, Status.verified)
     staff = _staff(session, owner)
-    measures = _text(measures, 2000)
+    measures = clean_text(measures, 2000)
     if not measures:
         raise InvalidInput(_l("Say what is to be done."))
     if not isinstance(working_days, int) or not 1 <= working_days <= 250:
         raise InvalidInput(_l("The deadline is 1 to 250 working days away."))
-    funds, plan, standard = _text(funds, 100), _text(contingency_plan, 2000), _text(acceptance_standard, 2000)
+    funds, plan, standard = (
+        clean_text(funds, 100),
+        clean_text(contingency_plan, 2000),
+        clean_text(acceptance_standard, 2000),
+    )
     if hazard.is_major and not (funds and plan and standard):
         raise InvalidInput(_l("A major hazard needs the funds, the contingency plan and the acceptance standard."))
     hazard.owner, hazard.measures = staff.username, measures
@@ -510,7 +510,7 @@ def record_rectification(
     _expect(hazard, Status.assigned)
     if staff.username != hazard.owner and not staff.has_role(Role.safety_officer):
         raise Forbidden(_l("Only the owner of this hazard records its rectification."))
-    note = _text(note, 2000)
+    note = clean_text(note, 2000)
     if not note:
         raise InvalidInput(_l("Say what was done."))
     if len(photos) > MAX_PHOTOS:
@@ -526,7 +526,7 @@ def record_rectification(
 def reinspect(session: Session, hazard: Hazard, *, actor: str, passed: bool, note: str = "") -> Hazard:
     """Close the hazard (销号) or send it back to its owner with the reason."""
     _expect(hazard, Status.rectified)
-    note = _text(note, 500)
+    note = clean_text(note, 500)
     if passed:
         hazard.reinspected_by, hazard.closed_at, hazard.status = actor, utcnow(), Status.closed.value
         _event(session, hazard, actor, "closed", note)
@@ -542,8 +542,10 @@ def reinspect(session: Session, hazard: Hazard, *, actor: str, passed: bool, not
 # --------------------------------------------------------------------------- lists
 
 
-def queue(session: Session, status: str | None = None, *, owner: str | None = None) -> list[Hazard]:
-    """Hazards for the back office: by status (default: every open one), oldest first."""
+def queue(
+    session: Session, status: str | None = None, *, owner: str | None = None, place_id: int | None = None
+) -> list[Hazard]:
+    """Hazards for the back office: by status (default: every open one), owner, place; oldest first."""
     query = select(Hazard).options(joinedload(Hazard.place))
     if status in Status.__members__:
         query = query.where(Hazard.status == status)
@@ -551,6 +553,8 @@ def queue(session: Session, status: str | None = None, *, owner: str | None = No
         query = query.where(Hazard.status.in_([s.value for s in OPEN]))
     if owner:
         query = query.where(Hazard.owner == owner)
+    if place_id:
+        query = query.where(Hazard.place_id == place_id)
     return list(session.scalars(query.order_by(Hazard.id).limit(500)))
 
 

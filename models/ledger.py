@@ -626,5 +626,5 @@ def parse_filter(args: dict) -> LedgerFilter:
         raise InvalidInput(_l("The filter is not valid: dates are YYYY-MM-DD.")) from None
     kind = args.get("kind") or ""
     if kind and kind not in EntryKind.__members__:
-        raise InvalidInput(_l("The filter is not valid: dates are YYYY-MM-DD."))
+        raise InvalidInput(_l("The filter is not valid: choose a kind of entry from the list."))
     return LedgerFilter((args.get("number") or "").strip()[:32], department, kind, since, until)

@@ -226,3 +226,13 @@ def active_rules(session: Session, kind: RuleKind | None = None) -> list[Rule]:
         query = query.where(Rule.kind == kind)
     order = list(RuleCategory)
     return sorted(session.scalars(query), key=lambda rule: (order.index(rule.category), rule.code))
+
+
+def spot_rules(session: Session) -> list[Rule]:
+    """What a supervisor may give on the spot: daily safe behaviour, and the deductions of the negative list
+    (training, hazards and the rest come with their evidence through the review queue)."""
+    return [
+        r
+        for r in active_rules(session)
+        if (r.kind is RuleKind.earn and r.category == RuleCategory.daily) or r.kind is RuleKind.deduct
+    ]

@@ -185,3 +185,41 @@ def test_a_new_card_on_an_open_screen_and_staff_mode_at_the_kiosk(
     page.wait_for_url("**/kiosk/")
     session.expire_all()
     assert session.get(store.Redemption, redemption.id).status is store.RedemptionStatus.handed_out
+
+
+def test_the_ledger_filters_and_the_reward_code_page(live_server, page, session, make_employee, make_staff):
+    from models import places
+
+    li = make_employee(name="李四", number="E05001", balance=50)
+    make_employee(name="王五", number="E05002", balance=30)
+    ledger.award(session, li.id, 10, actor="staff:officer", memo="通过安全考核")
+    card = people.issue_card(session, li, people.CardKind.qr, actor="staff:admin")
+    place = places.save_place(session, None, name="冲压车间", risk="orange", checklist="防护罩缺失")
+    _kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
+    session.commit()
+    make_staff("audit", "auditor")
+    sign_in(page, live_server, "audit")
+    shot(page, "admin-dashboard")
+    page.goto(f"{live_server}/admin/ledger")
+    page.fill("input[name=number]", "E05001")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url("**/admin/ledger?number=E05001*")
+    table = page.locator("table").inner_text()
+    assert "通过安全考核" in table and "王五" not in table
+    shot(page, "admin-ledger")
+    page.goto(f"{live_server}/admin/places/{place.id}")
+    assert "冲压车间" in page.locator("h1").inner_text()
+    shot(page, "admin-place")
+
+    kiosk = page.context.new_page()
+    kiosk.goto(f"{live_server}/kiosk/pair")
+    kiosk.fill("input[name=code]", code)
+    kiosk.get_by_role("button", name="配对").click()
+    kiosk.wait_for_url("**/kiosk/")
+    kiosk.keyboard.type(card.code + "\n")
+    kiosk.wait_for_url("**/kiosk/me")
+    kiosk.get_by_role("link", name="领取匿名举报奖励").click()
+    kiosk.fill("input[name=code]", "AAAA-BBBB-CCCC")
+    kiosk.get_by_role("button", name="领取").click()
+    assert "领取码不正确" in kiosk.locator("main").inner_text()
+    shot(kiosk, "kiosk-reward-refused")
