@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 
 from models.people import Role
@@ -40,6 +40,34 @@ def role_required(*roles: Role) -> Callable[[F], F]:
     return decorate
 
 
-from . import claims, counter, dashboard, hazards, ledger, places, rules, settings  # noqa: E402  (the views register themselves on bp)
+def pager(endpoint: str) -> tuple[int, Callable[[bool], dict[str, str | None]]]:
+    """The page asked for (``?page=``, from 1) and a function that, told whether more rows follow, gives the
+    links to the newer and older pages with the same filter (for admin/_pager.html)."""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    args = {k: v for k, v in request.args.items() if k != "page"}
 
-__all__ = ["bp", "claims", "counter", "dashboard", "hazards", "ledger", "places", "role_required", "rules", "settings"]
+    def links(more: bool) -> dict[str, str | None]:
+        return {
+            "newer": url_for(endpoint, page=page - 1, **args) if page > 1 else None,
+            "older": url_for(endpoint, page=page + 1, **args) if more else None,
+        }
+
+    return page, links
+
+
+from . import audit, claims, counter, dashboard, hazards, ledger, places, rules, settings  # noqa: E402  (the views register themselves on bp)
+
+__all__ = [
+    "audit",
+    "bp",
+    "claims",
+    "counter",
+    "dashboard",
+    "hazards",
+    "ledger",
+    "pager",
+    "places",
+    "role_required",
+    "rules",
+    "settings",
+]

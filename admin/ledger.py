@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 
 import xlsxwriter
-from flask import render_template, request, send_file, url_for
+from flask import render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from models import ledger, people
 
-from . import READERS, bp, role_required
+from . import READERS, bp, pager, role_required
 
 PAGE = 100
 COLUMNS = (
@@ -40,16 +40,14 @@ COLUMNS = (
 @role_required(*READERS)
 def ledger_list() -> str:
     found = ledger.parse_filter(request.args)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page, links = pager("admin.ledger_list")
     query = found.query().order_by(ledger.LedgerEntry.seq.desc()).limit(PAGE + 1).offset((page - 1) * PAGE)
     rows = db.session.execute(query).all()
     departments = db.session.scalars(select(people.Department).order_by(people.Department.name)).all()
-    args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "admin/ledger.html",
         rows=rows[:PAGE],
-        newer_url=url_for("admin.ledger_list", page=page - 1, **args) if page > 1 else None,
-        older_url=url_for("admin.ledger_list", page=page + 1, **args) if len(rows) > PAGE else None,
+        pages=links(len(rows) > PAGE),
         filter=found,
         departments=departments,
         kinds=list(ledger.EntryKind),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
@@ -14,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+
+from models import audit
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -85,6 +87,15 @@ def _sqlite_write_transactions(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _staff_actor() -> str | None:
+    """Who on the staff acts in this request (for the audit log): the signed-in staff member, once the request
+    has looked them up. Kiosk and phone pages used by employees never do; their own records say who acted."""
+    if not has_request_context():
+        return g.get("audit_actor")  # a CLI command may say who runs it
+    user = g.get("_login_user")
+    return user.actor if user is not None and user.is_authenticated else None
+
+
 class Database:
     """One engine per app and one session per request (or CLI command), closed at teardown.
 
@@ -94,7 +105,9 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"])
-        app.extensions["mart.db"] = (engine, sessionmaker(engine, expire_on_commit=False))
+        maker = sessionmaker(engine, expire_on_commit=False)
+        audit.watch(maker)
+        app.extensions["mart.db"] = (engine, maker)
         app.teardown_appcontext(self._close)
 
     @property
@@ -105,6 +118,7 @@ class Database:
     def session(self) -> Session:
         if "db_session" not in g:
             g.db_session = current_app.extensions["mart.db"][1]()
+            audit.acting(g.db_session, _staff_actor)
         return g.db_session
 
     def new_session(self) -> Session:

@@ -3,11 +3,12 @@
 Importing this package registers every table on ``Base.metadata`` (Alembic and the tests rely on it).
 """
 
-from . import claims, hazards, kiosks, ledger, people, photos, places, printing, rules, settings, store, workdays
+from . import audit, claims, hazards, kiosks, ledger, people, photos, places, printing, rules, settings, store, workdays
 from .base import Base
 
 __all__ = [
     "Base",
+    "audit",
     "claims",
     "hazards",
     "kiosks",

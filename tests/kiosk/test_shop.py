@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
+from models.audit import AuditEntry
 from models import people, printing, store
 from models.people import Employee
 from models.settings import set_setting
@@ -60,6 +61,8 @@ def test_browse_add_confirm_and_see_the_slip(client, session, make_employee, mak
     session.expire_all()
     assert session.get(Employee, worker.id).balance == 300 - 100 - 80
     assert session.scalar(select(func.count()).select_from(store.Redemption)) == 1
+    # An employee at the kiosk is not the staff: the ledger and the redemption say who did it, not the audit log.
+    assert session.scalar(select(func.count()).select_from(AuditEntry)) == 0
     redemption = session.scalars(select(store.Redemption)).one()
     assert [(j.status, j.printer_uri) for j in printing.jobs_of(session, redemption.id)] == [
         (printing.JobStatus.queued, "dummy://")

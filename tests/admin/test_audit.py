@@ -1,0 +1,85 @@
+"""The audit log: each kind of staff change leaves an entry with who, when, what, before and after."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import ledger
+from models.audit import HIDDEN, AuditEntry
+
+
+def entries(session, entity=None):
+    session.expire_all()
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    return session.scalars(query).all()
+
+
+def test_a_setting_change_is_logged_with_before_and_after(client, login, session):
+    login("boss", "admin")
+    assert client.post("/admin/settings/yearly_cap", data={"value": "1500"}).status_code == 200
+    assert client.post("/admin/settings/yearly_cap", data={"value": "1800"}).status_code == 200
+    first, second = entries(session, "setting")  # a setting is stored once it differs from its default
+    assert (first.actor, first.action, first.entity_id, first.changed["value"]) == (
+        "staff:boss",
+        "create",
+        "yearly_cap",
+        [None, "1500"],
+    )
+    assert (second.action, second.changed) == ("update", {"value": ["1500", "1800"]})
+
+
+def test_a_claim_approval_and_its_ledger_effects_are_logged(client, login, session, make_employee, make_claim):
+    claim = make_claim(make_employee(name="赵六"), "T01", 15, "参加消防培训")
+    login("safety", "safety_officer")
+    assert client.post(f"/admin/claims/{claim.id}/approve", data={"points": "12"}).status_code in (200, 303)
+    [entry] = entries(session, "claim")
+    assert entry.actor == "staff:safety" and entry.action == "update" and entry.entity_id == str(claim.id)
+    assert entry.changed["status"] == ["pending", "approved"] and entry.changed["approved_points"] == [None, 12]
+
+
+def test_a_refused_change_leaves_no_entry(client, login, session):
+    login("boss", "admin")
+    assert client.post("/admin/settings/yearly_cap", data={"value": "-5"}).status_code == 400
+    assert entries(session) == []
+
+
+def test_secrets_are_logged_as_changed_without_their_values(app, session, make_employee):
+    """A card's code (its QR token) is a secret: the log says it was set, not what it is."""
+    from app.extensions import db
+    from models import audit, people
+
+    worker = make_employee()
+    with app.test_request_context():
+        audit.acting(db.session, "staff:hr")
+        card = people.issue_card(db.session, db.session.get(people.Employee, worker.id), "qr", actor="staff:hr")
+        db.session.commit()
+        code = card.code
+    [entry] = entries(session, "card")
+    assert entry.changed["code"] == [HIDDEN, HIDDEN] and code not in entry.changes
+    assert entry.changed["issued_by"] == [None, "staff:hr"]
+
+
+def test_work_without_a_staff_member_is_not_logged(app, session, make_employee):
+    worker = make_employee()
+    ledger.adjust(session, worker.id, 10, actor="system", memo="x")
+    session.commit()
+    assert entries(session) == []
+
+
+def test_the_auditor_reads_and_filters_the_log_others_may_not(client, login, session, app):
+    login("boss", "admin")
+    client.post("/admin/settings/yearly_cap", data={"value": "1500"})
+    client.post("/admin/settings/notice_days", data={"value": "7"})
+    client.post("/logout")
+    login("audit", "auditor")
+    page = client.get("/admin/audit")
+    assert page.status_code == 200 and "staff:boss" in page.text and "yearly_cap" in page.text
+    only = client.get("/admin/audit?id=notice_days&entity=setting")
+    assert "notice_days" in only.text and "yearly_cap" not in only.text
+    assert client.get("/admin/audit?since=2026-13-01").status_code == 400
+    assert client.get("/admin/audit?entity=nothing").status_code == 400
+    client.post("/logout")
+    login("store", "storekeeper")
+    assert client.get("/admin/audit").status_code == 403
