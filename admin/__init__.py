@@ -55,7 +55,7 @@ def pager(endpoint: str) -> tuple[int, Callable[[bool], dict[str, str | None]]]:
     return page, links
 
 
-from . import audit, claims, counter, dashboard, hazards, ledger, places, rules, settings  # noqa: E402  (the views register themselves on bp)
+from . import audit, claims, counter, dashboard, goods, hazards, ledger, places, rules, settings  # noqa: E402  (the views register themselves on bp)
 
 __all__ = [
     "audit",
@@ -63,6 +63,7 @@ __all__ = [
     "claims",
     "counter",
     "dashboard",
+    "goods",
     "hazards",
     "ledger",
     "pager",

@@ -27,7 +27,7 @@ from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import ledger
-from .base import Base, LabelledEnum, utcnow
+from .base import Base, LabelledEnum, clean_text, utcnow
 from .claims import redemption_suspended
 from .errors import (
     Conflict,
@@ -532,6 +532,47 @@ def cancel(session: Session, redemption: Redemption, reason: str, *, actor: str)
     redemption.cancelled_at, redemption.cancelled_by, redemption.cancel_reason = utcnow(), actor, reason[:200]
     session.flush()
     return redemption
+
+
+def parse_yuan(text: str) -> int:
+    """An amount of yuan as typed ("12", "12.5", "12.50") in fen; anything else is refused."""
+    match = re.fullmatch(r"\s*(\d{1,6})(?:[.．](\d{1,2}))?\s*", text or "")
+    if match is None:
+        raise InvalidInput(_l("The value is an amount of yuan, like 25 or 12.50."))
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+def movements_of(session: Session, goods_id: int, limit: int = 50) -> list[StockMovement]:
+    return list(
+        session.scalars(
+            select(StockMovement)
+            .where(StockMovement.goods_id == goods_id)
+            .order_by(StockMovement.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def stock_take(session: Session, counts: dict[int, int], *, actor: str, note: str = "") -> list[StockMovement]:
+    """Post a stock-take: for each item counted, the difference between the count and the stock now becomes
+    a "count" movement. All or nothing: one impossible count (negative, not a whole number, unknown goods)
+    refuses the whole sheet."""
+    if not counts:
+        raise InvalidInput(_l("Enter at least one count."))
+    for counted in counts.values():
+        if not isinstance(counted, int) or isinstance(counted, bool) or not 0 <= counted <= 1_000_000:
+            raise InvalidInput(_l("A count is a whole number from 0."))
+    goods = _lock_goods(session, counts)
+    if len(goods) != len(counts):
+        raise NotFound(_l("No such goods."))
+    why = clean_text(note, 150) or "盘点"
+    movements = [
+        _move(session, item, counts[item.id] - item.stock, reason="count", actor=actor, note=why)
+        for item in goods.values()
+        if counts[item.id] != item.stock
+    ]
+    session.flush()
+    return movements
 
 
 def low_stock(session: Session) -> list[Goods]:

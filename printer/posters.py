@@ -55,13 +55,13 @@ def qr_matrix(data: str) -> list[list[bool]]:
     return code.get_matrix()
 
 
-def _fit(canvas: Canvas, text: str, size: float, width: float) -> float:
+def fit_text(canvas: Canvas, text: str, size: float, width: float) -> float:
     """The font size (at most ``size``) at which ``text`` fits ``width``."""
     wide = pdfmetrics.stringWidth(text, FONT, size)
     return size if wide <= width else size * width / wide
 
 
-def _draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, side: float) -> None:
+def draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, side: float) -> None:
     """The code with a quiet zone of 4 modules inside a white square of ``side`` at (x, y) bottom-left."""
     count = len(matrix) + 8
     module = side / count
@@ -90,14 +90,14 @@ def _page(canvas: Canvas, place: PosterPlace, size: tuple[float, float], title: 
     canvas.rect(0, height - band, width, band, stroke=0, fill=1)
     canvas.rect(0, 0, width, 3 * unit, stroke=0, fill=1)
     canvas.setFillColor(black if place.risk == "yellow" else white)
-    canvas.setFont(FONT, _fit(canvas, title, 8 * unit, width - 10 * unit))
+    canvas.setFont(FONT, fit_text(canvas, title, 8 * unit, width - 10 * unit))
     canvas.drawCentredString(width / 2, height - band * 0.62, title)
 
     canvas.setFillColor(black)
-    name_size = _fit(canvas, place.name, 9 * unit, width - 10 * unit)
+    name_size = fit_text(canvas, place.name, 9 * unit, width - 10 * unit)
     canvas.setFont(FONT, name_size)
     canvas.drawCentredString(width / 2, height - band - 12 * unit, place.name)
-    canvas.setFont(FONT, _fit(canvas, place.path, 3.6 * unit, width - 10 * unit))
+    canvas.setFont(FONT, fit_text(canvas, place.path, 3.6 * unit, width - 10 * unit))
     canvas.drawCentredString(width / 2, height - band - 18 * unit, place.path)
     risk = f"风险等级：{RISK_NAMES.get(place.risk, '')}"
     canvas.setFillColor(colour)
@@ -108,12 +108,12 @@ def _page(canvas: Canvas, place: PosterPlace, size: tuple[float, float], title: 
 
     side = 62 * unit
     qr_bottom = height - band - 30 * unit - side
-    _draw_qr(canvas, qr_matrix(place.url), (width - side) / 2, qr_bottom, side)
+    draw_qr(canvas, qr_matrix(place.url), (width - side) / 2, qr_bottom, side)
 
     canvas.setFillColor(black)
     line = 6.2 * unit
     for n, text in enumerate(INSTRUCTIONS):
-        canvas.setFont(FONT, _fit(canvas, text, 4.2 * unit, width - 12 * unit))
+        canvas.setFont(FONT, fit_text(canvas, text, 4.2 * unit, width - 12 * unit))
         canvas.drawString(7 * unit, qr_bottom - 8 * unit - n * line, text)
     canvas.setFont("Helvetica", 2.2 * unit)
     canvas.setFillColor(HexColor("#555555"))

@@ -5,6 +5,20 @@ from __future__ import annotations
 import io
 
 from PIL import Image
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import stream_encode_multipart
+
+
+def post_multipart(client, url: str, fields: dict, files: list[tuple[str, str, bytes]] = ()):
+    """Post a form with files as a browser does (multipart, built in memory: no temporary file left open).
+    ``files`` are (field, file name, content)."""
+    data = MultiDict(fields)
+    for field, name, content in files:
+        data.add(field, FileStorage(io.BytesIO(content), filename=name))
+    stream, length, boundary = stream_encode_multipart(data, use_tempfile=False)
+    return client.post(
+        url, input_stream=stream, content_length=length, content_type=f"multipart/form-data; boundary={boundary}"
+    )
 
 
 def photo_bytes(

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import func, select
 
-from models.audit import AuditEntry
 from models import people, printing, store
+from models.audit import AuditEntry
 from models.people import Employee
 from models.settings import set_setting
 

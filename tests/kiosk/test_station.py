@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import stream_encode_multipart
 
 from models import hazards, people, places
 from models.photos import Photo
-from tests.images import photo_bytes
+from tests.images import photo_bytes, post_multipart
 
 
 @pytest.fixture
@@ -39,17 +37,9 @@ def count(session, table) -> int:
 
 def send(client, place, **form):
     """Post the report form as a phone does (multipart, built in memory: no temporary file left open)."""
-    photos = form.pop("photos", [])
-    fields = MultiDict({"category": "state", "description": "防护罩缺失", **form})
-    for name, content in photos:
-        fields.add("photos", FileStorage(io.BytesIO(content), filename=name))
-    stream, length, boundary = stream_encode_multipart(fields, use_tempfile=False)
-    return client.post(
-        f"/r/{place.token}",
-        input_stream=stream,
-        content_length=length,
-        content_type=f"multipart/form-data; boundary={boundary}",
-    )
+    photos = [("photos", name, content) for name, content in form.pop("photos", [])]
+    fields = {"category": "state", "description": "防护罩缺失", **form}
+    return post_multipart(client, f"/r/{place.token}", fields, photos)
 
 
 def test_a_named_report_with_a_photo_is_remembered_and_followed(app, client, session, press, worker):

@@ -1,0 +1,252 @@
+"""Goods and stock in the back office: the catalogue with pictures and prices, restocking and adjustments,
+the stock-take with its count sheet, and shelf labels. Storekeepers change; every staff role reads.
+
+Every change of stock is a movement with who and why (models/store.py); the audit log keeps the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.forms import uploaded_photos
+from models import store
+from models.base import local_today
+from models.errors import DomainError, InvalidInput, NotFound
+from models.people import Role
+from printer.sheets import CountRow, Label, count_sheet_pdf, shelf_labels_pdf
+
+from . import READERS, bp, role_required
+
+KEEPERS = (Role.storekeeper,)
+MAX_LABELS = 1000
+MOVEMENT_REASONS = {
+    "restock": _l("Restock"),
+    "adjust": _l("Adjustment"),
+    "count": _l("Stock-take"),
+    "redemption": _l("Redemption"),
+    "cancel": _l("Cancelled redemption"),
+}
+
+
+def _goods(goods_id: int) -> store.Goods:
+    goods = db.session.get(store.Goods, goods_id)
+    if goods is None:
+        raise NotFound(_l("No such goods."))
+    return goods
+
+
+def _whole(value: str | None, message) -> int:
+    try:
+        return int((value or "").strip())
+    except ValueError:
+        raise InvalidInput(message) from None
+
+
+def _listed() -> list[dict]:
+    """The catalogue as filtered by the query string, priced and tiered."""
+    query = select(store.Goods).order_by(store.Goods.active.desc(), store.Goods.category, store.Goods.value_fen)
+    if (category := request.args.get("category")) in store.GoodsCategory.__members__:
+        query = query.where(store.Goods.category == category)
+    if text := request.args.get("q", "").strip()[:100]:
+        query = query.where(store.Goods.name.contains(text, autoescape=True))
+    if request.args.get("low"):
+        query = query.where(store.Goods.active.is_(True), store.Goods.stock <= store.Goods.low_stock)
+    pricing = store.Pricing.load(db.session)
+    tier = request.args.get("tier")
+    rows = []
+    for goods in db.session.scalars(query):
+        goods_tier = pricing.tier(goods)
+        if tier in store.Tier.__members__ and goods_tier.value != tier:
+            continue
+        rows.append({"goods": goods, "tier": goods_tier, "price": pricing.price(goods)})
+    return rows
+
+
+@bp.get("/goods")
+@role_required(*READERS)
+def goods_list() -> str:
+    return render_template(
+        "admin/goods.html",
+        rows=_listed(),
+        categories=list(store.GoodsCategory),
+        tiers=list(store.Tier),
+        can_edit=current_user.has_role(*KEEPERS),
+    )
+
+
+@bp.get("/goods/<int:goods_id>/picture")
+@role_required(*READERS)
+def goods_picture(goods_id: int) -> Response:
+    goods = _goods(goods_id)
+    if not goods.picture:
+        raise NotFound(_l("This picture is not here."))
+    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "goods"
+    return send_from_directory(folder, goods.picture, mimetype="image/jpeg", max_age=30 * 24 * 3600)
+
+
+def _form_page(goods: store.Goods | None, *, error: str = "", status: int = 200) -> tuple[str, int]:
+    pricing = store.Pricing.load(db.session)
+    return render_template(
+        "admin/goods_edit.html",
+        goods=goods,
+        form=request.form if error else None,
+        error=error,
+        categories=list(store.GoodsCategory),
+        auto_price=pricing.price(goods) if goods is not None and goods.price_override is None else None,
+        tier=pricing.tier(goods) if goods is not None else None,
+        movements=store.movements_of(db.session, goods.id) if goods is not None else [],
+        pricing=pricing,
+        movement_reasons=MOVEMENT_REASONS,
+        can_edit=current_user.has_role(*KEEPERS),
+    ), status
+
+
+@bp.get("/goods/new")
+@role_required(*KEEPERS)
+def goods_new() -> tuple[str, int]:
+    return _form_page(None)
+
+
+@bp.get("/goods/<int:goods_id>")
+@role_required(*READERS)
+def goods_edit(goods_id: int) -> tuple[str, int]:
+    return _form_page(_goods(goods_id))
+
+
+def _save(goods: store.Goods | None) -> Response | tuple[str, int]:
+    """Save the posted form; a refusal shows the form again with what was typed and the reason."""
+    form = request.form
+    pictures = uploaded_photos("picture", limit=1)
+    try:
+        price = form.get("price", "").strip()
+        saved = store.save_goods(
+            db.session,
+            goods,
+            name=form.get("name", "")[:200],
+            category=form.get("category", ""),
+            value_fen=store.parse_yuan(form.get("value", "")),
+            price_override=_whole(price, _l("A points price is a whole number above zero.")) if price else None,
+            low_stock=_whole(form.get("low_stock", "5"), _l("The low-stock mark is a whole number from 0.")),
+            active=bool(form.get("active")),
+        )
+        if pictures:
+            store.set_goods_picture(db.session, saved, Path(current_app.config["UPLOAD_FOLDER"]) / "goods", pictures[0])
+    except DomainError as err:
+        db.session.rollback()
+        return _form_page(goods, error=err.message, status=err.status_code)
+    db.session.commit()
+    yuan = saved.value_fen / 100
+    if not 5 <= yuan <= 500:
+        flash(_l("Saved. Note: the scheme advises goods worth 5 to 500 yuan."), "info")
+    else:
+        flash(_l("Saved: %(name)s.", name=saved.name), "info")
+    return redirect(url_for("admin.goods_edit", goods_id=saved.id), 303)
+
+
+@bp.post("/goods")
+@role_required(*KEEPERS)
+def goods_create() -> Response | tuple[str, int]:
+    return _save(None)
+
+
+@bp.post("/goods/<int:goods_id>")
+@role_required(*KEEPERS)
+def goods_update(goods_id: int) -> Response | tuple[str, int]:
+    return _save(_goods(goods_id))
+
+
+@bp.post("/goods/<int:goods_id>/stock")
+@role_required(*KEEPERS)
+def goods_stock(goods_id: int) -> Response:
+    """Restock (a positive quantity, with a note such as the delivery) or adjust (+/-, with a reason)."""
+    goods = _goods(goods_id)
+    kind = request.form.get("kind")
+    quantity = _whole(request.form.get("quantity"), _l("A stock change is a whole number other than zero."))
+    if kind == "restock" and quantity <= 0:
+        raise InvalidInput(_l("A restock adds a quantity above zero."))
+    if kind not in ("restock", "adjust"):
+        raise InvalidInput(_l("Choose restock or adjust."))
+    store.move_stock(
+        db.session, goods.id, quantity, reason=kind, actor=current_user.actor, note=request.form.get("note", "")
+    )
+    db.session.commit()
+    flash(_l("%(name)s: stock is now %(stock)s.", name=goods.name, stock=goods.stock), "info")
+    return redirect(url_for("admin.goods_edit", goods_id=goods.id), 303)
+
+
+def _active_goods() -> list[store.Goods]:
+    return list(
+        db.session.scalars(
+            select(store.Goods).where(store.Goods.active.is_(True)).order_by(store.Goods.category, store.Goods.name)
+        )
+    )
+
+
+@bp.get("/goods/stocktake")
+@role_required(*READERS)
+def stocktake() -> str:
+    return render_template("admin/stocktake.html", goods=_active_goods(), can_edit=current_user.has_role(*KEEPERS))
+
+
+@bp.post("/goods/stocktake")
+@role_required(*KEEPERS)
+def stocktake_post() -> Response:
+    """Post the counts entered (blank lines are not counted); the differences become movements."""
+    counts = {}
+    for key, value in request.form.items():
+        if key.startswith("count-") and value.strip():
+            goods_id = _whole(key.removeprefix("count-"), _l("No such goods."))
+            counts[goods_id] = _whole(value, _l("A count is a whole number from 0."))
+    movements = store.stock_take(db.session, counts, actor=current_user.actor, note=request.form.get("note", ""))
+    db.session.commit()
+    message = _l(
+        "Stock-take posted: %(counted)s goods counted, %(changed)s differences.",
+        counted=len(counts),
+        changed=len(movements),
+    )
+    flash(message, "info")
+    return redirect(url_for("admin.goods_list"), 303)
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@bp.get("/goods/count-sheet.pdf")
+@role_required(*READERS)
+def count_sheet() -> Response:
+    rows = [
+        CountRow(n, goods.name, goods.category.label, goods.stock) for n, goods in enumerate(_active_goods(), start=1)
+    ]
+    return _pdf(
+        count_sheet_pdf(rows, store=current_app.config["STORE_NAME"], when=format_date(local_today(), "long")),
+        "count-sheet.pdf",
+    )
+
+
+@bp.get("/goods/labels.pdf")
+@role_required(*READERS)
+def shelf_labels() -> Response:
+    """Shelf labels for the goods ticked (``ids``), or for every active item when none is ticked."""
+    try:
+        ids = {int(i) for i in request.args.getlist("ids")}
+    except ValueError:
+        raise InvalidInput(_l("Tick the goods to print.")) from None
+    if len(ids) > MAX_LABELS:
+        raise InvalidInput(_l("At most %(n)s labels at once."), n=MAX_LABELS)
+    goods = [g for g in _active_goods() if not ids or g.id in ids]
+    if not goods:
+        raise InvalidInput(_l("Tick the goods to print."))
+    pricing = store.Pricing.load(db.session)
+    labels = [Label(g.name, pricing.price(g), pricing.tier(g).value, g.category.label) for g in goods]
+    return _pdf(shelf_labels_pdf(labels), "shelf-labels.pdf")
