@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from models.people import Role
 
@@ -55,7 +56,14 @@ def pager(endpoint: str) -> tuple[int, Callable[[bool], dict[str, str | None]]]:
     return page, links
 
 
-from . import audit, claims, counter, dashboard, goods, hazards, ledger, places, rules, settings  # noqa: E402  (the views register themselves on bp)
+def pdf_response(data: bytes, name: str) -> Response:
+    """A PDF to open in the browser's viewer (and print from there)."""
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+from . import audit, claims, counter, dashboard, goods, hazards, ledger, people, places, roster, rules, settings  # noqa: E402  (the views register themselves on bp)
 
 __all__ = [
     "audit",
@@ -67,8 +75,11 @@ __all__ = [
     "hazards",
     "ledger",
     "pager",
+    "pdf_response",
+    "people",
     "places",
     "role_required",
+    "roster",
     "rules",
     "settings",
 ]

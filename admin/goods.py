@@ -23,7 +23,7 @@ from models.errors import DomainError, InvalidInput, NotFound
 from models.people import Role
 from printer.sheets import CountRow, Label, count_sheet_pdf, shelf_labels_pdf
 
-from . import READERS, bp, role_required
+from . import READERS, bp, pdf_response, role_required
 
 KEEPERS = (Role.storekeeper,)
 MAX_LABELS = 1000
@@ -216,19 +216,13 @@ def stocktake_post() -> Response:
     return redirect(url_for("admin.goods_list"), 303)
 
 
-def _pdf(data: bytes, name: str) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
-
-
 @bp.get("/goods/count-sheet.pdf")
 @role_required(*READERS)
 def count_sheet() -> Response:
     rows = [
         CountRow(n, goods.name, goods.category.label, goods.stock) for n, goods in enumerate(_active_goods(), start=1)
     ]
-    return _pdf(
+    return pdf_response(
         count_sheet_pdf(rows, store=current_app.config["STORE_NAME"], when=format_date(local_today(), "long")),
         "count-sheet.pdf",
     )
@@ -249,4 +243,4 @@ def shelf_labels() -> Response:
         raise InvalidInput(_l("Tick the goods to print."))
     pricing = store.Pricing.load(db.session)
     labels = [Label(g.name, pricing.price(g), pricing.tier(g).value, g.category.label) for g in goods]
-    return _pdf(shelf_labels_pdf(labels), "shelf-labels.pdf")
+    return pdf_response(shelf_labels_pdf(labels), "shelf-labels.pdf")

@@ -15,7 +15,7 @@ from models.people import Role
 from models.settings import get_setting
 from printer.posters import PosterPlace, posters_pdf
 
-from . import READERS, bp, role_required
+from . import READERS, bp, pdf_response, role_required
 
 KEEPERS = (Role.safety_officer,)
 MAX_BATCH = 500
@@ -129,6 +129,4 @@ def place_posters() -> Response:
         paper,
     )
     name = f"posters-{paper}.pdf" if len(chosen) > 1 else f"poster-{chosen[0].id}-{paper}.pdf"
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    return pdf_response(pdf, name)

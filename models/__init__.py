@@ -3,7 +3,22 @@
 Importing this package registers every table on ``Base.metadata`` (Alembic and the tests rely on it).
 """
 
-from . import audit, claims, hazards, kiosks, ledger, people, photos, places, printing, rules, settings, store, workdays
+from . import (
+    audit,
+    claims,
+    hazards,
+    kiosks,
+    ledger,
+    people,
+    photos,
+    places,
+    printing,
+    roster,
+    rules,
+    settings,
+    store,
+    workdays,
+)
 from .base import Base
 
 __all__ = [
@@ -17,6 +32,7 @@ __all__ = [
     "photos",
     "places",
     "printing",
+    "roster",
     "rules",
     "settings",
     "store",

@@ -44,9 +44,14 @@ SPECS: dict[str, SettingSpec] = {
     "cap_mode": SettingSpec("trim", _l("An award over the yearly cap is"), choices=("trim", "refuse")),
     # expire: unspent points expire on 31 December; carry: they carry over.
     "year_end": SettingSpec("expire", _l("Unspent points at year end"), choices=("expire", "carry")),
+    # keep: a leaver's points stay, frozen, and are theirs again if they come back; forfeit: they lapse on leaving.
+    "leaver_points": SettingSpec("keep", _l("Points of an employee who leaves"), choices=("keep", "forfeit")),
     "review_working_days": SettingSpec(3, _l("Working days to review a claim"), minimum=1, maximum=30),
     "notice_days": SettingSpec(3, _l("Days a claim stands in public notice"), minimum=0, maximum=30),
     "points_per_yuan": SettingSpec(5, _l("Points per yuan of goods value"), minimum=1, maximum=1000),
+    "year_budget_yuan": SettingSpec(
+        0, _l("This year's budget for the store's goods (yuan; 0: none set)"), minimum=0, maximum=100_000_000
+    ),
     "pin_threshold": SettingSpec(200, _l("Ask for the PIN above this many points"), minimum=0, maximum=1_000_000),
     "kiosk_idle_seconds": SettingSpec(45, _l("Kiosk idle timeout in seconds"), minimum=10, maximum=600),
     "photo_max_mb": SettingSpec(8, _l("Largest photo upload in MB"), minimum=1, maximum=50),
@@ -102,6 +107,8 @@ CHOICE_LABELS = {
     "refuse": _l("refused whole"),
     "expire": _l("expire on 31 December"),
     "carry": _l("carry over to the next year"),
+    "keep": _l("kept, frozen (theirs again if they come back)"),
+    "forfeit": _l("forfeited on leaving (a ledger entry)"),
     "58": _l("58 mm (32 columns)"),
     "80": _l("80 mm (48 columns)"),
     "gb18030": _l("GB18030 (Chinese printers)"),

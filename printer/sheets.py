@@ -17,7 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from .posters import FONT, fit_text
+from .posters import FONT, draw_qr, fit_text, qr_matrix
 
 TIER_COLOURS = {"low": "#2e7d32", "mid": "#1565c0", "high": "#6a1b9a"}
 TIER_NAMES = {"low": "低档", "mid": "中档", "high": "高档"}
@@ -124,5 +124,62 @@ def count_sheet_pdf(rows: Sequence[CountRow], *, store: str, when: str) -> bytes
         canvas.setFont(FONT, 10)
         canvas.drawString(15 * mm, 20 * mm, "盘点人：____________    复核人：____________    日期：____________")
         canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+# Cards: CR80 (ISO/IEC 7810 ID-1), 85.60 x 53.98 mm, 2 x 5 on A4, cut along the thin outline.
+CARD_W, CARD_H, CARD_COLS, CARD_ROWS = 85.6 * mm, 53.98 * mm, 2, 5
+CARD_COLOUR = "#1d4e89"
+
+
+@dataclass(frozen=True)
+class CardFace:
+    name: str
+    number: str
+    department: str
+    url: str  # what the QR code carries: http(s)://server/c/<token>
+
+
+def _card(canvas: Canvas, card: CardFace, store: str, x: float, y: float) -> None:
+    canvas.setStrokeColor(HexColor("#bbbbbb"))
+    canvas.setLineWidth(0.3)
+    canvas.roundRect(x, y, CARD_W, CARD_H, 3 * mm, stroke=1, fill=0)
+    canvas.setFillColor(HexColor(CARD_COLOUR))
+    canvas.rect(x, y + CARD_H - 10 * mm, CARD_W, 10 * mm, stroke=0, fill=1)
+    canvas.setFillColor(white)
+    canvas.setFont(FONT, fit_text(canvas, f"{store} · 安全积分卡", 11, CARD_W - 8 * mm))
+    canvas.drawString(x + 4 * mm, y + CARD_H - 6.5 * mm, f"{store} · 安全积分卡")
+    side = 36 * mm
+    draw_qr(canvas, qr_matrix(card.url), x + CARD_W - side - 2.5 * mm, y + 3 * mm, side)
+    text_width = CARD_W - side - 8 * mm
+    canvas.setFillColor(black)
+    canvas.setFont(FONT, fit_text(canvas, card.name, 16, text_width))
+    canvas.drawString(x + 4 * mm, y + CARD_H - 20 * mm, card.name)
+    canvas.setFont("Helvetica", fit_text(canvas, card.number, 11, text_width))
+    canvas.drawString(x + 4 * mm, y + CARD_H - 27 * mm, card.number)
+    canvas.setFont(FONT, fit_text(canvas, card.department, 9, text_width))
+    canvas.drawString(x + 4 * mm, y + CARD_H - 33 * mm, card.department)
+    canvas.setFont(FONT, 6.5)
+    canvas.setFillColor(HexColor("#555555"))
+    canvas.drawString(x + 4 * mm, y + 5 * mm, "凭卡在积分超市终端扫码")
+    canvas.drawString(x + 4 * mm, y + 2.3 * mm, "遗失请即挂失补办")
+
+
+def card_sheet_pdf(cards: Sequence[CardFace], *, store: str) -> bytes:
+    """Employee cards, ten to an A4 page, each with the holder's QR code."""
+    if not cards:
+        raise ValueError("a card sheet needs at least one card")
+    out, canvas = _new(f"{store} 积分卡")
+    width, height = A4
+    left = (width - CARD_COLS * CARD_W) / 2
+    top = (height - CARD_ROWS * CARD_H) / 2
+    per_page = CARD_COLS * CARD_ROWS
+    for n, card in enumerate(cards):
+        if n and n % per_page == 0:
+            canvas.showPage()
+        row, col = divmod(n % per_page, CARD_COLS)
+        _card(canvas, card, store, left + col * CARD_W, height - top - (row + 1) * CARD_H)
+    canvas.showPage()
     canvas.save()
     return out.getvalue()

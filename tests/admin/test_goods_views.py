@@ -3,29 +3,19 @@ count sheet and shelf labels (opened and read back), roles, and bad input that c
 
 from __future__ import annotations
 
-import io
-
-import pypdfium2
 import pytest
 from sqlalchemy import func, select
 
 from models import store
 from models.audit import AuditEntry
 from tests.images import photo_bytes, post_multipart
+from tests.pdfs import pdf_text
 
 GOOD = {"name": "劳保手套", "category": "protective", "value": "12.5", "price": "", "low_stock": "3", "active": "1"}
 
 
 def count(session, table) -> int:
     return session.scalar(select(func.count()).select_from(table))
-
-
-def pdf_text(data: bytes) -> str:
-    doc = pypdfium2.PdfDocument(io.BytesIO(data))
-    try:
-        return "".join(page.get_textpage().get_text_range() for page in doc)
-    finally:
-        doc.close()
 
 
 def test_a_storekeeper_adds_goods_with_a_picture_and_sees_them_priced(client, login, session):

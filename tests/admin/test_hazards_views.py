@@ -6,15 +6,14 @@ import io
 import logging
 import re
 
-import pypdfium2
 import pytest
-import zxingcpp
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from models import claims, hazards, kiosks, people, places
 from models.people import Employee
 from tests.images import photo_bytes
+from tests.pdfs import decode_pages
 
 
 @pytest.fixture
@@ -23,16 +22,6 @@ def press(session):
     machine = places.save_place(session, None, name="3号冲床", risk="red", parent_id=shop.id)
     session.commit()
     return machine
-
-
-def decode_pages(pdf: bytes) -> list[str]:
-    """Render every page of a PDF at 150 dpi and read the QR code on it."""
-    document = pypdfium2.PdfDocument(pdf)
-    found = []
-    for page in document:
-        image = page.render(scale=150 / 72).to_pil()
-        found.append(" ".join(r.text for r in zxingcpp.read_barcodes(image)))
-    return found
 
 
 def test_places_and_posters_whose_qr_codes_open_the_report_page(app, client, session, login, press):
@@ -45,7 +34,7 @@ def test_places_and_posters_whose_qr_codes_open_the_report_page(app, client, ses
 
     pdf = client.get(f"/admin/places/posters.pdf?ids={press.id}&ids={spray.id}&paper=A5")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    assert decode_pages(pdf.data) == [f"http://localhost/r/{press.token}", f"http://localhost/r/{spray.token}"]
+    assert decode_pages(pdf.data) == [[f"http://localhost/r/{press.token}"], [f"http://localhost/r/{spray.token}"]]
 
     from models.settings import set_setting
 
@@ -55,7 +44,7 @@ def test_places_and_posters_whose_qr_codes_open_the_report_page(app, client, ses
     assert client.post(f"/admin/places/{press.id}/token").status_code == 303
     session.refresh(press)
     a4 = client.get(f"/admin/places/posters.pdf?ids={press.id}")
-    assert decode_pages(a4.data) == [f"http://192.168.1.20/r/{press.token}"] and press.token != old
+    assert decode_pages(a4.data) == [[f"http://192.168.1.20/r/{press.token}"]] and press.token != old
     assert client.get(f"/r/{old}").status_code == 410
 
     assert client.get("/admin/places/posters.pdf?ids=abc").status_code == 400

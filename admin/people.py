@@ -1,0 +1,264 @@
+"""People and cards in the back office: employees (list, search, edit, leave, come back), departments, cards
+(issue, revoke, reissue, a printable card sheet), PINs, and the HR roster import from Excel.
+
+The points administrator (the admin role) changes people; storekeepers also issue and replace cards, as they
+do at the counter; every staff role reads.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from models import people, roster
+from models.errors import InvalidInput, NotFound
+from models.people import Role
+from printer.sheets import CardFace, card_sheet_pdf
+
+from . import READERS, bp, pager, pdf_response, role_required
+from .places import public_base
+
+CARD_KEEPERS = (Role.storekeeper,)
+PAGE = 50
+MAX_CARDS = 1000
+
+
+def _employee(employee_id: int) -> people.Employee:
+    employee = db.session.get(people.Employee, employee_id)
+    if employee is None:
+        raise NotFound(_l("No such employee."))
+    return employee
+
+
+def _departments() -> list[people.Department]:
+    return list(db.session.scalars(select(people.Department).order_by(people.Department.name)))
+
+
+def _filtered():
+    """Employees matching the list's filter (number or name, department, still here or left)."""
+    query = select(people.Employee).options(joinedload(people.Employee.department), joinedload(people.Employee.team))
+    if text := request.args.get("q", "").strip()[:100]:
+        query = query.where(
+            or_(
+                people.Employee.number.contains(text, autoescape=True),
+                people.Employee.name.contains(text, autoescape=True),
+            )
+        )
+    if department := request.args.get("department", type=int):
+        query = query.where(people.Employee.department_id == department)
+    status = request.args.get("status", "active")
+    if status == "active":
+        query = query.where(people.Employee.active.is_(True))
+    elif status == "left":
+        query = query.where(people.Employee.active.is_(False))
+    return query
+
+
+@bp.get("/people")
+@role_required(*READERS)
+def people_list() -> str:
+    page, links = pager("admin.people_list")
+    query = (
+        _filtered()
+        .options(selectinload(people.Employee.cards))
+        .order_by(people.Employee.number)
+        .limit(PAGE + 1)
+        .offset((page - 1) * PAGE)
+    )
+    rows = db.session.scalars(query).unique().all()
+    counts = dict(
+        db.session.execute(
+            select(people.Employee.department_id, func.count())
+            .where(people.Employee.active.is_(True))
+            .group_by(people.Employee.department_id)
+        ).all()
+    )
+    return render_template(
+        "admin/people.html",
+        rows=rows[:PAGE],
+        pages=links(len(rows) > PAGE),
+        departments=_departments(),
+        counts=counts,
+        can_edit=current_user.has_role(),
+    )
+
+
+@bp.post("/departments")
+@role_required()
+def department_create() -> Response:
+    department = people.get_or_create_department(db.session, request.form.get("name", "")[:100])
+    db.session.commit()
+    flash(_l("Department %(name)s is on the list.", name=department.name), "info")
+    return redirect(url_for("admin.people_list"), 303)
+
+
+def _person_page(employee: people.Employee | None, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "admin/person.html",
+        employee=employee,
+        departments=_departments(),
+        kinds=list(people.EmployeeKind),
+        staff=people.staff_account_of(db.session, employee) if employee else None,
+        can_edit=current_user.has_role(),
+        can_card=current_user.has_role(*CARD_KEEPERS),
+    ), status
+
+
+@bp.get("/people/new")
+@role_required()
+def person_new() -> tuple[str, int]:
+    return _person_page(None)
+
+
+@bp.get("/people/<int:employee_id>")
+@role_required(*READERS)
+def person(employee_id: int) -> tuple[str, int]:
+    return _person_page(_employee(employee_id))
+
+
+def _department_from_form() -> people.Department:
+    department = db.session.get(people.Department, request.form.get("department_id", type=int) or 0)
+    if department is None:
+        raise InvalidInput(_l("Choose a department from the list."))
+    return department
+
+
+@bp.post("/people")
+@role_required()
+def person_create() -> Response:
+    department = _department_from_form()
+    team = request.form.get("team", "").strip()[:100]
+    employee = people.create_employee(
+        db.session,
+        number=request.form.get("number", "")[:64],
+        name=request.form.get("name", "")[:100],
+        department=department,
+        team=people.get_or_create_team(db.session, department, team) if team else None,
+        kind=request.form.get("kind", "staff"),
+    )
+    db.session.commit()
+    flash(_l("%(name)s is registered. Issue a card next.", name=employee.name), "info")
+    return redirect(url_for("admin.person", employee_id=employee.id), 303)
+
+
+@bp.post("/people/<int:employee_id>")
+@role_required()
+def person_update(employee_id: int) -> Response:
+    employee = _employee(employee_id)
+    name = request.form.get("name", "").strip()[:100]
+    if not name:
+        raise InvalidInput(_l("An employee needs a name."))
+    try:
+        kind = people.EmployeeKind(request.form.get("kind", ""))
+    except ValueError:
+        raise InvalidInput(_l("Unknown kind of employee.")) from None
+    department = _department_from_form()
+    team = request.form.get("team", "").strip()[:100]
+    employee.name, employee.kind, employee.department = name, kind, department
+    employee.team = people.get_or_create_team(db.session, department, team) if team else None
+    db.session.commit()
+    flash(_l("Saved: %(name)s.", name=employee.name), "info")
+    return redirect(url_for("admin.person", employee_id=employee.id), 303)
+
+
+@bp.post("/people/<int:employee_id>/<any(leave, rejoin):step>")
+@role_required()
+def person_step(employee_id: int, step: str) -> Response:
+    employee = db.session.get(people.Employee, employee_id, with_for_update=True)
+    if employee is None:
+        raise NotFound(_l("No such employee."))
+    if step == "leave":
+        roster.leave(db.session, employee, actor=current_user.actor)
+        flash(_l("%(name)s has left: their cards no longer work.", name=employee.name), "info")
+    else:
+        roster.rejoin(db.session, employee)
+        flash(_l("%(name)s is back. Issue a new card.", name=employee.name), "info")
+    db.session.commit()
+    return redirect(url_for("admin.person", employee_id=employee.id), 303)
+
+
+@bp.post("/people/<int:employee_id>/pin")
+@role_required()
+def person_pin(employee_id: int) -> Response:
+    """Set a new PIN (the employee types it twice); it also lifts a lock after wrong tries."""
+    employee = _employee(employee_id)
+    pin = request.form.get("pin", "")
+    if pin != request.form.get("pin_again", ""):
+        raise InvalidInput(_l("The two PINs are not the same."))
+    people.set_pin(db.session, employee, pin)
+    db.session.commit()
+    flash(_l("The new PIN for %(name)s is set.", name=employee.name), "info")
+    return redirect(url_for("admin.person", employee_id=employee.id), 303)
+
+
+@bp.post("/people/<int:employee_id>/cards")
+@role_required(*CARD_KEEPERS)
+def card_issue(employee_id: int) -> Response:
+    employee = _employee(employee_id)
+    kind = request.form.get("kind", "qr")
+    if kind not in ("qr", "rfid"):
+        raise InvalidInput(_l("A card is a QR card or an RFID card."))
+    people.issue_card(db.session, employee, kind, actor=current_user.actor, uid=request.form.get("uid", "")[:64])
+    db.session.commit()
+    flash(_l("A new card for %(name)s is issued.", name=employee.name), "info")
+    return redirect(url_for("admin.person", employee_id=employee.id), 303)
+
+
+@bp.post("/cards/<int:card_id>/<any(revoke, reissue):step>")
+@role_required(*CARD_KEEPERS)
+def card_step(card_id: int, step: str) -> Response:
+    card = db.session.get(people.Card, card_id)
+    if card is None:
+        raise NotFound(_l("No such card."))
+    reason = request.form.get("reason", "")[:200]
+    if step == "revoke":
+        people.revoke_card(db.session, card, actor=current_user.actor, reason=reason)
+        flash(_l("The card is revoked: it no longer works."), "info")
+    else:
+        if not reason.strip():
+            raise InvalidInput(_l("Say why the card is replaced."))
+        people.reissue_card(db.session, card, actor=current_user.actor, reason=reason, uid=request.form.get("uid", ""))
+        flash(_l("The old card is revoked and a new one issued."), "info")
+    db.session.commit()
+    return redirect(url_for("admin.person", employee_id=card.employee_id), 303)
+
+
+@bp.get("/people/cards.pdf")
+@role_required(*READERS)
+def card_sheet() -> Response:
+    """Printable cards (CR80) for the employees ticked (``ids``), else for the list's filter; each working QR
+    card of theirs is one card, its QR code the address http(s)://server/c/<token>."""
+    query = (
+        select(people.Card)
+        .join(people.Card.employee)
+        .where(people.Card.kind == people.CardKind.qr, people.Card.revoked_at.is_(None))
+    )
+    if request.args.getlist("ids"):
+        try:
+            ids = {int(i) for i in request.args.getlist("ids")}
+        except ValueError:
+            raise InvalidInput(_l("Tick the employees whose cards to print.")) from None
+        query = query.where(people.Card.employee_id.in_(ids))
+    else:
+        query = query.where(people.Card.employee_id.in_(_filtered().with_only_columns(people.Employee.id)))
+    cards = db.session.scalars(query.order_by(people.Employee.number).limit(MAX_CARDS + 1)).all()
+    if not cards:
+        raise InvalidInput(_l("None of these employees has a working QR card: issue cards first."))
+    if len(cards) > MAX_CARDS:
+        raise InvalidInput(_l("At most %(n)s cards at once: narrow the list."), n=MAX_CARDS)
+    base = public_base()
+    faces = [
+        CardFace(
+            c.employee.name,
+            c.employee.number,
+            " · ".join(part for part in (c.employee.department.name, c.employee.team and c.employee.team.name) if part),
+            base + url_for("spot.card", token=c.code),
+        )
+        for c in cards
+    ]
+    return pdf_response(card_sheet_pdf(faces, store=current_app.config["STORE_NAME"]), "cards.pdf")

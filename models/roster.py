@@ -1,0 +1,267 @@
+"""The HR roster from Excel: read, check row by row, compare with the employees, then apply.
+
+The roster is an .xlsx workbook whose first sheet has a header row naming the columns (工号, 姓名, 部门, and
+optionally 班组, 人员类别, 状态; the English names work too). Every row is checked before anything is written:
+a missing or malformed number, a number twice in the file, an unknown department, a formula, an overlong
+cell or an unknown kind is an error on that row, and a file with errors is not applied. A row that matches
+the employee as stored changes nothing, so importing the same file twice changes nothing the second time.
+Applying goes in chunks (``apply_rows``), so a page can show a progress bar for a large file.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import asdict, dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import ledger
+from .errors import InvalidInput
+from .people import (
+    EMPLOYEE_NUMBER,
+    Department,
+    Employee,
+    EmployeeKind,
+    create_employee,
+    get_or_create_team,
+    mark_left,
+)
+from .settings import get_setting
+
+MAX_ROWS = 20_000
+CELL_LIMIT = 100  # a name, a department: nothing in a roster is longer
+HEADERS = {
+    "number": ("工号", "员工编号", "编号", "number", "employee number"),
+    "name": ("姓名", "name"),
+    "department": ("部门", "department"),
+    "team": ("班组", "team"),
+    "kind": ("人员类别", "类别", "用工类型", "kind"),
+    "status": ("状态", "在职状态", "status"),
+}
+KINDS = {
+    "正式员工": "staff",
+    "员工": "staff",
+    "在册员工": "staff",
+    "staff": "staff",
+    "承包商": "contractor",
+    "外包": "contractor",
+    "外包人员": "contractor",
+    "相关方": "contractor",
+    "contractor": "contractor",
+    "临时人员": "temporary",
+    "临时工": "temporary",
+    "劳务派遣": "temporary",
+    "temporary": "temporary",
+}
+LEFT = {"离职", "已离职", "left"}
+ACTIVE = {"", "在职", "active"}
+
+
+@dataclass
+class RosterRow:
+    line: int  # the row number in the sheet, as Excel shows it
+    number: str
+    name: str
+    department: str
+    team: str = ""
+    kind: str = "staff"
+    left: bool = False
+    problems: list[str] = field(default_factory=list)  # found in the file itself
+    errors: list[str] = field(default_factory=list)  # the problems and what compare found (set by compare)
+    unknown_department: bool = False
+    action: str = ""  # new, change, leave, same (set by compare)
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Roster:
+    rows: list[RosterRow]
+
+    @property
+    def errors(self) -> list[RosterRow]:
+        return [row for row in self.rows if row.errors]
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    def to_json(self) -> list[dict]:
+        return [asdict(row) for row in self.rows]
+
+    @classmethod
+    def from_json(cls, rows: list[dict]) -> Roster:
+        return cls([RosterRow(**row) for row in rows])
+
+
+def _columns(header: tuple) -> dict[str, int]:
+    found = {}
+    for index, cell in enumerate(header):
+        title = str(cell or "").strip().lower()
+        for key, names in HEADERS.items():
+            if title in names and key not in found:
+                found[key] = index
+    missing = [HEADERS[key][0] for key in ("number", "name", "department") if key not in found]
+    if missing:
+        raise InvalidInput(_l("The first row must name the columns; missing: %(columns)s."), columns="、".join(missing))
+    return found
+
+
+def _cell(values: tuple, index: int | None, errors: list[str]) -> str:
+    if index is None or index >= len(values) or values[index] is None:
+        return ""
+    value = values[index]
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # an employee number typed as a number
+    text = str(value).strip()
+    if text.startswith("="):
+        errors.append(str(_l("A formula cannot be imported: type the value.")))
+        return ""
+    if len(text) > CELL_LIMIT:
+        errors.append(str(_l("A cell is longer than %(n)s characters.", n=CELL_LIMIT)))
+        return ""
+    return text
+
+
+def read_roster(data: bytes) -> Roster:
+    """Read and check the rows of a roster workbook; refuse what is not one."""
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise InvalidInput(_l("This is not an Excel workbook (.xlsx)."))
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign file: each means "not a roster"
+        raise InvalidInput(_l("This is not an Excel workbook (.xlsx).")) from None
+    try:
+        lines = book.worksheets[0].iter_rows(values_only=True)
+        header = next(lines, None)
+        if header is None:
+            raise InvalidInput(_l("The workbook is empty."))
+        columns = _columns(header)
+        rows: list[RosterRow] = []
+        for line, values in enumerate(lines, start=2):
+            if not any(v not in (None, "") for v in values):
+                continue  # a blank line
+            if len(rows) >= MAX_ROWS:
+                raise InvalidInput(_l("At most %(n)s rows in one file."), n=MAX_ROWS)
+            rows.append(_row(line, values, columns))
+    finally:
+        book.close()
+    if not rows:
+        raise InvalidInput(_l("The workbook has no employees under its header row."))
+    seen: dict[str, int] = {}
+    for row in rows:
+        if row.number and row.number in seen:
+            row.problems.append(str(_l("Employee number also on row %(line)s.", line=seen[row.number])))
+        seen.setdefault(row.number, row.line)
+        row.errors = list(row.problems)
+    return Roster(rows)
+
+
+def _row(line: int, values: tuple, columns: dict[str, int]) -> RosterRow:
+    errors: list[str] = []
+    number = _cell(values, columns["number"], errors)
+    name = _cell(values, columns["name"], errors)
+    department = _cell(values, columns["department"], errors)
+    team = _cell(values, columns.get("team"), errors)
+    kind_text = _cell(values, columns.get("kind"), errors)
+    status = _cell(values, columns.get("status"), errors)
+    if not number:
+        errors.append(str(_l("The employee number is missing.")))
+    elif not EMPLOYEE_NUMBER.match(number):
+        errors.append(str(_l("An employee number is 1 to 32 letters, digits, '-' or '_'.")))
+    if not name:
+        errors.append(str(_l("The name is missing.")))
+    if not department:
+        errors.append(str(_l("The department is missing.")))
+    kind = KINDS.get(kind_text.lower(), "") if kind_text else "staff"
+    if not kind:
+        errors.append(str(_l("Unknown kind of employee: %(kind)s.", kind=kind_text)))
+    if status.lower() not in LEFT | ACTIVE:
+        errors.append(str(_l("The status is 在职 or 离职.")))
+    return RosterRow(line, number, name, department, team, kind or "staff", status.lower() in LEFT, problems=errors)
+
+
+def compare(session: Session, roster: Roster) -> Roster:
+    """Mark each row new, change (with what changes), leave or same, against the database as it is now;
+    unknown departments are errors. Comparing again forgets what the last comparison found."""
+    departments = {d.name: d for d in session.scalars(select(Department))}
+    numbers = [row.number for row in roster.rows]
+    employees = {e.number: e for e in session.scalars(select(Employee).where(Employee.number.in_(numbers)))}
+    for row in roster.rows:
+        row.errors, row.action, row.changes = list(row.problems), "", []
+        dept = departments.get(row.department)
+        row.unknown_department = bool(row.department) and dept is None
+        if row.unknown_department:
+            row.errors.append(str(_l("Unknown department: %(name)s.", name=row.department)))
+        if row.errors:
+            continue
+        current = employees.get(row.number)
+        if current is None:
+            row.action = "same" if row.left else "new"  # a leaver never on file: nothing to do
+            continue
+        changes = []
+        if current.name != row.name:
+            changes.append(f"{current.name} → {row.name}")
+        if current.department_id != dept.id:
+            changes.append(f"{current.department.name} → {row.department}")
+        if (current.team.name if current.team else "") != row.team and row.team:
+            changes.append(f"{current.team.name if current.team else '—'} → {row.team}")
+        if current.kind.value != row.kind:
+            changes.append(f"{current.kind.label} → {EmployeeKind(row.kind).label}")
+        if row.left and current.active:
+            row.action = "leave"
+        elif changes:
+            row.action = "change"
+        else:
+            row.action = "same"
+        row.changes = changes
+    return roster
+
+
+def leave(session: Session, employee: Employee, *, actor: str) -> None:
+    """An employee leaves: their cards stop working, and their points are kept (frozen) or forfeited, as the
+    leaver_points setting says; a forfeit is a ledger entry like any other."""
+    if not employee.active:
+        raise InvalidInput(_l("%(name)s has already left."), name=employee.name)
+    if get_setting(session, "leaver_points") == "forfeit" and employee.balance > 0:
+        ledger.adjust(session, employee.id, -employee.balance, actor=actor, memo="离职，积分清零")
+    mark_left(session, employee)
+
+
+def rejoin(session: Session, employee: Employee) -> None:
+    """An employee who left comes back: active again, with what the ledger holds for them; a new card is needed."""
+    if employee.active:
+        raise InvalidInput(_l("%(name)s has not left."), name=employee.name)
+    employee.active, employee.left_at = True, None
+    session.flush()
+
+
+def apply_rows(session: Session, rows: list[RosterRow], *, actor: str) -> int:
+    """Write ``rows`` (already compared, without errors); returns how many changed anything."""
+    departments = {d.name: d for d in session.scalars(select(Department))}
+    numbers = [row.number for row in rows]
+    employees = {e.number: e for e in session.scalars(select(Employee).where(Employee.number.in_(numbers)))}
+    done = 0
+    for row in rows:
+        if row.errors or row.action in ("", "same"):
+            continue
+        dept = departments.get(row.department)
+        if dept is None:
+            raise InvalidInput(_l("Unknown department: %(name)s."), name=row.department)
+        team = get_or_create_team(session, dept, row.team) if row.team else None
+        current = employees.get(row.number)
+        if current is None:
+            create_employee(session, number=row.number, name=row.name, department=dept, team=team, kind=row.kind)
+        else:
+            current.name, current.department, current.kind = row.name, dept, EmployeeKind(row.kind)
+            if team is not None:
+                current.team = team
+            elif current.team is not None and current.team.department_id != dept.id:
+                current.team = None
+            if row.left and current.active:
+                leave(session, current, actor=actor)
+        done += 1
+    session.flush()
+    return done

@@ -1,0 +1,171 @@
+"""People and cards in the back office: register, edit, cards (issue, revoke, replace, print), PINs, leaving,
+departments, and roles."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from models import people
+from models.errors import CardRevoked
+from models.settings import set_setting
+from tests.pdfs import decode_pages, pdf_text
+
+
+@pytest.fixture
+def foundry(session):
+    department = people.get_or_create_department(session, "铸造车间")
+    session.commit()
+    return department
+
+
+def employee_by(session, number):
+    session.expire_all()
+    return session.scalars(select(people.Employee).where(people.Employee.number == number)).one()
+
+
+def test_register_an_employee_issue_a_card_and_print_it(client, login, session, foundry):
+    login("boss", "admin")
+    created = client.post(
+        "/admin/people",
+        data={"number": "E1001", "name": "王五", "department_id": foundry.id, "team": "一班", "kind": "contractor"},
+    )
+    assert created.status_code == 303
+    worker = employee_by(session, "E1001")
+    assert (worker.name, worker.department.name, worker.team.name, worker.kind) == (
+        "王五",
+        "铸造车间",
+        "一班",
+        "contractor",
+    )
+    assert client.post(f"/admin/people/{worker.id}/cards", data={"kind": "qr"}).status_code == 303
+    [card] = employee_by(session, "E1001").cards
+    sheet = client.get(f"/admin/people/cards.pdf?ids={worker.id}")
+    assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
+    assert decode_pages(sheet.data) == [[f"http://localhost/c/{card.code}"]]  # the card opens the award page
+    text = pdf_text(sheet.data)
+    assert "王五" in text and "E1001" in text and "铸造车间 · 一班" in text
+    assert people.identify_card(session, f"http://localhost/c/{card.code}").id == worker.id  # and the kiosk reads it
+    listing = client.get("/admin/people?q=王")
+    assert listing.status_code == 200 and "E1001" in listing.text and "外包人员" in listing.text
+
+
+def test_a_lost_card_is_replaced_the_old_one_stops_working(client, login, session, make_employee):
+    worker = make_employee(name="李四")
+    old = people.issue_card(session, worker, "qr", actor="test")
+    session.commit()
+    login("store", "storekeeper")  # storekeepers replace cards at the counter
+    assert client.post(f"/admin/cards/{old.id}/reissue", data={"reason": ""}).status_code == 400
+    assert client.post(f"/admin/cards/{old.id}/reissue", data={"reason": "遗失"}).status_code == 303
+    session.expire_all()
+    with pytest.raises(CardRevoked):
+        people.identify_card(session, old.code)
+    new = [c for c in session.get(people.Employee, worker.id).cards if c.active]
+    assert len(new) == 1 and people.identify_card(session, new[0].code).id == worker.id
+    page = client.get(f"/admin/people/{worker.id}")
+    assert "遗失" in page.text and "staff:store" in page.text
+    assert client.post(f"/admin/cards/{new[0].id}/revoke", data={"reason": "离岗"}).status_code == 303
+    assert client.post(f"/admin/cards/{new[0].id}/revoke", data={"reason": "again"}).status_code == 400
+
+
+def test_an_rfid_card_is_registered_by_its_uid(client, login, session, make_employee):
+    worker = make_employee()
+    login("store", "storekeeper")
+    assert (
+        client.post(f"/admin/people/{worker.id}/cards", data={"kind": "rfid", "uid": "04:a2:b3:c4"}).status_code == 303
+    )
+    assert people.identify_card(session, "04A2B3C4").id == worker.id
+    other = make_employee()
+    taken = client.post(f"/admin/people/{other.id}/cards", data={"kind": "rfid", "uid": "04A2B3C4"})
+    assert taken.status_code == 400 and "已登记" in taken.text
+    assert client.post(f"/admin/people/{other.id}/cards", data={"kind": "rfid", "uid": "zz"}).status_code == 400
+
+
+def test_a_pin_is_reset_and_lifts_a_lock(client, login, session, make_employee):
+    worker = make_employee()
+    login("boss", "admin")
+    url = f"/admin/people/{worker.id}/pin"
+    assert client.post(url, data={"pin": "1234", "pin_again": "4321"}).status_code == 400
+    assert client.post(url, data={"pin": "12", "pin_again": "12"}).status_code == 400
+    assert client.post(url, data={"pin": "246810", "pin_again": "246810"}).status_code == 303
+    people.check_pin(session, employee_by(session, worker.number), "246810")  # raises if wrong
+
+
+@pytest.mark.parametrize("mode", ["keep", "forfeit"])
+def test_leaving_stops_the_cards_and_settles_the_points_as_the_setting_says(
+    client, login, session, make_employee, mode
+):
+    set_setting(session, "leaver_points", mode)
+    session.commit()
+    worker = make_employee(balance=120)
+    card = people.issue_card(session, worker, "qr", actor="test")
+    session.commit()
+    login("boss", "admin")
+    assert client.post(f"/admin/people/{worker.id}/leave").status_code == 303
+    gone = employee_by(session, worker.number)
+    assert not gone.active and gone.balance == (120 if mode == "keep" else 0)
+    with pytest.raises(CardRevoked):
+        people.identify_card(session, card.code)
+    assert client.post(f"/admin/people/{worker.id}/leave").status_code == 400  # already left
+    assert client.post(f"/admin/people/{worker.id}/rejoin").status_code == 303
+    assert employee_by(session, worker.number).active
+
+
+def test_editing_and_bad_input(client, login, session, make_employee, foundry):
+    worker = make_employee(name="赵六", department="铸造车间")
+    login("boss", "admin")
+    assert (
+        client.post(
+            f"/admin/people/{worker.id}", data={"name": "赵 六", "department_id": foundry.id, "kind": "staff"}
+        ).status_code
+        == 303
+    )
+    assert employee_by(session, worker.number).name == "赵 六"
+    for bad in (
+        {"name": "", "department_id": foundry.id, "kind": "staff"},
+        {"name": "x", "department_id": 999, "kind": "staff"},
+        {"name": "x", "department_id": foundry.id, "kind": "boss"},
+    ):
+        assert client.post(f"/admin/people/{worker.id}", data=bad).status_code == 400
+    assert employee_by(session, worker.number).name == "赵 六"
+    taken = client.post("/admin/people", data={"number": worker.number, "name": "x", "department_id": foundry.id})
+    assert taken.status_code == 400 and "已被使用" in taken.text
+    assert (
+        client.post("/admin/people", data={"number": "a b", "name": "x", "department_id": foundry.id}).status_code
+        == 400
+    )
+    assert client.post("/admin/departments", data={"name": ""}).status_code == 400
+    assert client.post("/admin/departments", data={"name": "机修车间"}).status_code == 303
+    assert "机修车间" in client.get("/admin/people").text
+
+
+def test_the_list_pages_and_filters(client, login, session, foundry):
+    for n in range(120):
+        people.create_employee(session, number=f"P{n:04d}", name=f"员工{n}", department=foundry)
+    session.commit()
+    login("look", "supervisor")
+    first = client.get("/admin/people")
+    assert "P0000" in first.text and "P0049" in first.text and "P0050" not in first.text and "page=2" in first.text
+    third = client.get("/admin/people?page=3")
+    assert "P0119" in third.text and "page=4" not in third.text
+    assert client.get("/admin/people?department=abc").status_code == 200  # an unreadable filter is no filter
+
+
+def test_only_admins_change_people_and_storekeepers_cards(client, login, session, make_employee, foundry):
+    worker = make_employee()
+    login("store", "storekeeper")
+    assert client.get(f"/admin/people/{worker.id}").status_code == 200
+    for url, data in (
+        ("/admin/people", {"number": "X1", "name": "x", "department_id": foundry.id}),
+        (f"/admin/people/{worker.id}", {"name": "x", "department_id": foundry.id, "kind": "staff"}),
+        (f"/admin/people/{worker.id}/leave", {}),
+        (f"/admin/people/{worker.id}/pin", {"pin": "1234", "pin_again": "1234"}),
+        ("/admin/departments", {"name": "x"}),
+        ("/admin/people/import", {}),
+    ):
+        assert client.post(url, data=data).status_code == 403, url
+    client.post("/logout")
+    login("look", "supervisor")
+    assert client.post(f"/admin/people/{worker.id}/cards", data={"kind": "qr"}).status_code == 403
+    assert session.scalar(select(func.count()).select_from(people.Card)) == 0
+    assert employee_by(session, worker.number).active

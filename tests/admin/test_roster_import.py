@@ -1,0 +1,169 @@
+"""The HR roster import: a file full of faults, the same file twice, leavers, departments, chunks, bad files."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from models import people
+from models.audit import AuditEntry
+from tests.images import post_multipart
+
+HEADER = ("工号", "姓名", "部门", "班组", "人员类别", "状态")
+
+
+def workbook(rows, header=HEADER) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client, data: bytes, name="roster.xlsx"):
+    return post_multipart(client, "/admin/people/import", {}, [("roster", name, data)])
+
+
+def preview_of(client, response):
+    assert response.status_code == 303, response.text
+    return response.headers["Location"], client.get(response.headers["Location"])
+
+
+def employees(session):
+    session.expire_all()
+    return {e.number: e for e in session.scalars(select(people.Employee))}
+
+
+@pytest.fixture
+def departments(session):
+    for name in ("铸造车间", "机修车间"):
+        people.get_or_create_department(session, name)
+    session.commit()
+
+
+def test_a_clean_roster_is_previewed_applied_and_the_same_file_changes_nothing(client, login, session, departments):
+    login("hr", "admin")
+    data = workbook(
+        [
+            ("E001", "张三", "铸造车间", "一班", "正式员工", "在职"),
+            ("E002", "李四", "机修车间", "", "外包人员", ""),
+            (3, "王五", "铸造车间", None, None, None),  # a number typed as a number
+        ]
+    )
+    url, preview = preview_of(client, upload(client, data))
+    assert "新增 3 · 修改 0 · 离职 0 · 无变化 0 · 有错误 0" in preview.text
+    assert employees(session) == {}  # nothing before applying
+    assert client.post(url + "/apply").status_code == 303
+    found = employees(session)
+    assert sorted(found) == ["3", "E001", "E002"]
+    assert found["E001"].team.name == "一班" and found["E002"].kind == "contractor"
+    entries = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "employee"))
+    assert entries == 3  # each new employee is in the audit log, by the importer
+    # The same file again: every row is unchanged, applying it changes nothing.
+    url, preview = preview_of(client, upload(client, data))
+    assert client.post(url + "/apply").status_code == 303
+    assert session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "employee")) == 3
+
+
+def test_changes_and_leavers(client, login, session, departments, make_employee):
+    make_employee(name="张三", department="铸造车间", number="E001", balance=50)
+    make_employee(name="李四", department="铸造车间", number="E002")
+    login("hr", "admin")
+    data = workbook([("E001", "张三丰", "机修车间", "", "", ""), ("E002", "李四", "铸造车间", "", "", "离职")])
+    url, preview = preview_of(client, upload(client, data))
+    assert "张三 → 张三丰" in preview.text and "铸造车间 → 机修车间" in preview.text and 'badge warn">离职' in preview.text
+    client.post(url + "/apply")
+    found = employees(session)
+    assert found["E001"].name == "张三丰" and found["E001"].department.name == "机修车间"
+    assert not found["E002"].active and found["E001"].balance == 50
+
+
+def test_a_file_full_of_faults_is_listed_row_by_row_and_cannot_be_applied(client, login, session, departments):
+    login("hr", "admin")
+    data = workbook(
+        [
+            ("", "无工号", "铸造车间", "", "", ""),  # missing number
+            ("E001", "张三", "财务部", "", "", ""),  # unknown department
+            ("E002", "李四", "铸造车间", "", "", ""),
+            ("E002", "李四二", "铸造车间", "", "", ""),  # duplicate
+            ("E003", '=HYPERLINK("http://x")', "铸造车间", "", "", ""),  # a formula
+            ("E004", "长" * 10_000, "铸造车间", "", "", ""),  # a 10,000-character cell
+            ("E 005", "空格", "铸造车间", "", "", ""),  # a malformed number
+            ("E006", "赵六", "铸造车间", "", "老板", ""),  # unknown kind
+            ("E007", "", "铸造车间", "", "", "休假"),  # no name, unknown status
+        ]
+    )
+    url, preview = preview_of(client, upload(client, data))
+    text = preview.text
+    for line, message in (
+        (2, "工号"),
+        (3, "财务部"),
+        (5, "第 4 行"),
+        (6, "公式"),
+        (7, "100"),
+        (8, "工号"),
+        (9, "老板"),
+        (10, "姓名"),
+    ):
+        assert re.search(rf"<td>{line}</td>.*?{message}", text, re.S), (line, message)
+    assert "长" * 200 not in text  # the overlong cell is not echoed back
+    refused = client.post(url + "/apply")
+    assert refused.status_code == 400
+    assert employees(session) == {}
+
+
+def test_unknown_departments_can_be_added_from_the_preview(client, login, session, departments):
+    login("hr", "admin")
+    url, preview = preview_of(client, upload(client, workbook([("E001", "张三", "安环部", "", "", "")])))
+    assert "安环部" in preview.text
+    assert client.post(url + "/departments").status_code == 303
+    assert client.post(url + "/apply").status_code == 303
+    assert employees(session)["E001"].department.name == "安环部"
+
+
+def test_a_large_roster_applies_in_chunks_with_progress(client, login, session, departments):
+    login("hr", "admin")
+    data = workbook([(f"N{n:05d}", f"员工{n}", "铸造车间", "", "", "") for n in range(1200)])
+    url, preview = preview_of(client, upload(client, data))
+    assert 'hx-post="' + url + '/apply"' in preview.text
+    steps = []
+    for _ in range(5):
+        step = client.post(url + "/apply", headers={"HX-Request": "true"})
+        assert step.status_code == 200
+        steps.append(step.text)
+        if "<progress" not in step.text:
+            break
+    assert 'value="500" max="1200"' in steps[0] and 'value="1000" max="1200"' in steps[1]
+    assert "1200" in steps[2] and "<progress" not in steps[2]
+    assert len(employees(session)) == 1200
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b"number,name,department\nE1,x,y\n", "roster.csv"),
+        (b"\x89PNG\r\n\x1a\n" + b"0" * 100, "roster.xlsx"),
+        (b"PK\x03\x04 not really a zip", "roster.xlsx"),
+        (workbook([], header=("a", "b", "c")), "roster.xlsx"),
+        (workbook([]), "roster.xlsx"),
+    ],
+)
+def test_files_that_are_not_rosters_are_refused(client, login, session, departments, content, name):
+    login("hr", "admin")
+    response = upload(client, content, name)
+    assert response.status_code == 400 and 'class="message' in response.text
+    assert employees(session) == {}
+
+
+def test_an_import_token_that_is_not_there(client, login):
+    login("hr", "admin")
+    assert client.get("/admin/people/import/" + "0" * 32).status_code == 404
+    assert client.post("/admin/people/import/../../etc/apply").status_code == 404
+    assert client.get("/admin/people/import/abc").status_code == 404

@@ -1,0 +1,27 @@
+"""Reading back the PDFs the product prints: their text, and the QR codes on each page."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2
+import zxingcpp
+
+
+def pdf_text(data: bytes) -> str:
+    document = pypdfium2.PdfDocument(io.BytesIO(data))
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+
+
+def decode_pages(data: bytes) -> list[list[str]]:
+    """Render every page at 150 dpi and read every QR code on it."""
+    document = pypdfium2.PdfDocument(io.BytesIO(data))
+    try:
+        return [
+            [r.text for r in zxingcpp.read_barcodes(page.render(scale=150 / 72).to_pil())] for page in document
+        ]
+    finally:
+        document.close()
