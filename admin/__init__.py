@@ -63,7 +63,22 @@ def pdf_response(data: bytes, name: str) -> Response:
     return response
 
 
-from . import audit, claims, counter, dashboard, goods, hazards, ledger, people, places, roster, rules, settings  # noqa: E402  (the views register themselves on bp)
+# The views register themselves on bp.
+from . import (  # noqa: E402
+    audit,
+    claims,
+    counter,
+    dashboard,
+    goods,
+    hazards,
+    ledger,
+    people,
+    places,
+    roster,
+    rules,
+    settings,
+    statistics,
+)
 
 __all__ = [
     "audit",
@@ -82,4 +97,5 @@ __all__ = [
     "roster",
     "rules",
     "settings",
+    "statistics",
 ]

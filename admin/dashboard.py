@@ -1,16 +1,25 @@
-"""The back-office home: today's work at a glance."""
+"""The back-office home: today's work at a glance, and the year in charts."""
 
 from __future__ import annotations
 
 from flask import render_template
 
 from app.extensions import db
-from models import reports
+from models import reports, statistics
+from models.base import local_today
 
-from . import READERS, bp, role_required
+from . import READERS, bp, charts, role_required
 
 
 @bp.get("/")
 @role_required(*READERS)
 def dashboard() -> str:
-    return render_template("admin/dashboard.html", work=reports.todays_work(db.session))
+    series = statistics.monthly_series(db.session, local_today().year)
+    return render_template(
+        "admin/dashboard.html",
+        work=reports.todays_work(db.session),
+        year=local_today().year,
+        points_chart=charts.points_chart(series),
+        hazards_chart=charts.hazards_chart(series),
+        rectification_chart=charts.rectification_chart(series),
+    )
