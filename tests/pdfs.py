@@ -20,8 +20,6 @@ def decode_pages(data: bytes) -> list[list[str]]:
     """Render every page at 150 dpi and read every QR code on it."""
     document = pypdfium2.PdfDocument(io.BytesIO(data))
     try:
-        return [
-            [r.text for r in zxingcpp.read_barcodes(page.render(scale=150 / 72).to_pil())] for page in document
-        ]
+        return [[r.text for r in zxingcpp.read_barcodes(page.render(scale=150 / 72).to_pil())] for page in document]
     finally:
         document.close()
