@@ -1,4 +1,5 @@
-"""The notice board (公示栏) at /board: public, for a wall screen and the kiosk's idle screen."""
+"""The notice board (公示栏) at /board: public, for a wall screen and the kiosk's idle screen, and as a
+printable sheet for the paper board (/board/print)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,38 @@ from app.extensions import db
 from models import claims, reports
 from models.base import local_today
 from models.ledger import EntryKind
+from models.settings import get_setting
 
 bp = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
 
 
+def _board() -> dict:
+    today = local_today()
+    month = today.replace(day=1)
+    return {
+        "today": today,
+        "month": reports.ranking(db.session, month),
+        "year": reports.ranking(db.session, today.replace(month=1, day=1)),
+        "departments": reports.department_ranking(db.session, today.replace(month=1, day=1)),
+        "notice": claims.in_notice(db.session),
+        "recent": reports.recent_entries(db.session, (EntryKind.award, EntryKind.deduction)),
+        "frauds": claims.fraud_cases(db.session, 10),
+        "redemptions": reports.recent_redemptions(
+            db.session, masked=get_setting(db.session, "board_names") == "masked"
+        ),
+        "closed": reports.closed_hazards(db.session, month),
+    }
+
+
 @bp.get("")
 def index() -> str:
-    today = local_today()
-    return render_template(
-        "board/index.html",
-        month=reports.ranking(db.session, today.replace(day=1)),
-        year=reports.ranking(db.session, today.replace(month=1, day=1)),
-        departments=reports.department_ranking(db.session, today.replace(month=1, day=1)),
-        notice=claims.in_notice(db.session),
-        recent=reports.recent_entries(db.session, (EntryKind.award, EntryKind.deduction)),
-        frauds=claims.fraud_cases(db.session, 10),
-    )
+    return render_template("board/index.html", **_board())
+
+
+@bp.get("/print")
+def printable() -> str:
+    """The same board on paper: black on white, one column, the date it was printed."""
+    return render_template("board/print.html", **_board())
 
 
 @bp.get("/panel")

@@ -34,6 +34,11 @@ def local_today() -> dt.date:
     return dt.datetime.now().date()
 
 
+def utc_edge(day: dt.date) -> dt.datetime:
+    """Midnight at the plant on ``day``, as the naive UTC timestamp the tables store."""
+    return dt.datetime.combine(day, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)
+
+
 class LabelledEnum(enum.StrEnum):
     """A string enum whose members carry a translatable label: ``staff = "staff", _l("Staff")``.
 

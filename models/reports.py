@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import hazards, printing, store
-from .base import local_today, utcnow
+from .base import local_today, utc_edge, utcnow
 from .claims import Claim, ClaimStatus
 from .hazards import Hazard, Status
 from .ledger import EntryKind, LedgerEntry
@@ -111,6 +111,62 @@ def recent_entries(session: Session, kinds: tuple[EntryKind, ...], limit: int = 
             .options(joinedload(LedgerEntry.employee))
             .where(LedgerEntry.kind.in_(kinds))
             .order_by(LedgerEntry.seq.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mask_name(name: str) -> str:
+    """A name as the public board shows it when names are masked: 张*三, 王*, A*****."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+@dataclass(frozen=True)
+class RedemptionRecord:
+    name: str
+    department: str
+    goods: str
+    points: int
+    at: dt.datetime
+
+
+def recent_redemptions(session: Session, *, masked: bool, limit: int = 15) -> list[RedemptionRecord]:
+    """The latest redemptions that stand (not cancelled), for the public board."""
+    found = session.scalars(
+        select(store.Redemption)
+        .options(
+            joinedload(store.Redemption.employee).joinedload(Employee.department),
+            selectinload(store.Redemption.lines),
+        )
+        .where(store.Redemption.status != store.RedemptionStatus.cancelled)
+        .order_by(store.Redemption.id.desc())
+        .limit(limit)
+    )
+    return [
+        RedemptionRecord(
+            mask_name(r.employee.name) if masked else r.employee.name,
+            r.employee.department.name,
+            "、".join(f"{line.name}×{line.quantity}" for line in r.lines),
+            r.points,
+            r.created_at,
+        )
+        for r in found
+    ]
+
+
+def closed_hazards(session: Session, since: dt.date, limit: int = 30) -> list[Hazard]:
+    """Hazards closed (re-inspected and signed off) since ``since``, newest first."""
+    return list(
+        session.scalars(
+            select(Hazard)
+            .options(joinedload(Hazard.place))
+            .where(Hazard.status == Status.closed.value, Hazard.closed_at >= utc_edge(since))
+            .order_by(Hazard.closed_at.desc())
             .limit(limit)
         )
     )

@@ -46,6 +46,8 @@ SPECS: dict[str, SettingSpec] = {
     "year_end": SettingSpec("expire", _l("Unspent points at year end"), choices=("expire", "carry")),
     # keep: a leaver's points stay, frozen, and are theirs again if they come back; forfeit: they lapse on leaving.
     "leaver_points": SettingSpec("keep", _l("Points of an employee who leaves"), choices=("keep", "forfeit")),
+    # How the public notice board names who redeemed what: masked (张*三) or in full.
+    "board_names": SettingSpec("masked", _l("Names on the board's redemption records"), choices=("masked", "full")),
     "review_working_days": SettingSpec(3, _l("Working days to review a claim"), minimum=1, maximum=30),
     "notice_days": SettingSpec(3, _l("Days a claim stands in public notice"), minimum=0, maximum=30),
     "points_per_yuan": SettingSpec(5, _l("Points per yuan of goods value"), minimum=1, maximum=1000),
@@ -107,6 +109,8 @@ CHOICE_LABELS = {
     "refuse": _l("refused whole"),
     "expire": _l("expire on 31 December"),
     "carry": _l("carry over to the next year"),
+    "masked": _l("masked, e.g. 张*三"),
+    "full": _l("in full"),
     "keep": _l("kept, frozen (theirs again if they come back)"),
     "forfeit": _l("forfeited on leaving (a ledger entry)"),
     "58": _l("58 mm (32 columns)"),

@@ -16,17 +16,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from .base import local_today
+from .base import local_today, utc_edge
 from .errors import InvalidInput
 from .hazards import Category, Grade, Hazard, Source, Verdict
 from .ledger import EntryKind, LedgerEntry
 from .settings import all_settings
 from .store import Redemption, RedemptionStatus
-
-
-def utc_edge(day: dt.date) -> dt.datetime:
-    """Midnight at the plant on ``day``, as the naive UTC timestamp the tables store."""
-    return dt.datetime.combine(day, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)

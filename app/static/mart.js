@@ -6,3 +6,7 @@ document.addEventListener("htmx:beforeRequest", (event) => {
     if (messages) messages.replaceChildren();
   }
 });
+// A button marked data-print prints the page (the printable notice sheet).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from models import hazards, ledger, places, statistics, store
+from models.base import utc_edge
 from models.errors import InvalidInput
 from models.settings import set_setting
-from models.statistics import utc_edge
 
 TODAY = dt.date(2026, 11, 23)
 
