@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from app.extensions import db
 from app.forms import ReasonForm, form_error, uploaded_photos
 from models import claims, people, rules
-from models.errors import NotFound
+from models.errors import DomainError, InvalidInput, NotFound
 from models.people import Role
 from models.photos import Photo
 
@@ -96,6 +96,31 @@ def claim_approve(claim_id: int) -> str:
     )
     db.session.commit()
     return _row(claim)
+
+
+MAX_BULK = 200
+
+
+@bp.post("/claims/approve")
+@role_required(*REVIEWERS)
+def claims_bulk_approve() -> Response:
+    """Approve the ticked claims, each at the points it asks for: all of them, or none (the message says which
+    claim stood in the way)."""
+    try:
+        ids = sorted({int(i) for i in request.form.getlist("ids")})
+    except ValueError:
+        raise InvalidInput(_l("Tick the claims to approve.")) from None
+    if not ids or len(ids) > MAX_BULK:
+        raise InvalidInput(_l("Tick 1 to %(n)s claims to approve."), n=MAX_BULK)
+    for claim_id in ids:
+        claim = claims.get_claim(db.session, claim_id, lock=True)
+        try:
+            claims.approve(db.session, claim, claim.requested_points, actor=current_user.actor)
+        except DomainError as err:
+            raise InvalidInput(_l("Claim %(id)s: %(error)s"), id=claim_id, error=err.message) from None
+    db.session.commit()
+    flash(_l("%(n)s claims approved: they are now in public notice.", n=len(ids)), "info")
+    return redirect(url_for("admin.claims_index", tab="review"), 303)
 
 
 @bp.post("/claims/<int:claim_id>/<any(reject, fraud):step>")

@@ -238,3 +238,27 @@ def test_a_file_that_is_not_a_photo_is_refused_with_its_claim(client, login, ses
     response = file_claim_with(client, rule, "E8003", b"<script>alert(1)</script>")
     assert response.status_code == 400 and "不是照片" in response.text
     assert session.scalar(select(func.count()).select_from(Claim)) == 0
+
+
+def test_bulk_approval_approves_all_ticked_or_none(client, login, session, make_employee, make_claim):
+    worker = make_employee(name="钱七")
+    first, second = make_claim(worker, "T01", 10, "培训一"), make_claim(worker, "T01", 12, "培训二")
+    rejected = make_claim(worker, "T01", 8, "培训三")
+    claims.reject(session, rejected, "重复", actor="staff:x")
+    session.commit()
+    login("safety", "safety_officer")
+    page = client.get("/admin/claims")
+    assert 'form="bulk-approve"' in page.text and f'value="{rejected.id}" form=' not in page.text
+    refused = client.post("/admin/claims/approve", data={"ids": [first.id, rejected.id]})
+    assert refused.status_code == 400 and f"申报 {rejected.id}" in refused.text
+    assert status_of(session, first.id) is ClaimStatus.pending  # none of them, not some
+    done = client.post("/admin/claims/approve", data={"ids": [first.id, second.id]})
+    assert done.status_code == 303
+    session.expire_all()
+    approved = [session.get(Claim, c.id) for c in (first, second)]
+    assert [(c.status, c.approved_points) for c in approved] == [(ClaimStatus.approved, 10), (ClaimStatus.approved, 12)]
+    for bad in ({"ids": ["x"]}, {}):
+        assert client.post("/admin/claims/approve", data=bad).status_code == 400
+    client.post("/logout")
+    login("look", "supervisor")
+    assert client.post("/admin/claims/approve", data={"ids": [rejected.id]}).status_code == 403
