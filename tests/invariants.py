@@ -5,10 +5,10 @@ Used by the load tests and the HTTP benchmark; each broken one comes back as a s
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from models import ledger, store
+from models import Base, ledger, people, store
 
 
 def broken_invariants(session: Session) -> list[str]:
@@ -42,3 +42,13 @@ def broken_invariants(session: Session) -> list[str]:
     ):
         problems.append(f"{n} redemptions whose stock movements do not match their lines")
     return problems
+
+
+def fingerprint(session: Session) -> tuple:
+    """What a refused request must leave as it was: every table's row count (the audit log's too, which grows
+    with any change a staff member makes), the balances, the stock and the chain's head."""
+    counts = tuple(session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables)
+    balances = session.scalar(select(func.coalesce(func.sum(people.Employee.balance), 0)))
+    stock = session.scalar(select(func.coalesce(func.sum(store.Goods.stock), 0)))
+    head = session.scalar(select(ledger.LedgerHead.last_hash))
+    return counts, balances, stock, head

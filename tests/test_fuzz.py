@@ -14,10 +14,10 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from app import create_app
-from models import Base, kiosks, ledger, people, places, store
+from models import kiosks, people, places
+from tests.invariants import fingerprint
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "5"))
 FIELDS = [
@@ -126,15 +126,6 @@ def _path(rule: str, draw) -> str:
         return value[:200]
 
     return PARAM.sub(fill, rule)
-
-
-def fingerprint(session) -> tuple:
-    """What a refused request must leave as it was: every table's rows, the balances, the stock, the chain."""
-    counts = tuple(session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables)
-    balances = session.scalar(select(func.coalesce(func.sum(people.Employee.balance), 0)))
-    stock = session.scalar(select(func.coalesce(func.sum(store.Goods.stock), 0)))
-    head = session.scalar(select(ledger.LedgerHead.last_hash))
-    return counts, balances, stock, head
 
 
 @pytest.fixture(params=["sqlite"])
