@@ -8,9 +8,12 @@ the audit log and the chain's head show.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import url_for
 
+from app import create_app
 from tests.invariants import fingerprint
 
 READ = {"safety_officer", "storekeeper", "supervisor", "auditor"}
@@ -139,4 +142,21 @@ def test_nobody_signed_in_is_sent_to_sign_in(app, client, session):
     for _endpoint, method, url in admin_routes(app):
         response = client.open(url, method=method, data={})
         assert response.status_code in (302, 303) and "/login" in response.headers["Location"], (method, url)
+    assert fingerprint(session) == before
+
+
+def test_every_form_without_its_csrf_token_is_refused(app_config, make_staff, session):
+    """With CSRF protection on (as in production) an admin signed in properly posts every back-office form
+    without the token: each gets a 400 with the message, and nothing changes."""
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    make_staff("boss", "admin")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").text).group(1)
+    signed_in = client.post("/login", data={"username": "boss", "password": "password-123", "csrf_token": token})
+    assert signed_in.status_code == 303
+    before = fingerprint(session)
+    for _endpoint, method, url in admin_routes(app):
+        if method == "POST":
+            response = client.post(url, data={"name": "x"})
+            assert response.status_code == 400 and "表单已过期" in response.text, (url, response.status_code)
     assert fingerprint(session) == before
