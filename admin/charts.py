@@ -16,7 +16,7 @@ def _config(kind: str, labels: list[str], datasets: list[dict], *, stacked: bool
     for n, dataset in enumerate(datasets):
         dataset.setdefault("backgroundColor", PALETTE[n % len(PALETTE)])
         dataset.setdefault("borderColor", PALETTE[n % len(PALETTE)])
-    scale: dict = {"beginAtZero": True}
+    scale: dict = {"beginAtZero": True, "ticks": {"precision": 0}}  # counts and points: whole numbers
     if percent:
         scale["max"] = 100
     options = {"scales": {"x": {"stacked": stacked}, "y": {**scale, "stacked": stacked}}}
