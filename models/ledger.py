@@ -60,6 +60,10 @@ class LedgerEntry(Base):
         Index("ix_ledger_entry_employee_seq", "employee_id", "seq"),
         Index("ix_ledger_entry_employee_year_kind", "employee_id", "year", "kind"),
         Index("ix_ledger_entry_ref", "ref_type", "ref_id"),
+        # Covering indexes for the figures over a whole year (dashboard, statistics, board rankings): the
+        # database sums from the index alone instead of visiting a million rows.
+        Index("ix_ledger_entry_year_kind", "year", "kind", "amount"),
+        Index("ix_ledger_entry_kind_created", "kind", "created_at", "employee_id", "amount"),
         CheckConstraint("balance_after >= 0", name="balance_not_negative"),
     )
 

@@ -179,27 +179,31 @@ def monthly_series(session: Session, year: int) -> MonthSeries:
                 values[month] += int(n or 0)
         return values
 
-    ledger_month = month_of(LedgerEntry.created_at)
-    in_year = (LedgerEntry.created_at >= edges[0], LedgerEntry.created_at < edges[12])
-    credited = per_month(
-        session.execute(
-            select(ledger_month, func.sum(LedgerEntry.amount))
-            .where(*in_year, LedgerEntry.kind == EntryKind.award)
-            .group_by(ledger_month)
-        )
-    )
-    redemption_month = month_of(Redemption.created_at)
-    redeemed = per_month(
-        session.execute(
-            select(redemption_month, func.sum(Redemption.points))
-            .where(
-                Redemption.created_at >= edges[0],
-                Redemption.created_at < edges[12],
-                Redemption.status != RedemptionStatus.cancelled,
+    # One range sum a month: each is read from a covering index, cheaper than sorting a year's rows into months.
+    credited = [
+        int(
+            session.scalar(
+                select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+                    LedgerEntry.kind == EntryKind.award,
+                    LedgerEntry.created_at >= edges[m],
+                    LedgerEntry.created_at < edges[m + 1],
+                )
             )
-            .group_by(redemption_month)
         )
-    )
+        for m in range(12)
+    ]
+    redeemed = [
+        int(
+            session.scalar(
+                select(func.coalesce(func.sum(Redemption.points), 0)).where(
+                    Redemption.created_at >= edges[m],
+                    Redemption.created_at < edges[m + 1],
+                    Redemption.status != RedemptionStatus.cancelled,
+                )
+            )
+        )
+        for m in range(12)
+    ]
     hazard_month = month_of(Hazard.reported_at)
     reported = (Hazard.reported_at >= edges[0], Hazard.reported_at < edges[12], Hazard.source == Source.report.value)
     by_category: dict[str, list[int]] = {c.value: [0] * 12 for c in Category}

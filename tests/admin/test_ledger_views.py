@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from openpyxl import load_workbook
 
@@ -42,3 +43,28 @@ def test_filter_and_export_the_ledger(client, session, login, make_employee):
         response = client.get(f"/admin/ledger?{bad}")
         assert response.status_code == 400 and says in response.text
         assert client.get(f"/admin/ledger.xlsx?{bad}").status_code == 400
+
+
+def test_pages_go_back_and_forth_by_the_entry_they_start_from(client, login, session, make_employee):
+    worker = make_employee(number="E0250")
+    for n in range(250):
+        ledger.adjust(session, worker.id, 1, actor="test", memo=f"第{n + 1}笔")
+    session.commit()
+    login("look", "auditor")
+
+    def seqs(page):
+        return [int(s) for s in re.findall(r'<td class="muted">(\d+)</td>', page.text)]
+
+    def link(page, name):
+        found = re.search(rf'<a href="([^"]+)">[^<]*{name}', page.text)
+        return found and found.group(1).replace("&amp;", "&")
+
+    first = client.get("/admin/ledger?number=E0250")
+    assert seqs(first) == list(range(250, 150, -1)) and link(first, "较新") is None
+    second = client.get(link(first, "较早"))
+    assert seqs(second) == list(range(150, 50, -1)) and "number=E0250" in link(second, "较早")
+    third = client.get(link(second, "较早"))
+    assert seqs(third) == list(range(50, 0, -1)) and link(third, "较早") is None
+    back = client.get(link(third, "较新"))
+    assert seqs(back) == list(range(150, 50, -1))
+    assert client.get("/admin/ledger?before=abc").status_code == 200  # an unreadable mark is no mark

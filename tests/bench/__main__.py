@@ -31,6 +31,7 @@ from app.extensions import db
 from models import Base, kiosks, ledger, people, places, rules
 from models.settings import set_setting
 from printer import receipt
+from tests.bench.back_office import bench_back_office
 from tests.bench.fill import fill_ledger, fill_store
 from tests.load import hammer
 
@@ -110,6 +111,7 @@ def bench_reads_and_verify(name: str, url: str, employees: int, entries: int, ro
         )
         bench_export(name, entries, rows)
     bench_kiosk(app, name, employees, rows)  # outside the app context, as requests really come
+    bench_back_office(app, name, rows)
     with app.app_context():
         db.engine.dispose()
 
