@@ -32,6 +32,7 @@ def settings_index() -> str:
         "admin/settings.html",
         values=settings.all_settings(db.session),
         specs=settings.SPECS,
+        groups=settings.GROUPS,
         overrides=list(overrides),
         can_edit=current_user.has_role(*EDITORS),
     )

@@ -103,6 +103,29 @@ SPECS: dict[str, SettingSpec] = {
 }
 
 
+# The settings page in sections, in the order an administrator thinks of them.
+GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (_l("Points and the yearly cap"), ("yearly_cap", "cap_mode", "year_end", "leaver_points")),
+    (_l("Claims: review and public notice"), ("review_working_days", "notice_days", "photo_max_mb")),
+    (
+        _l("Hazard reports and their rewards"),
+        (
+            "hazard_verify_working_days",
+            "hazard_reward_general",
+            "hazard_reward_major",
+            "hazard_duty_percent",
+            "public_url",
+        ),
+    ),
+    (
+        _l("The store: prices, tiers, budget, opening"),
+        ("points_per_yuan", "tier_low_max_yuan", "tier_mid_max_yuan", "year_budget_yuan", "store_hours", "store_days"),
+    ),
+    (_l("The kiosk and PINs"), ("kiosk_idle_seconds", "pin_threshold", "pin_max_tries", "pin_lock_minutes")),
+    (_l("The receipt printer"), ("printer_uri", "paper_mm", "printer_encoding")),
+    (_l("The notice board"), ("board_names",)),
+)
+
 # What a person reads for each choice of a setting with choices.
 CHOICE_LABELS = {
     "trim": _l("cut to what is left under the cap"),

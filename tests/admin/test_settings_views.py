@@ -62,3 +62,10 @@ def test_a_working_day_override(client, login, session):
         {"day": "2027-02-08", "kind": "holiday"},
     ):
         assert client.post("/admin/workdays", data=bad).status_code == 400
+
+
+def test_every_setting_has_one_place_on_the_page():
+    from models.settings import GROUPS, SPECS
+
+    placed = [key for _title, keys in GROUPS for key in keys]
+    assert sorted(placed) == sorted(SPECS) and len(placed) == len(set(placed))

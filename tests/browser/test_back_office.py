@@ -89,6 +89,10 @@ def test_the_back_office_walk(live_server, page, session, tmp_path, make_employe
     assert "staff:boss" in audit and "劳保手套" in audit
     shot(page, "admin-audit")
 
+    page.goto(f"{live_server}/admin/settings")
+    assert "积分与年度上限" in page.locator("main").inner_text()
+    shot(page, "admin-settings")
+
     page.goto(f"{live_server}/board")
     assert "孙小美" in page.locator("main").inner_text()  # her claims now stand in public notice
     shot(page, "board")
