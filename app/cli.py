@@ -72,6 +72,7 @@ def db_group() -> None:
 
 def upgrade_database() -> int:
     """Migrate to the newest schema and add any rule of the seed catalogue that is missing."""
+    from .dbtools import refresh_statistics
     from .migrate import upgrade
 
     # Migrations run on a connection of their own: end this session's transaction first (on SQLite every
@@ -80,6 +81,8 @@ def upgrade_database() -> int:
     upgrade(db.engine)
     added = rules.seed_rules(db.session)
     db.session.commit()
+    db.session.close()
+    refresh_statistics(db.engine)
     return added
 
 
@@ -115,13 +118,14 @@ def db_copy(target: str) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(path: Path) -> None:
-    from .dbtools import ToolError, backup
+    from .dbtools import ToolError, backup, refresh_statistics
 
     db.session.close()
     try:
         backup(db.engine, path)
     except ToolError as err:
         _fail(err)
+    refresh_statistics(db.engine)  # the nightly backup is the database's upkeep too
     click.echo(f"Backed up {_safe_url()} to {path} ({path.stat().st_size:,} bytes).")
 
 

@@ -92,6 +92,17 @@ def _move_sequences(conn) -> None:
         )
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """Let the database's query planner see how the tables have grown (ANALYZE). PostgreSQL's autovacuum does
+    this on its own; SQLite never does, and without it a filter on a big department could scan the whole
+    ledger. Run by `mart db upgrade` and by every `mart backup` (the nightly timer)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+
+
 def backup(engine: Engine, path: Path) -> Path:
     """A consistent copy of the database at ``path``, taken while the product runs."""
     path = Path(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import text
 
 from app.demo import build_demo
@@ -94,3 +95,17 @@ def test_the_print_worker_stops_cleanly_on_sigterm(app, database_url, tmp_path):
     out, err = worker.communicate(timeout=20)
     assert worker.returncode == 0, err
     assert "0 print jobs handled." in out
+
+
+def test_upgrade_and_backup_leave_the_planner_statistics_fresh(runner, session, make_employee, tmp_path, app):
+    """On SQLite nothing else runs ANALYZE: `mart db upgrade` and `mart backup` do (sqlite_stat1 appears)."""
+    make_employee()
+    if app.extensions["mart.db"][0].dialect.name != "sqlite":
+        pytest.skip("PostgreSQL analyzes on its own (autovacuum)")
+
+    def analyzed() -> bool:
+        return bool(session.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")).scalar())
+
+    assert not analyzed()
+    assert runner.invoke(args=["backup", str(tmp_path / "b.db")]).exit_code == 0
+    assert analyzed()
