@@ -44,12 +44,13 @@ def ledger_list() -> str:
     found = ledger.parse_filter(request.args)
     before, after = request.args.get("before", type=int), request.args.get("after", type=int)
     seq = ledger.LedgerEntry.seq
+    base = found.query(big_department=ledger.is_big_department(db.session, found.department_id))
     if after is not None:
-        rows = db.session.execute(found.query().where(seq > after).order_by(seq).limit(PAGE + 1)).all()
+        rows = db.session.execute(base.where(seq > after).order_by(seq).limit(PAGE + 1)).all()
         more_newer, more_older = len(rows) > PAGE, True
         rows = rows[:PAGE][::-1]
     else:
-        query = found.query().order_by(seq.desc()).limit(PAGE + 1)
+        query = base.order_by(seq.desc()).limit(PAGE + 1)
         rows = db.session.execute(query.where(seq < before) if before is not None else query).all()
         more_newer, more_older = before is not None, len(rows) > PAGE
         rows = rows[:PAGE]

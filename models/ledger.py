@@ -587,7 +587,9 @@ class LedgerFilter:
     since: dt.date | None = None
     until: dt.date | None = None  # inclusive
 
-    def query(self) -> Select:
+    def query(self, *, big_department: bool = False) -> Select:
+        """The filtered entries. ``big_department``: the department holds a large share of the people (see
+        ``is_big_department``), so walking the ledger newest first finds a page at once."""
         from .people import Department
 
         query = (
@@ -608,7 +610,12 @@ class LedgerFilter:
         )
         if self.number:
             query = query.where(Employee.number == self.number)
-        if self.department_id:
+        if self.department_id and big_department:
+            # A large department: walk the ledger newest first and stop at a page, rather than gather its
+            # every entry employee by employee and sort them (``+ 0`` keeps the database off that path).
+            members = select(Employee.id).where(Employee.department_id == self.department_id)
+            query = query.where((LedgerEntry.employee_id + 0).in_(members))
+        elif self.department_id:  # a small one: its people's entries, found through their own index
             query = query.where(Employee.department_id == self.department_id)
         if self.kind:
             query = query.where(LedgerEntry.kind == EntryKind(self.kind))
@@ -618,6 +625,18 @@ class LedgerFilter:
             end = dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time())
             query = query.where(LedgerEntry.created_at < end)
         return query
+
+
+BIG_DEPARTMENT_SHARE = 0.05
+
+
+def is_big_department(session: Session, department_id: int | None) -> bool:
+    """Whether a department holds at least 5 % of the employees (which way its ledger page is read fastest)."""
+    if not department_id:
+        return False
+    total = session.scalar(select(func.count()).select_from(Employee)) or 0
+    members = session.scalar(select(func.count()).where(Employee.department_id == department_id)) or 0
+    return members >= total * BIG_DEPARTMENT_SHARE
 
 
 def parse_filter(args: dict) -> LedgerFilter:
