@@ -77,6 +77,7 @@ from . import (  # noqa: E402
     roster,
     rules,
     settings,
+    staff,
     statistics,
 )
 
@@ -97,5 +98,6 @@ __all__ = [
     "roster",
     "rules",
     "settings",
+    "staff",
     "statistics",
 ]

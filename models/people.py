@@ -366,6 +366,22 @@ def find_employee(session: Session, number: str) -> Employee:
     return employee
 
 
+def _role_set(roles: list[Role] | list[str]) -> list[Role]:
+    try:
+        role_set = sorted({Role(r) for r in roles})
+    except ValueError:
+        raise InvalidInput(_l("Unknown role.")) from None
+    if not role_set:
+        raise InvalidInput(_l("A staff account needs at least one role."))
+    return role_set
+
+
+def _password_hash(password: str) -> str:
+    if len(password) < 8 or len(password) > 200:
+        raise InvalidInput(_l("A password has at least 8 characters."))
+    return generate_password_hash(password)
+
+
 def create_staff(
     session: Session,
     *,
@@ -378,23 +394,42 @@ def create_staff(
     username = username.strip()
     if not re.match(r"^[A-Za-z0-9_.-]{2,64}$", username):
         raise InvalidInput(_l("A user name is 2 to 64 letters, digits, '.', '-' or '_'."))
-    if len(password) < 8:
-        raise InvalidInput(_l("A password has at least 8 characters."))
-    try:
-        role_set = sorted({Role(r) for r in roles})
-    except ValueError:
-        raise InvalidInput(_l("Unknown role.")) from None
-    if not role_set:
-        raise InvalidInput(_l("A staff account needs at least one role."))
+    role_set, password_hash = _role_set(roles), _password_hash(password)
     if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
         raise InvalidInput(_l("User name %(username)s is already taken."), username=username)
     user = StaffUser(
         username=username,
-        name=name.strip() or username,
-        password_hash=generate_password_hash(password),
+        name=name.strip()[:100] or username,
+        password_hash=password_hash,
         roles_text=",".join(role_set),
         employee_id=employee.id if employee else None,
     )
     session.add(user)
     session.flush()
     return user
+
+
+def update_staff(
+    session: Session,
+    user: StaffUser,
+    *,
+    name: str,
+    roles: list[Role] | list[str],
+    active: bool,
+    employee: Employee | None,
+    by: StaffUser,
+) -> StaffUser:
+    """Change an account's name, roles, linked employee or whether it may sign in. An admin cannot take
+    their own admin role away or switch their own account off (someone must always be able to sign in)."""
+    role_set = _role_set(roles)
+    if user.id == by.id and (Role.admin not in role_set or not active):
+        raise InvalidInput(_l("You cannot take away your own admin role or switch off your own account."))
+    user.name, user.roles_text, user.active = name.strip()[:100] or user.username, ",".join(role_set), active
+    user.employee_id = employee.id if employee else None
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: StaffUser, password: str) -> None:
+    user.password_hash = _password_hash(password)
+    session.flush()

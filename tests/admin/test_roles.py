@@ -89,6 +89,11 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.settings_index", "GET"): READ,
     ("admin.setting_save", "POST"): ADMIN_ONLY,
     ("admin.workday_save", "POST"): ADMIN_ONLY,
+    ("admin.staff_list", "GET"): ADMIN_ONLY,
+    ("admin.staff_edit", "GET"): ADMIN_ONLY,
+    ("admin.staff_create", "POST"): ADMIN_ONLY,
+    ("admin.staff_update", "POST"): ADMIN_ONLY,
+    ("admin.staff_password", "POST"): ADMIN_ONLY,
     ("admin.statistics_page", "GET"): READ,
     ("admin.statistics_export", "GET"): READ,
 }

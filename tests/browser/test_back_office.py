@@ -89,6 +89,15 @@ def test_the_back_office_walk(live_server, page, session, tmp_path, make_employe
     assert "staff:boss" in audit and "劳保手套" in audit
     shot(page, "admin-audit")
 
+    page.goto(f"{live_server}/admin/staff")
+    page.fill("input[name=username]", "wang")
+    page.fill("input[name=password]", "counter-2026")
+    page.locator("form[action$='/admin/staff'] input[value=storekeeper]").check()
+    page.get_by_role("button", name="建立账号").click()
+    page.wait_for_url("**/admin/staff")
+    assert "wang" in page.locator("main").inner_text()
+    shot(page, "admin-staff")
+
     page.goto(f"{live_server}/admin/settings")
     assert "积分与年度上限" in page.locator("main").inner_text()
     shot(page, "admin-settings")
