@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import ledger
+from models import ledger, people
 from models.audit import HIDDEN, AuditEntry
 
 
@@ -91,3 +91,52 @@ def test_every_table_the_log_can_name_has_a_name_in_words():
     from models.audit import SKIPPED_TABLES
 
     assert set(ENTITIES) == set(Base.metadata.tables) - SKIPPED_TABLES
+
+
+def test_each_kind_of_change_leaves_its_entry(client, login, session, make_employee, make_goods, rule):
+    """One request of each kind a staff member makes, and the entries it left: by whom, on what."""
+    from models import hazards, places, store
+
+    worker = make_employee(number="E0001", balance=500)
+    card = people.issue_card(session, worker, "qr", actor="test")
+    soap = make_goods("肥皂", 5, stock=10)
+    redemption = store.redeem(session, worker, {soap.id: 1}, kiosk="test", request_key="r" * 20).redemption
+    place = places.save_place(session, None, name="喷涂线", risk="yellow")
+    hazard = hazards.report(session, place, category="state", description="漏电", reporter=None).hazard
+    department = people.get_or_create_department(session, "安环部")
+    session.commit()
+    login("boss", "admin")
+    steps = [
+        ("/admin/settings/notice_days", {"value": "5"}, {"setting"}),
+        (
+            f"/admin/goods/{soap.id}/stock",
+            {"kind": "restock", "quantity": "3", "note": "到货"},
+            {"goods", "stock_movement"},
+        ),
+        (
+            f"/admin/people/{worker.id}",
+            {"name": "张三丰", "department_id": department.id, "kind": "staff"},
+            {"employee"},
+        ),
+        (f"/admin/cards/{card.id}/revoke", {"reason": "遗失"}, {"card"}),
+        (f"/admin/people/{worker.id}/pin", {"pin": "2468", "pin_again": "2468"}, {"employee"}),
+        (f"/admin/redemptions/{redemption.number}/cancel", {"reason": "拿错"}, {"redemption", "ledger_entry"}),
+        (f"/admin/hazards/{hazard.id}/verify", {"verdict": "valid", "grade": "general"}, {"hazard", "hazard_event"}),
+        ("/admin/places", {"name": "仓库", "risk": "blue"}, {"place"}),
+        (f"/admin/rules/{rule('T03').id}/retire", {}, {"rule"}),
+        ("/admin/kiosks", {"name": "食堂", "printer_uri": "dummy://"}, {"kiosk"}),
+        ("/admin/staff", {"username": "wang", "password": "counter-2026", "roles": ["storekeeper"]}, {"staff_user"}),
+        ("/admin/workdays", {"day": "2027-02-08", "kind": "rest", "note": "厂休"}, {"workday_override"}),
+        ("/admin/departments", {"name": "机修车间"}, {"department"}),
+    ]
+    for url, form, expected in steps:
+        seen = len(entries(session))
+        response = client.post(url, data=form)
+        assert response.status_code in (200, 303), (url, response.status_code)
+        new = entries(session)[seen:]
+        assert expected <= {e.entity for e in new}, (url, {e.entity for e in new})
+        assert {e.actor for e in new} == {"staff:boss"}, url
+    pin = [e for e in entries(session, "employee") if "pin_hash" in e.changed]
+    assert pin and pin[-1].changed["pin_hash"] == [HIDDEN, HIDDEN]
+    password = entries(session, "staff_user")[-1]
+    assert password.changed["password_hash"] == [HIDDEN, HIDDEN] and "counter-2026" not in password.changes
