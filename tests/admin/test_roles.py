@@ -14,6 +14,7 @@ import pytest
 from flask import url_for
 
 from app import create_app
+from app.extensions import db
 from tests.invariants import fingerprint
 
 READ = {"safety_officer", "storekeeper", "supervisor", "auditor"}
@@ -165,3 +166,5 @@ def test_every_form_without_its_csrf_token_is_refused(app_config, make_staff, se
             response = client.post(url, data={"name": "x"})
             assert response.status_code == 400 and "表单已过期" in response.text, (url, response.status_code)
     assert fingerprint(session) == before
+    with app.app_context():
+        db.engine.dispose()  # this second app's pool: closed now, not whenever it is collected
