@@ -68,3 +68,29 @@ def test_pages_go_back_and_forth_by_the_entry_they_start_from(client, login, ses
     back = client.get(link(third, "较新"))
     assert seqs(back) == list(range(150, 50, -1))
     assert client.get("/admin/ledger?before=abc").status_code == 200  # an unreadable mark is no mark
+
+
+def test_the_whole_export_adds_up_to_the_ledger_and_shows_plant_time(client, session, login, make_employee):
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    odd = make_employee(name="A&B <C>", number="E05003", balance=7)
+    ledger.award(session, odd.id, 3, actor="staff:x", memo='含 "引号" & <尖括号>\n第二行')
+    for n in range(30):
+        ledger.adjust(session, odd.id, n + 1, actor="test", memo=f"调整{n}")
+    session.commit()
+    login("audit", "auditor")
+    export = client.get("/admin/ledger.xlsx")
+    data = export.data
+    export.close()
+    book = load_workbook(io.BytesIO(data))
+    rows = list(book.active.iter_rows(values_only=True))
+    entries = session.scalars(select(ledger.LedgerEntry).order_by(ledger.LedgerEntry.seq)).all()
+    assert len(rows) - 1 == len(entries)
+    assert sum(r[6] for r in rows[1:]) == session.scalar(select(func.sum(ledger.LedgerEntry.amount)))
+    assert [r[0] for r in rows[1:]] == [e.seq for e in entries]
+    award = rows[2]
+    assert award[3] == "A&B <C>" and award[8].startswith('含 "引号" & <尖括号>')
+    local = entries[1].created_at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+    assert award[1] == local  # the plant's time, as the screen shows it
