@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template
 
 from app.extensions import db
-from models import reports, statistics
+from models import claims, reports, statistics
 from models.base import local_today
 
 from . import READERS, bp, charts, role_required
@@ -18,6 +18,7 @@ def dashboard() -> str:
     return render_template(
         "admin/dashboard.html",
         work=reports.todays_work(db.session),
+        next_claims=claims.review_queue(db.session, limit=5),
         year=local_today().year,
         points_chart=charts.points_chart(series),
         hazards_chart=charts.hazards_chart(series),

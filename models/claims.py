@@ -339,8 +339,10 @@ def _listing() -> Select[tuple[Claim]]:
     return select(Claim).options(joinedload(Claim.employee).joinedload(Employee.department), joinedload(Claim.rule))
 
 
-def review_queue(session: Session) -> list[Claim]:
-    return list(session.scalars(_listing().where(Claim.status == ClaimStatus.pending).order_by(Claim.due_on, Claim.id)))
+def review_queue(session: Session, limit: int | None = None) -> list[Claim]:
+    """Claims waiting for review, the earliest due first."""
+    query = _listing().where(Claim.status == ClaimStatus.pending).order_by(Claim.due_on, Claim.id).limit(limit)
+    return list(session.scalars(query))
 
 
 def in_notice(session: Session, *, exclude_employee: int | None = None, limit: int | None = None) -> list[Claim]:

@@ -27,6 +27,8 @@ def test_the_back_office_walk(live_server, page, session, tmp_path, make_employe
     sign_in(page, live_server, "boss")
     shot(page, "admin-dashboard")
     assert page.locator("canvas[data-drawn='1']").count() == 3  # the year's charts are drawn
+    assert "参加消防培训" not in page.locator("main").inner_text()  # the queue shows rule and person, not the story
+    assert page.locator("main table tr").count() == 2  # both claims wait for review, earliest due first
 
     # Goods: a new item with its picture, then a delivery.
     page.goto(f"{live_server}/admin/goods/new")
