@@ -47,3 +47,12 @@ def rectification_chart(series: MonthSeries) -> str:
         [{"label": _("Rectification rate (%)"), "data": series.rectification, "spanGaps": True}],
         percent=True,
     )
+
+
+def year_charts(series: MonthSeries) -> dict[str, str]:
+    """The three charts of a year, as the dashboard and the statistics page show them."""
+    return {
+        "points_chart": points_chart(series),
+        "hazards_chart": hazards_chart(series),
+        "rectification_chart": rectification_chart(series),
+    }

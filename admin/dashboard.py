@@ -20,7 +20,5 @@ def dashboard() -> str:
         work=reports.todays_work(db.session),
         next_claims=claims.review_queue(db.session, limit=5),
         year=local_today().year,
-        points_chart=charts.points_chart(series),
-        hazards_chart=charts.hazards_chart(series),
-        rectification_chart=charts.rectification_chart(series),
+        **charts.year_charts(series),
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.forms import typed_twice
 from models import people, roster
 from models.errors import InvalidInput, NotFound
 from models.people import Role
@@ -187,10 +188,7 @@ def person_step(employee_id: int, step: str) -> Response:
 def person_pin(employee_id: int) -> Response:
     """Set a new PIN (the employee types it twice); it also lifts a lock after wrong tries."""
     employee = _employee(employee_id)
-    pin = request.form.get("pin", "")
-    if pin != request.form.get("pin_again", ""):
-        raise InvalidInput(_l("The two PINs are not the same."))
-    people.set_pin(db.session, employee, pin)
+    people.set_pin(db.session, employee, typed_twice("pin", _l("The two PINs are not the same.")))
     db.session.commit()
     flash(_l("The new PIN for %(name)s is set.", name=employee.name), "info")
     return redirect(url_for("admin.person", employee_id=employee.id), 303)

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.forms import typed_twice
 from models import people
-from models.errors import InvalidInput, NotFound
+from models.errors import NotFound
 
 from . import bp, role_required
 
@@ -87,10 +88,7 @@ def staff_update(user_id: int) -> Response:
 @role_required()
 def staff_password(user_id: int) -> Response:
     user = _account(user_id)
-    password = request.form.get("password", "")
-    if password != request.form.get("password_again", ""):
-        raise InvalidInput(_l("The two passwords are not the same."))
-    people.set_password(db.session, user, password)
+    people.set_password(db.session, user, typed_twice("password", _l("The two passwords are not the same.")))
     db.session.commit()
     flash(_l("The new password for %(name)s is set.", name=user.username), "info")
     return redirect(url_for("admin.staff_list"), 303)

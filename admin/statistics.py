@@ -73,29 +73,30 @@ def rows(found: statistics.Figures) -> list[tuple[str, object, str]]:
     return lines
 
 
+def _asked() -> tuple[statistics.Figures, statistics.MonthSeries]:
+    """The figures of the period asked for (``?period=``), and its year month by month."""
+    period = statistics.parse_period(request.args.get("period"))
+    return statistics.figures(db.session, period), statistics.monthly_series(db.session, period.start.year)
+
+
 @bp.get("/statistics")
 @role_required(*READERS)
 def statistics_page() -> str:
-    period = statistics.parse_period(request.args.get("period"))
-    found = statistics.figures(db.session, period)
-    series = statistics.monthly_series(db.session, period.start.year)
+    found, series = _asked()
     return render_template(
         "admin/statistics.html",
         found=found,
         rows=rows(found),
         choices=_choices(local_today()),
-        points_chart=charts.points_chart(series),
-        hazards_chart=charts.hazards_chart(series),
-        rectification_chart=charts.rectification_chart(series),
+        **charts.year_charts(series),
     )
 
 
 @bp.get("/statistics.xlsx")
 @role_required(*READERS)
 def statistics_export() -> Response:
-    period = statistics.parse_period(request.args.get("period"))
-    found = statistics.figures(db.session, period)
-    series = statistics.monthly_series(db.session, period.start.year)
+    found, series = _asked()
+    period = found.period
     book = Workbook()
     sheet = book.active
     sheet.title = _("Report")

@@ -37,3 +37,13 @@ def uploaded_photos(field: str = "photos", limit: int = 5) -> list[bytes]:
         finally:
             upload.close()
     return photos
+
+
+def typed_twice(field: str, mismatch: object) -> str:
+    """A secret typed twice (a new PIN, a new password): the form's ``field``, if ``field``_again matches it."""
+    from flask import request
+
+    value = request.form.get(field, "")
+    if value != request.form.get(f"{field}_again", ""):
+        raise InvalidInput(mismatch)
+    return value
