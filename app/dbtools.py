@@ -67,7 +67,7 @@ def copy_database(source: Engine, target_url: str) -> Copied:
                     dst.execute(table.insert(), [dict(row) for row in batch])
                     rows += len(batch)
             if target.dialect.name == "postgresql":
-                _move_sequences(dst)
+                move_sequences(dst)
         with source.connect() as src, target.connect() as dst:
             for table in Base.metadata.sorted_tables:
                 counted = [c.scalar(select(func.count()).select_from(table)) for c in (src, dst)]
@@ -78,7 +78,7 @@ def copy_database(source: Engine, target_url: str) -> Copied:
         target.dispose()
 
 
-def _move_sequences(conn) -> None:
+def move_sequences(conn) -> None:
     """After rows were inserted with their ids, make each id sequence hand out the next free one."""
     for table in Base.metadata.sorted_tables:
         column = table.columns.get("id")

@@ -12,6 +12,7 @@ import secrets
 
 from sqlalchemy import Engine, insert
 
+from app.dbtools import move_sequences
 from models.ledger import GENESIS_HASH, EntryKind, LedgerEntry, LedgerHead, entry_hash, plant_year, stamp
 from models.people import Card, Department, Employee
 from models.store import Goods
@@ -45,6 +46,8 @@ def fill_store(engine: Engine, *, employees: int, goods: int, seed: int = 7) -> 
                 for n in range(1, employees + 1)
             ],
         )
+        if engine.dialect.name == "postgresql":
+            move_sequences(conn)
     return codes
 
 
@@ -112,3 +115,5 @@ def fill_ledger(engine: Engine, *, employees: int, entries: int, seed: int = 42,
         for emp in range(1, employees + 1):
             if balances[emp]:
                 conn.execute(Employee.__table__.update().where(Employee.id == emp).values(balance=balances[emp]))
+        if engine.dialect.name == "postgresql":
+            move_sequences(conn)  # the rows came with their ids: what the app inserts next must not clash
