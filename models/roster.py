@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import ledger
+from .base import clean_text
 from .errors import InvalidInput
 from .people import (
     EMPLOYEE_NUMBER,
@@ -115,7 +116,7 @@ def _cell(values: tuple, index: int | None, errors: list[str]) -> str:
     value = values[index]
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # an employee number typed as a number
-    text = str(value).strip()
+    text = clean_text(str(value), 100_000)  # printable characters only; the length is judged below
     if text.startswith("="):
         errors.append(str(_l("A formula cannot be imported: type the value.")))
         return ""

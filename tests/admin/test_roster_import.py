@@ -55,21 +55,22 @@ def test_a_clean_roster_is_previewed_applied_and_the_same_file_changes_nothing(c
             ("E001", "张三", "铸造车间", "一班", "正式员工", "在职"),
             ("E002", "李四", "机修车间", "", "外包人员", ""),
             (3, "王五", "铸造车间", None, None, None),  # a number typed as a number
+            ("E004", "赵\t六 ", "铸造车间", "", "", ""),  # a tab pasted in: only printable characters are kept
         ]
     )
     url, preview = preview_of(client, upload(client, data))
-    assert "新增 3 · 修改 0 · 离职 0 · 无变化 0 · 有错误 0" in preview.text
+    assert "新增 4 · 修改 0 · 离职 0 · 无变化 0 · 有错误 0" in preview.text
     assert employees(session) == {}  # nothing before applying
     assert client.post(url + "/apply").status_code == 303
     found = employees(session)
-    assert sorted(found) == ["3", "E001", "E002"]
+    assert sorted(found) == ["3", "E001", "E002", "E004"] and found["E004"].name == "赵六"
     assert found["E001"].team.name == "一班" and found["E002"].kind == "contractor"
     entries = session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "employee"))
-    assert entries == 3  # each new employee is in the audit log, by the importer
+    assert entries == 4  # each new employee is in the audit log, by the importer
     # The same file again: every row is unchanged, applying it changes nothing.
     url, preview = preview_of(client, upload(client, data))
     assert client.post(url + "/apply").status_code == 303
-    assert session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "employee")) == 3
+    assert session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "employee")) == 4
 
 
 def test_changes_and_leavers(client, login, session, departments, make_employee):
