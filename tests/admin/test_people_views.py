@@ -169,3 +169,20 @@ def test_only_admins_change_people_and_storekeepers_cards(client, login, session
     assert client.post(f"/admin/people/{worker.id}/cards", data={"kind": "qr"}).status_code == 403
     assert session.scalar(select(func.count()).select_from(people.Card)) == 0
     assert employee_by(session, worker.number).active
+
+
+def test_the_card_sheet_of_a_filtered_list(client, login, session, make_employee):
+    casting = [make_employee(name=f"铸{n}", department="铸造车间") for n in range(12)]
+    other = make_employee(name="机修", department="机修车间")
+    for worker in [*casting, other]:
+        people.issue_card(session, worker, "qr", actor="test")
+    session.commit()
+    login("look", "supervisor")
+    department = people.get_or_create_department(session, "铸造车间")
+    sheet = client.get(f"/admin/people/cards.pdf?department={department.id}&status=active")
+    assert sheet.status_code == 200
+    pages = decode_pages(sheet.data)
+    assert [len(p) for p in pages] == [10, 2]  # ten cards to a page, one card a worker of that department
+    assert "机修" not in pdf_text(sheet.data)
+    empty = client.get("/admin/people/cards.pdf?q=nobody")
+    assert empty.status_code == 400 and "有效的二维码卡" in empty.text
