@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import uploaded_photos
 from models import hazards, people, places
+from models.base import plant_time
 from models.errors import InvalidInput
 from models.people import Role
 
@@ -176,7 +177,7 @@ def ledger_rows():
         yield (
             h.number,
             hazards.Source(h.source).label,
-            h.reported_at,
+            plant_time(h.reported_at),  # the plant's time, as on screen
             reporter,
             h.place.path,
             h.category_label,
@@ -187,9 +188,9 @@ def ledger_rows():
             h.measures or "",
             h.funds or "",
             h.deadline,
-            h.rectified_at,
+            plant_time(h.rectified_at),
             h.reinspected_by or "",
-            h.closed_at,
+            plant_time(h.closed_at),
             h.reward_points or 0,
         )
 

@@ -7,7 +7,6 @@ hundred.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 
 from flask import render_template, request, send_file, url_for
@@ -19,6 +18,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.xlsx import SheetWriter
 from models import ledger, people
+from models.base import plant_time
 
 from . import READERS, bp, role_required
 
@@ -82,7 +82,7 @@ def write_workbook(found: ledger.LedgerFilter, out, limit: int | None = None) ->
     sheet.write_rows(
         (
             row.seq,
-            row.created_at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None),
+            plant_time(row.created_at),
             row.number,
             row.name,
             row.department,

@@ -34,6 +34,11 @@ def local_today() -> dt.date:
     return dt.datetime.now().date()
 
 
+def plant_time(at: dt.datetime | None) -> dt.datetime | None:
+    """A stored (naive UTC) timestamp as the plant's local time, naive, for exports people read."""
+    return None if at is None else at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+
+
 def utc_edge(day: dt.date) -> dt.datetime:
     """Midnight at the plant on ``day``, as the naive UTC timestamp the tables store."""
     return dt.datetime.combine(day, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)

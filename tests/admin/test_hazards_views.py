@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -103,6 +104,7 @@ def test_the_loop_over_http_from_report_to_closed(client, app, session, login, m
     assert rows[0][:4] == ("隐患编号", "来源", "发现时间", "报告人") and len(rows[0]) == 17
     assert rows[1][0] == hazard.number and rows[1][3] == f"李四 ({worker.number})" and rows[1][9] == "fitter"
     assert rows[1][16] == 20 and rows[1][15] is not None
+    assert rows[1][2] == closed.reported_at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)  # plant time
 
 
 def test_a_storekeeper_cannot_verify_and_an_auditor_only_reads(client, session, login, press):
