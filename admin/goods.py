@@ -50,7 +50,7 @@ def _whole(value: str | None, message) -> int:
         raise InvalidInput(message) from None
 
 
-def _listed() -> list[dict]:
+def _listed() -> list[store.ShelfRow]:
     """The catalogue as filtered by the query string, priced and tiered."""
     query = select(store.Goods).order_by(store.Goods.active.desc(), store.Goods.category, store.Goods.value_fen)
     if (category := request.args.get("category")) in store.GoodsCategory.__members__:
@@ -59,15 +59,7 @@ def _listed() -> list[dict]:
         query = query.where(store.Goods.name.contains(text, autoescape=True))
     if request.args.get("low"):
         query = query.where(store.Goods.active.is_(True), store.Goods.stock <= store.Goods.low_stock)
-    pricing = store.Pricing.load(db.session)
-    tier = request.args.get("tier")
-    rows = []
-    for goods in db.session.scalars(query):
-        goods_tier = pricing.tier(goods)
-        if tier in store.Tier.__members__ and goods_tier.value != tier:
-            continue
-        rows.append({"goods": goods, "tier": goods_tier, "price": pricing.price(goods)})
-    return rows
+    return store.shelf(db.session, query, request.args.get("tier"))
 
 
 @bp.get("/goods")
@@ -170,8 +162,6 @@ def goods_stock(goods_id: int) -> Response:
     goods = _goods(goods_id)
     kind = request.form.get("kind")
     quantity = _whole(request.form.get("quantity"), _l("A stock change is a whole number other than zero."))
-    if kind == "restock" and quantity <= 0:
-        raise InvalidInput(_l("A restock adds a quantity above zero."))
     if kind not in ("restock", "adjust"):
         raise InvalidInput(_l("Choose restock or adjust."))
     store.move_stock(

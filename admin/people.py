@@ -129,17 +129,21 @@ def _department_from_form() -> people.Department:
     return department
 
 
+def _team_from_form(department: people.Department) -> people.Team | None:
+    team = request.form.get("team", "").strip()[:100]
+    return people.get_or_create_team(db.session, department, team) if team else None
+
+
 @bp.post("/people")
 @role_required()
 def person_create() -> Response:
     department = _department_from_form()
-    team = request.form.get("team", "").strip()[:100]
     employee = people.create_employee(
         db.session,
         number=request.form.get("number", "")[:64],
         name=request.form.get("name", "")[:100],
         department=department,
-        team=people.get_or_create_team(db.session, department, team) if team else None,
+        team=_team_from_form(department),
         kind=request.form.get("kind", "staff"),
     )
     db.session.commit()
@@ -151,17 +155,15 @@ def person_create() -> Response:
 @role_required()
 def person_update(employee_id: int) -> Response:
     employee = _employee(employee_id)
-    name = request.form.get("name", "").strip()[:100]
-    if not name:
-        raise InvalidInput(_l("An employee needs a name."))
-    try:
-        kind = people.EmployeeKind(request.form.get("kind", ""))
-    except ValueError:
-        raise InvalidInput(_l("Unknown kind of employee.")) from None
     department = _department_from_form()
-    team = request.form.get("team", "").strip()[:100]
-    employee.name, employee.kind, employee.department = name, kind, department
-    employee.team = people.get_or_create_team(db.session, department, team) if team else None
+    people.update_employee(
+        db.session,
+        employee,
+        name=request.form.get("name", "")[:100],
+        department=department,
+        team=_team_from_form(department),
+        kind=request.form.get("kind", ""),
+    )
     db.session.commit()
     flash(_l("Saved: %(name)s.", name=employee.name), "info")
     return redirect(url_for("admin.person", employee_id=employee.id), 303)

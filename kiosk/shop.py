@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
@@ -44,26 +45,19 @@ def _save_cart(cart: dict[int, int]) -> None:
 
 def offer(employee: people.Employee, tier: str | None, category: str | None) -> list[dict]:
     """The goods on the shelf, with what this employee may do with each."""
-    query = db.session.query(store.Goods).filter(store.Goods.active.is_(True))
+    query = select(store.Goods).where(store.Goods.active.is_(True)).order_by(store.Goods.value_fen, store.Goods.name)
     if category in store.GoodsCategory.__members__:
-        query = query.filter(store.Goods.category == category)
-    pricing = store.Pricing.load(db.session)
-    rows = []
-    for goods in query.order_by(store.Goods.value_fen, store.Goods.name):
-        goods_tier = pricing.tier(goods)
-        if tier in store.Tier.__members__ and goods_tier.value != tier:
-            continue
-        price = pricing.price(goods)
-        rows.append(
-            {
-                "goods": goods,
-                "tier": goods_tier,
-                "price": price,
-                "affordable": price <= employee.balance,
-                "in_stock": goods.stock > 0,
-            }
-        )
-    return rows
+        query = query.where(store.Goods.category == category)
+    return [
+        {
+            "goods": row.goods,
+            "tier": row.tier,
+            "price": row.price,
+            "affordable": row.price <= employee.balance,
+            "in_stock": row.goods.stock > 0,
+        }
+        for row in store.shelf(db.session, query, tier)
+    ]
 
 
 def cart_context(employee: people.Employee, priced: store.PricedCart | None = None) -> dict:

@@ -222,6 +222,30 @@ def create_employee(
     return employee
 
 
+def update_employee(
+    session: Session,
+    employee: Employee,
+    *,
+    name: str,
+    department: Department,
+    team: Team | None,
+    kind: EmployeeKind | str,
+) -> Employee:
+    """Change an employee's name, department, team or kind (the number stays: the ledger knows them by it)."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_l("An employee needs a name."))
+    try:
+        kind = EmployeeKind(kind)
+    except ValueError:
+        raise InvalidInput(_l("Unknown kind of employee.")) from None
+    if team is not None and team.department_id != department.id:
+        raise InvalidInput(_l("The team belongs to another department."))
+    employee.name, employee.department, employee.team, employee.kind = name[:100], department, team, kind
+    session.flush()
+    return employee
+
+
 def mark_left(session: Session, employee: Employee) -> None:
     employee.active = False
     employee.left_at = utcnow()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integer, String, func, select
+from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integer, Select, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import ledger
@@ -169,6 +169,21 @@ class Pricing:
         return Tier.mid if yuan <= self.mid_max_yuan else Tier.high
 
 
+@dataclass(frozen=True)
+class ShelfRow:
+    goods: Goods
+    tier: Tier
+    price: int
+
+
+def shelf(session: Session, query: Select, tier: str | None = None) -> list[ShelfRow]:
+    """The goods ``query`` selects, each with its tier and points price; only those of ``tier`` when it is one
+    (tiers come from the value bands in the settings, so they are sorted here, not in SQL)."""
+    pricing = Pricing.load(session)
+    rows = [ShelfRow(goods, pricing.tier(goods), pricing.price(goods)) for goods in session.scalars(query)]
+    return [row for row in rows if tier not in Tier.__members__ or row.tier.value == tier]
+
+
 def points_price(session: Session, goods: Goods) -> int:
     return Pricing.load(session).price(goods)
 
@@ -243,6 +258,8 @@ def move_stock(
         raise InvalidInput(_l("A stock change is a whole number other than zero."))
     if reason in ("adjust", "count") and not note.strip():
         raise InvalidInput(_l("Say why the stock is adjusted."))
+    if reason == "restock" and delta < 0:
+        raise InvalidInput(_l("A restock adds a quantity above zero."))
     goods = _lock_goods(session, [goods_id]).get(goods_id)
     if goods is None:
         raise NotFound(_l("No such goods."))

@@ -51,6 +51,12 @@ def test_the_back_office_walk(live_server, page, session, tmp_path, make_employe
     page.goto(f"{live_server}/admin/goods")
     assert page.locator("img.thumb").count() == 1
     shot(page, "admin-goods")
+    page.goto(f"{live_server}/admin/goods/stocktake")
+    page.locator("input[name^=count-]").first.fill("18")
+    shot(page, "admin-stocktake")
+    page.get_by_role("button", name="差异过账").click()
+    page.wait_for_url("**/admin/goods")
+    assert "1 处差异" in page.locator("#messages").inner_text()
 
     # The roster: one new department, added from the preview, then applied with its progress.
     path = roster_file(
@@ -72,6 +78,12 @@ def test_the_back_office_walk(live_server, page, session, tmp_path, make_employe
     body = page.locator("main").inner_text()
     assert "周一" in body and "吴二" in body and "安环部" in body
     shot(page, "admin-people")
+    page.get_by_role("link", name="周一").click()
+    page.wait_for_url("**/admin/people/*")
+    page.get_by_role("button", name="发卡").click()
+    page.wait_for_url("**/admin/people/*")
+    assert "已为 周一 发放新卡" in page.locator("#messages").inner_text()
+    shot(page, "admin-person")
 
     # Claims: tick both, approve at once.
     page.goto(f"{live_server}/admin/claims")
