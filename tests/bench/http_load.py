@@ -4,7 +4,9 @@
 
 Each client is a paired kiosk browser: it scans a card, adds goods to the cart, opens the confirmation and
 confirms, as the kiosk page does. Printed: redemptions a second, the employee screen's throughput, a bare
-endpoint's throughput in the same run (and the ratio), and the invariants checked afterwards.
+endpoint's throughput in the same run (and the ratio), the server time each of a redemption's requests
+costs when sent alone in this process (its sum bounds what two workers on two cores can do), and the
+invariants checked afterwards.
 All traffic goes to 127.0.0.1; every loop is bounded in time.
 """
 
@@ -16,10 +18,12 @@ import os
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
+from collections import defaultdict
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -70,6 +74,40 @@ class Browser:
         if match := TOKEN.search(data):
             self.csrf = match.group(1)
         return response.status, data
+
+
+class InProcess:
+    """The same requests as ``Browser``, sent through the app's test client in this process (no HTTP, no
+    other load), each timed by what it asks for: the server time a step of the counter costs."""
+
+    def __init__(self, url: str) -> None:
+        from app import create_app
+
+        self.app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False})
+        self.client = self.app.test_client()
+        self.times: dict[str, list[float]] = defaultdict(list)
+
+    def request(self, method: str, path: str, form: dict | None = None, htmx: bool = False) -> tuple[int, str]:
+        started = time.perf_counter()
+        response = self.client.open(path, method=method, data=form, headers={"HX-Request": "true"} if htmx else {})
+        self.times[f"{method} {path}"].append((time.perf_counter() - started) * 1000)
+        return response.status_code, response.text
+
+    def close(self) -> None:
+        with self.app.app_context():
+            db.engine.dispose()
+
+
+def server_time(url: str, code: str, cards: list[str], goods: list[int], rounds: int = 100) -> dict[str, float]:
+    """Median milliseconds of each request of a redemption, one at a time in this process."""
+    browser = InProcess(url)
+    redeem = Redeem([code], cards, goods)
+    redeem.setup(browser, 0)
+    browser.times.clear()
+    for _ in range(rounds):
+        assert redeem.step(browser, 0, 0)
+    browser.close()
+    return {step: statistics.median(times) for step, times in browser.times.items()}
 
 
 def prepare(url: str, clients: int, employees: int = 2000, goods: int = 300) -> tuple[list[str], list[str], list[int]]:
@@ -200,6 +238,8 @@ def run(url: str, *, seconds: float, clients: int, threads: int) -> list[tuple[s
     """The counter over HTTP; rows of (measure, value, note, ratio)."""
     args = argparse.Namespace(seconds=seconds, clients=clients, threads=threads)
     cards, codes, goods = prepare(url, args.clients * 3)
+    steps = server_time(url, codes[-1], cards, goods)
+    spent = sum(steps.values())
     port = free_port()
     env = {**os.environ, "MART_DATABASE_URL": url, "MART_SECRET_KEY": "load-bench-secret"}
     server = subprocess.Popen(
@@ -253,6 +293,16 @@ def run(url: str, *, seconds: float, clients: int, threads: int) -> list[tuple[s
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
+    names = {"POST /kiosk/scan": "scan", "POST /kiosk/cart": "cart", "GET /kiosk/confirm": "confirmation page"}
+    names["POST /kiosk/confirm"] = "confirm + slip"
+    rows.append(
+        (
+            "server time of one redemption (in-process, one request at a time, no HTTP; medians)",
+            f"{spent:.1f} ms",
+            " + ".join(f"{names.get(step, step)} {ms:.1f}" for step, ms in steps.items()),
+            f"2 cores / {spent:.0f} ms = at most {2000 / spent:.0f}/s",
+        )
+    )
     from app import create_app
 
     checker = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
