@@ -202,10 +202,18 @@ def employee_screen(employee: people.Employee) -> str:
         credited=ledger.credited_in_year(db.session, employee.id, today.year),
         cap=get_setting(db.session, "yearly_cap"),
         own_claims=claims.claims_of(db.session, employee.id),
-        notice=claims.in_notice(db.session, exclude_employee=employee.id, limit=20),
         entries=ledger.history(db.session, employee.id, 20),
         suspended=claims.redemption_suspended(db.session, employee.id, today),
-        objection=ReasonForm(),
+    )
+
+
+@bp.get("/notice")
+@employee_view
+def notice(employee: people.Employee) -> str:
+    """Others' claims in public notice, each with a form to object: an htmx fragment the employee's screen
+    asks for once it is shown, as it does the shelf (their own points come first, without waiting for it)."""
+    return render_template(
+        "kiosk/_notice.html", notice=claims.in_notice(db.session, exclude_employee=employee.id, limit=20)
     )
 
 
@@ -290,6 +298,7 @@ def object_claim(employee: people.Employee, claim_id: int) -> Response:
         actor=f"employee:{employee.number}",
     )
     db.session.commit()
+    flash(_l("Your objection is recorded: the claim goes back to the safety department for review."), "info")
     return redirect(url_for("kiosk.me"), 303)
 
 

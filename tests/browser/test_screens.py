@@ -13,6 +13,8 @@ def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_
     ledger.award(session, worker.id, 35, actor="system", memo="通过安全考核")
     make_claim(worker, "H01", 20, "发现配电柜门锁损坏")
     card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
+    other = make_claim(make_employee(name="周八", number="E01235"), "E01", 40, "演练表现突出")
+    claims.approve(session, other, 40, actor="staff:safety")
     session.commit()
 
     _kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
@@ -31,7 +33,14 @@ def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_
     page.wait_for_url("**/kiosk/me")
     body = page.locator("main").inner_text()
     assert "刘德华" in body and "35" in body and "通过安全考核" in body and "发现一般隐患" in body
+    notice = page.locator("section#notice")  # others' claims in public notice follow the screen
+    notice.get_by_text("演练表现突出").wait_for()
     shot(page, "kiosk-me")
+    notice.locator("input[name=reason]").fill("演练那天他在休假")
+    notice.get_by_role("button", name="提出异议").click()
+    page.get_by_text("异议已记录").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("section#notice").count() == 0  # back to review: nothing left in notice here
 
     page.get_by_role("link", name="申报积分").click()
     page.get_by_text("担任安全宣讲员").click()

@@ -62,20 +62,34 @@ def test_the_session_ends_after_the_idle_time(client, session, make_employee):
 
 def test_an_employee_objects_to_a_claim_in_notice(client, session, make_employee, make_claim):
     other = make_employee(name="周八")
-    claim = make_claim(other, "E01", 40, "演练表现突出")
+    claim = make_claim(other, "E01", 40, "周八带队疏散三十人")
     claims.approve(session, claim, 40, actor="staff:safety")
     me = make_employee(name="吴九", number="E9100")
     card = card_of(session, me)
-    client.post("/kiosk/scan", data={"code": card.code})
-    assert "演练表现突出" in client.get("/kiosk/me").text
+    mine = make_claim(me, "E01", 30, "吴九的疏散记录")
+    claims.approve(session, mine, 30, actor="staff:safety")
+    session.commit()
+    screen = client.post("/kiosk/scan", data={"code": card.code}).text
+    # The screen shows the employee's own points at once and asks for the notice list right after.
+    assert 'hx-get="/kiosk/notice"' in screen and "周八带队疏散三十人" not in screen
+    listing = client.get("/kiosk/notice", headers={"HX-Request": "true"}).text
+    assert "周八带队疏散三十人" in listing and f"/kiosk/claims/{claim.id}/object" in listing
+    assert "吴九的疏散记录" not in listing  # nobody objects to their own claim
     empty = client.post(f"/kiosk/claims/{claim.id}/object", data={"reason": ""})
     assert empty.status_code == 400
     response = client.post(f"/kiosk/claims/{claim.id}/object", data={"reason": "演练时他在休假"})
     assert response.status_code == 303
+    assert "异议已记录" in client.get("/kiosk/me").text
+    assert "周八带队疏散三十人" not in client.get("/kiosk/notice", headers={"HX-Request": "true"}).text
     session.expire_all()
     refreshed = session.get(Claim, claim.id)
     assert refreshed.status is ClaimStatus.pending
     assert refreshed.events[-1].actor == "employee:E9100"
+
+
+def test_the_notice_list_needs_an_employee_at_the_kiosk(client, session):
+    response = client.get("/kiosk/notice", headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/kiosk/"
 
 
 def test_the_kiosk_speaks_english_on_request(client, session, make_employee):
