@@ -412,10 +412,13 @@ def redeem(
     if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", request_key or ""):
         raise InvalidInput(_l("The confirmation is not valid. Start again."))
     digest = _digest(cart)
+    locked = ledger.lock_employee(session, employee.id)
+    # Under the employee's lock: a twin of this request that got here first has committed by now. A retried
+    # request gets the first redemption whatever has changed since (the store closed, a suspension).
     if (found := _existing(session, request_key, digest)) is not None:
         return RedeemResult(found, True)
-    employee.ensure_active()
-    if redemption_suspended(session, employee.id):
+    locked.ensure_active()
+    if redemption_suspended(session, locked.id):
         raise RedemptionSuspended()
     if not store_open(session, now):
         raise StoreClosed(
@@ -423,10 +426,6 @@ def redeem(
             days=get_setting(session, "store_days"),
             hours=get_setting(session, "store_hours"),
         )
-    locked = ledger.lock_employee(session, employee.id)
-    # Under the employee's lock: a twin of this request that got here first has committed by now.
-    if (found := _existing(session, request_key, digest)) is not None:
-        return RedeemResult(found, True)
     goods = _lock_goods(session, cart)
     pricing = Pricing.load(session)
     lines = []
