@@ -15,8 +15,11 @@ worker_class = "gthread"
 timeout = 30  # a request that takes longer is stuck: the worker is replaced
 graceful_timeout = 20
 keepalive = 5  # kiosks keep their connection open between taps
-max_requests = 5000  # workers are recycled now and then; the jitter keeps them from all going at once
-max_requests_jitter = 500
+# Workers are recycled now and then (a guard against slow leaks); the jitter keeps them from all going at once.
+# Not too often: a new worker loads the app and warms its caches, and at 5,000 requests a busy counter lost
+# about a third of its throughput to that (python -m tests.bench.http_load).
+max_requests = 100_000
+max_requests_jitter = 10_000
 limit_request_line = 8190
 forwarded_allow_ips = "127.0.0.1,::1"  # only nginx on this machine may say who the client is
 accesslog = None

@@ -385,7 +385,7 @@ def main() -> None:
         if not args.skip_http:
             from tests.bench.http_load import run
 
-            for measure, value, note, ratio in run(pg_url, seconds=args.seconds, clients=16, threads=8):
+            for measure, value, note, ratio in run(pg_url, seconds=args.seconds, clients=16, threads=4):
                 rows.append(("http (gunicorn 2w)", measure, value, f"{ratio}; {note}"))
 
     widths = [max(len(r[i]) for r in [*rows, ("database", "measure", "value", "ratio / note")]) for i in range(4)]

@@ -1,4 +1,5 @@
-"""The counter under load over HTTP: gunicorn (2 workers) + PostgreSQL on loopback, 16 clients.
+"""The counter under load over HTTP: gunicorn with the shipped settings (2 workers) + PostgreSQL on loopback, 16
+clients.
 
     python -m tests.bench.http_load [--seconds 30] [--clients 16]
 
@@ -25,6 +26,7 @@ import threading
 import time
 from collections import defaultdict
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode
 
 from sqlalchemy import text
@@ -35,6 +37,7 @@ from models.settings import set_setting
 from tests.bench.__main__ import PG_DEFAULT, fresh_app, put_claims_in_notice
 from tests.invariants import broken_invariants
 
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 KEY = re.compile(r'name="request_key" value="([^"]+)"')
 
@@ -229,7 +232,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.http_load")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--threads", type=int, default=8, help="threads in each of the 2 gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads in each of the 2 gunicorn workers (shipped: 4)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or PG_DEFAULT
     rows = run(url, seconds=args.seconds, clients=args.clients, threads=args.threads)
@@ -245,24 +248,22 @@ def run(url: str, *, seconds: float, clients: int, threads: int) -> list[tuple[s
     steps = server_time(url, codes[-1], cards, goods)
     spent = sum(steps.values())
     port = free_port()
-    env = {**os.environ, "MART_DATABASE_URL": url, "MART_SECRET_KEY": "load-bench-secret"}
+    env = {
+        **os.environ,
+        "MART_DATABASE_URL": url,
+        "MART_SECRET_KEY": "load-bench-secret",
+        "MART_BIND": f"127.0.0.1:{port}",
+        "MART_WORKERS": "2",
+        "MART_THREADS": str(args.threads),
+        "MART_SESSION_COOKIE_SECURE": "false",
+    }
+    # The shipped settings, request log included (it goes where systemd's journal would take it).
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            "2",
-            "--threads",
-            str(args.threads),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "app:create_app()",
-        ],
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
+        cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
