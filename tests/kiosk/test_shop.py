@@ -43,7 +43,10 @@ def test_browse_add_confirm_and_see_the_slip(client, session, make_employee, mak
     assert 'hx-get="/kiosk/goods"' in client.get("/kiosk/me").text  # the shelf follows as a fragment
     shelf = client.get("/kiosk/goods", headers={"HX-Request": "true"}).text
     assert "洗衣液" in shelf and "劳保手套" in shelf and "积分不足" in shelf  # the rice cooker is out of reach
-    low = client.get("/kiosk/goods?tier=low", headers={"HX-Request": "true"}).text
+    assert shelf.count("库存 10 件") == 2 and "库存 2 件" not in shelf  # the stock of each that can be had
+    english = client.get("/kiosk/goods?lang=en", headers={"HX-Request": "true"}).text
+    assert english.count(">10 in stock<") == 2 and "Not enough points" in english
+    low = client.get("/kiosk/goods?tier=low&lang=zh_Hans_CN", headers={"HX-Request": "true"}).text
     assert "洗衣液" in low and "电饭煲" not in low
     cart = client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": "1"}, headers={"HX-Request": "true"})
     assert cart.status_code == 200 and "洗衣液" in cart.text and "100" in cart.text
