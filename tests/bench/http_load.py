@@ -4,11 +4,12 @@ clients.
     python -m tests.bench.http_load [--seconds 30] [--clients 16]
 
 Each client is a paired kiosk browser: it scans a card, adds goods to the cart, opens the confirmation and
-confirms, as the kiosk page does. Printed: redemptions a second, the employee screen's throughput, a bare
-endpoint's throughput in the same run (and the ratio), the server time each of a redemption's requests
-costs when sent alone in this process, with what a kiosk also asks for and the clients leave out (the slip's
-picture, the shelf and the notice list; the sum bounds the visits two workers on two cores can serve), and
-the invariants checked afterwards.
+confirms, as the kiosk page does. Printed: redemptions a second (and again for an employee who stays at the
+kiosk and redeems without a new scan), the employee screen's throughput, a bare endpoint's throughput in the
+same run (and the ratio), the server time each of a redemption's requests costs when sent alone in this
+process, with what a kiosk also asks for and the clients leave out (the slip's picture, the shelf and the
+notice list; the sum bounds the visits two workers on two cores can serve), and the invariants checked
+afterwards.
 All traffic goes to 127.0.0.1; every loop is bounded in time.
 """
 
@@ -218,9 +219,22 @@ class Screen(Kiosk):
 
 
 class Redeem(Kiosk):
+    """A redemption as the kiosk page makes it: scan a card, add goods to the cart, open the confirmation and
+    confirm. ``scanned_in``: the same employee stays at the kiosk and redeems again, without a scan."""
+
+    def __init__(self, codes: list[str], cards: list[str], goods: list[int], *, scanned_in: bool = False) -> None:
+        super().__init__(codes, cards, goods)
+        self.scanned_in = scanned_in
+
+    def setup(self, browser: Browser, n: int) -> int:
+        n = super().setup(browser, n)
+        if self.scanned_in:
+            assert self.scan(browser, n)
+        return n
+
     def step(self, browser: Browser, n: int, _n: int) -> bool:
         self.i = getattr(self, "i", 0) + 1
-        if not self.scan(browser, self.i * 31 + n):
+        if not self.scanned_in and not self.scan(browser, self.i * 31 + n):
             return False
         goods_id = self.goods[(self.i * 7 + n) % len(self.goods)]
         if browser.request("POST", "/kiosk/cart", {"goods_id": goods_id, "delta": 1}, htmx=True)[0] != 200:
@@ -251,7 +265,7 @@ def main() -> None:
 def run(url: str, *, seconds: float, clients: int, threads: int) -> list[tuple[str, str, str, str]]:
     """The counter over HTTP; rows of (measure, value, note, ratio)."""
     args = argparse.Namespace(seconds=seconds, clients=clients, threads=threads)
-    cards, codes, goods = prepare(url, args.clients * 3)
+    cards, codes, goods = prepare(url, args.clients * 3 + 1)  # a kiosk a client in each run, one for server_time
     steps = server_time(url, codes[-1], cards, goods)
     spent = sum(steps.values())
     port = free_port()
@@ -297,6 +311,16 @@ def run(url: str, *, seconds: float, clients: int, threads: int) -> list[tuple[s
         rows.append(
             (
                 "redemptions (scan, cart, confirm page, confirm + slip: 4 requests)",
+                f"{n / took:,.0f} redemptions/s",
+                f"{bad} failed",
+                "target >= 100/s",
+            )
+        )
+        again = Redeem(codes[args.clients * 2 : args.clients * 3], cards, goods, scanned_in=True)
+        n, bad, took = hammer(port, min(args.seconds, 15), args.clients, again)
+        rows.append(
+            (
+                "the same without the scan (the employee redeems again: 3 requests)",
                 f"{n / took:,.0f} redemptions/s",
                 f"{bad} failed",
                 "target >= 100/s",
