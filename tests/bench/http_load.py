@@ -96,7 +96,7 @@ class InProcess:
     def request(self, method: str, path: str, form: dict | None = None, htmx: bool = False) -> tuple[int, str]:
         started = time.perf_counter()
         response = self.client.open(path, method=method, data=form, headers={"HX-Request": "true"} if htmx else {})
-        step = "GET slip picture" if path.endswith(".png") else f"{method} {path}"  # one name for every slip's
+        step = "GET slip picture" if path.endswith(".png") else f"{method} {path}"  # each slip has its own path
         self.times[step].append((time.perf_counter() - started) * 1000)
         return response.status_code, response.text if response.mimetype.startswith("text/") else ""
 
@@ -157,6 +157,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def shipped_gunicorn(url: str, port: int, *, log=subprocess.DEVNULL, **settings: str) -> subprocess.Popen:
+    """gunicorn as deploy/ runs it (deploy/gunicorn.conf.py, 2 workers, its request log) on 127.0.0.1:``port``
+    over plain HTTP; ``settings`` are more MART_ variables (``threads="4"`` is MART_THREADS). The log goes to
+    ``log``, where systemd's journal would take it."""
+    env = {
+        **os.environ,
+        "MART_DATABASE_URL": url,
+        "MART_SECRET_KEY": "load-test-" + "k" * 32,
+        "MART_BIND": f"127.0.0.1:{port}",
+        "MART_WORKERS": "2",
+        "MART_SESSION_COOKIE_SECURE": "false",
+        **{f"MART_{key.upper()}": value for key, value in settings.items()},
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        text=True,
+    )
 
 
 def hammer(port: int, seconds: float, clients: int, work) -> tuple[int, int, float]:
@@ -269,23 +292,7 @@ def run(url: str, *, seconds: float, clients: int, threads: int) -> list[tuple[s
     steps = server_time(url, codes[-1], cards, goods)
     spent = sum(steps.values())
     port = free_port()
-    env = {
-        **os.environ,
-        "MART_DATABASE_URL": url,
-        "MART_SECRET_KEY": "load-bench-secret",
-        "MART_BIND": f"127.0.0.1:{port}",
-        "MART_WORKERS": "2",
-        "MART_THREADS": str(args.threads),
-        "MART_SESSION_COOKIE_SECURE": "false",
-    }
-    # The shipped settings, request log included (it goes where systemd's journal would take it).
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = shipped_gunicorn(url, port, threads=str(args.threads))
     try:
         for _ in range(100):
             try:

@@ -15,7 +15,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,10 +27,9 @@ from app.extensions import db
 from models import claims, people, places
 from models.settings import set_setting
 from tests.bench.__main__ import PG_DEFAULT
-from tests.bench.http_load import Browser, Redeem, free_port, prepare
+from tests.bench.http_load import Browser, Redeem, free_port, prepare, shipped_gunicorn
 from tests.invariants import broken_invariants
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 REDEEMERS, REPORTERS, AWARDERS = 22, 5, 5
 
 
@@ -85,23 +83,7 @@ def run(url: str, seconds: float, workdir: Path) -> LoadResult:
         db.engine.dispose()
 
     port = free_port()
-    env = {
-        **os.environ,
-        "MART_DATABASE_URL": url,
-        "MART_SECRET_KEY": "load-test-" + "k" * 32,
-        "MART_INSTANCE_PATH": str(workdir),
-        "MART_BIND": f"127.0.0.1:{port}",
-        "MART_WORKERS": "2",
-        "MART_SESSION_COOKIE_SECURE": "false",
-    }
-    server = subprocess.Popen(
-        [Path(sys.executable).parent / "gunicorn", "-c", ROOT / "deploy" / "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server = shipped_gunicorn(url, port, log=subprocess.PIPE, instance_path=str(workdir))
     done = Counter()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
