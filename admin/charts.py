@@ -6,7 +6,7 @@ import json
 
 from flask_babel import gettext as _
 
-from models.hazards import Category
+from models.hazards import HazardCategory
 from models.statistics import MonthSeries
 
 PALETTE = ("#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#c62828", "#00838f")
@@ -35,7 +35,7 @@ def points_chart(series: MonthSeries) -> str:
 
 
 def hazards_chart(series: MonthSeries) -> str:
-    datasets = [{"label": str(c.label), "data": series.hazards[c.value]} for c in Category]
+    datasets = [{"label": str(c.label), "data": series.hazards[c.value]} for c in HazardCategory]
     datasets.append({"label": _("Of them major (valid)"), "data": series.major, "type": "line", "stack": "major"})
     return _config("bar", [m[5:] for m in series.months], datasets, stacked=True)
 

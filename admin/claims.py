@@ -94,7 +94,6 @@ def claim_approve(claim_id: int) -> str:
     claim = claims.approve(
         db.session, claims.get_claim(db.session, claim_id, lock=True), form.points.data, actor=current_user.actor
     )
-    db.session.commit()
     return _row(claim)
 
 
@@ -118,7 +117,6 @@ def claims_bulk_approve() -> Response:
             claims.approve(db.session, claim, claim.requested_points, actor=current_user.actor)
         except DomainError as err:
             raise InvalidInput(_l("Claim %(id)s: %(error)s"), id=claim_id, error=err.message) from None
-    db.session.commit()
     flash(_l("%(n)s claims approved: they are now in public notice.", n=len(ids)), "info")
     return redirect(url_for("admin.claims_index", tab="review"), 303)
 
@@ -143,7 +141,6 @@ def _reasoned_step(claim_id: int, step: str) -> str:
     claim = operation(
         db.session, claims.get_claim(db.session, claim_id, lock=True), form.reason.data, actor=current_user.actor
     )
-    db.session.commit()
     return _row(claim)
 
 
@@ -181,5 +178,4 @@ def claim_create() -> Response | tuple[str, int]:
         photos=uploaded_photos(limit=claims.MAX_PHOTOS + 1),
         photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
     )
-    db.session.commit()
     return redirect(url_for("admin.claim_detail", claim_id=claim.id), 303)

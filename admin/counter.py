@@ -17,8 +17,7 @@ from models import kiosks, printing, store
 from models.errors import InvalidInput
 from models.people import Role
 from models.settings import get_setting
-from printer import receipt
-from printer.worker import slip_preview
+from printer.slips import slip_preview
 
 from . import READERS, bp, role_required
 
@@ -78,17 +77,7 @@ def redemption_step(number: str, step: str) -> Response:
             raise form_error(form)
         store.cancel(db.session, redemption, form.reason.data, actor=current_user.actor)
     else:
-        jobs = printing.jobs_of(db.session, redemption.id)
-        last = jobs[-1] if jobs else None
-        printing.reprint(
-            db.session,
-            redemption,
-            actor=current_user.actor,
-            printer_uri=last.printer_uri if last else get_setting(db.session, "printer_uri"),
-            columns=last.columns if last else receipt.WIDTHS[int(get_setting(db.session, "paper_mm"))],
-            encoding=get_setting(db.session, "printer_encoding"),
-        )
-    db.session.commit()
+        printing.reprint(db.session, redemption, actor=current_user.actor)
     return redirect(url_for("admin.redemption_detail", number=redemption.number), 303)
 
 
@@ -115,7 +104,6 @@ def kiosk_create() -> str:
         except PrinterConfigError as err:
             raise InvalidInput(_l("Printer: %(error)s"), error=str(err)) from None
     kiosk, code = kiosks.create_kiosk(db.session, name, printer_uri=uri or None)
-    db.session.commit()
     return _with_code(kiosk, code)
 
 
@@ -126,7 +114,6 @@ def kiosk_code(kiosk_id: int) -> str:
     if kiosk is None:
         raise store.NotFound()
     code = kiosks.new_pairing_code(db.session, kiosk)
-    db.session.commit()
     return _with_code(kiosk, code)
 
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app import l10n
 from app.extensions import db
 from app.forms import uploaded_photos
-from models import store
-from models.base import local_today
+from models import clock, store
 from models.errors import DomainError, InvalidInput, NotFound
 from models.people import Role
 from printer.sheets import CountRow, Label, count_sheet_pdf, shelf_labels_pdf
@@ -27,13 +26,6 @@ from . import READERS, bp, pdf_response, role_required
 
 KEEPERS = (Role.storekeeper,)
 MAX_LABELS = 1000
-MOVEMENT_REASONS = {
-    "restock": _l("Restock"),
-    "adjust": _l("Adjustment"),
-    "count": _l("Stock-take"),
-    "redemption": _l("Redemption"),
-    "cancel": _l("Cancelled redemption"),
-}
 
 
 def _goods(goods_id: int) -> store.Goods:
@@ -96,7 +88,6 @@ def _form_page(goods: store.Goods | None, *, error: str = "", status: int = 200)
         tier=pricing.tier(goods) if goods is not None else None,
         movements=store.movements_of(db.session, goods.id) if goods is not None else [],
         pricing=pricing,
-        movement_reasons=MOVEMENT_REASONS,
         can_edit=current_user.has_role(*KEEPERS),
     ), status
 
@@ -132,9 +123,7 @@ def _save(goods: store.Goods | None) -> Response | tuple[str, int]:
         if pictures:
             store.set_goods_picture(db.session, saved, Path(current_app.config["UPLOAD_FOLDER"]) / "goods", pictures[0])
     except DomainError as err:
-        db.session.rollback()
         return _form_page(goods, error=err.message, status=err.status_code)
-    db.session.commit()
     yuan = saved.value_fen / 100
     if not 5 <= yuan <= 500:
         flash(_l("Saved. Note: the scheme advises goods worth 5 to 500 yuan."), "info")
@@ -162,12 +151,11 @@ def goods_stock(goods_id: int) -> Response:
     goods = _goods(goods_id)
     kind = request.form.get("kind")
     quantity = _whole(request.form.get("quantity"), _l("A stock change is a whole number other than zero."))
-    if kind not in ("restock", "adjust"):
+    if kind not in store.BY_HAND:
         raise InvalidInput(_l("Choose restock or adjust."))
     store.move_stock(
         db.session, goods.id, quantity, reason=kind, actor=current_user.actor, note=request.form.get("note", "")
     )
-    db.session.commit()
     flash(_l("%(name)s: stock is now %(stock)s.", name=goods.name, stock=goods.stock), "info")
     return redirect(url_for("admin.goods_edit", goods_id=goods.id), 303)
 
@@ -196,7 +184,6 @@ def stocktake_post() -> Response:
             goods_id = _whole(key.removeprefix("count-"), _l("No such goods."))
             counts[goods_id] = _whole(value, _l("A count is a whole number from 0."))
     movements = store.stock_take(db.session, counts, actor=current_user.actor, note=request.form.get("note", ""))
-    db.session.commit()
     message = _l(
         "Stock-take posted: %(counted)s goods counted, %(changed)s differences.",
         counted=len(counts),
@@ -213,7 +200,7 @@ def count_sheet() -> Response:
         CountRow(n, goods.name, goods.category.label, goods.stock) for n, goods in enumerate(_active_goods(), start=1)
     ]
     return pdf_response(
-        count_sheet_pdf(rows, store=current_app.config["STORE_NAME"], when=format_date(local_today(), "long")),
+        count_sheet_pdf(rows, store=current_app.config["STORE_NAME"], when=l10n.day(clock.today())),
         "count-sheet.pdf",
     )
 

@@ -19,8 +19,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import uploaded_photos
-from models import hazards, people, places
-from models.base import plant_time
+from models import clock, hazards, people, places
 from models.errors import InvalidInput
 from models.people import Role
 
@@ -39,7 +38,7 @@ def hazard_list() -> str:
     owner = current_user.username if request.args.get("mine") else None
     listing = hazards.queue(db.session, status, owner=owner, place_id=place_id)
     return render_template(
-        "admin/hazards.html", hazards=listing, status=status, statuses=list(hazards.Status), place_id=place_id
+        "admin/hazards.html", hazards=listing, status=status, statuses=list(hazards.HazardStatus), place_id=place_id
     )
 
 
@@ -55,17 +54,15 @@ def hazard_detail(hazard_id: int) -> str:
         hazard=hazard,
         photos=hazard.photos(db.session),
         after_photos=hazard.photos(db.session, after=True),
-        verdicts=list(hazards.Verdict),
-        grades=list(hazards.Grade),
+        verdicts=list(hazards.HazardVerdict),
+        grades=list(hazards.HazardGrade),
         staff=staff,
-        actions=hazards.ACTIONS,
         can_verify=current_user.has_role(*OFFICERS),
         can_rectify=hazard.owner == current_user.username or current_user.has_role(*OFFICERS),
     )
 
 
 def _back(hazard: hazards.Hazard) -> Response:
-    db.session.commit()
     return redirect(url_for("admin.hazard_detail", hazard_id=hazard.id), 303)
 
 
@@ -173,24 +170,25 @@ def ledger_rows():
     )
     for h in db.session.scalars(query):
         reporter = _("anonymous") if h.reporter is None else f"{h.reporter.name} ({h.reporter.number})"
-        verification = " ".join(filter(None, [h.verdict_label, h.verified_by or "", h.verify_note or ""]))
+        verdict = h.verdict.label if h.verdict else ""
+        verification = " ".join(filter(None, [verdict, h.verified_by or "", h.verify_note or ""]))
         yield (
             h.number,
-            hazards.Source(h.source).label,
-            plant_time(h.reported_at),  # the plant's time, as on screen
+            h.source.label,
+            clock.local_or_none(h.reported_at),  # the plant's time, as on screen
             reporter,
             h.place.path,
-            h.category_label,
-            h.grade_label,
+            h.category.label,
+            h.grade.label if h.grade else "",
             h.description,
             verification,
             h.owner or "",
             h.measures or "",
             h.funds or "",
             h.deadline,
-            plant_time(h.rectified_at),
+            clock.local_or_none(h.rectified_at),
             h.reinspected_by or "",
-            plant_time(h.closed_at),
+            clock.local_or_none(h.closed_at),
             h.reward_points or 0,
         )
 

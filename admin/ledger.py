@@ -17,8 +17,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.xlsx import SheetWriter
-from models import ledger, people
-from models.base import plant_time
+from models import clock, ledger, people
 
 from . import READERS, bp, role_required
 
@@ -82,7 +81,7 @@ def write_workbook(found: ledger.LedgerFilter, out, limit: int | None = None) ->
     sheet.write_rows(
         (
             row.seq,
-            plant_time(row.created_at),
+            clock.local_or_none(row.created_at),
             row.number,
             row.name,
             row.department,

@@ -93,7 +93,6 @@ def people_list() -> str:
 @role_required()
 def department_create() -> Response:
     department = people.get_or_create_department(db.session, request.form.get("name", "")[:100])
-    db.session.commit()
     flash(_l("Department %(name)s is on the list.", name=department.name), "info")
     return redirect(url_for("admin.people_list"), 303)
 
@@ -146,7 +145,6 @@ def person_create() -> Response:
         team=_team_from_form(department),
         kind=request.form.get("kind", "staff"),
     )
-    db.session.commit()
     flash(_l("%(name)s is registered. Issue a card next.", name=employee.name), "info")
     return redirect(url_for("admin.person", employee_id=employee.id), 303)
 
@@ -164,7 +162,6 @@ def person_update(employee_id: int) -> Response:
         team=_team_from_form(department),
         kind=request.form.get("kind", ""),
     )
-    db.session.commit()
     flash(_l("Saved: %(name)s.", name=employee.name), "info")
     return redirect(url_for("admin.person", employee_id=employee.id), 303)
 
@@ -181,7 +178,6 @@ def person_step(employee_id: int, step: str) -> Response:
     else:
         roster.rejoin(db.session, employee)
         flash(_l("%(name)s is back. Issue a new card.", name=employee.name), "info")
-    db.session.commit()
     return redirect(url_for("admin.person", employee_id=employee.id), 303)
 
 
@@ -191,7 +187,6 @@ def person_pin(employee_id: int) -> Response:
     """Set a new PIN (the employee types it twice); it also lifts a lock after wrong tries."""
     employee = _employee(employee_id)
     people.set_pin(db.session, employee, typed_twice("pin", _l("The two PINs are not the same.")))
-    db.session.commit()
     flash(_l("The new PIN for %(name)s is set.", name=employee.name), "info")
     return redirect(url_for("admin.person", employee_id=employee.id), 303)
 
@@ -204,7 +199,6 @@ def card_issue(employee_id: int) -> Response:
     if kind not in ("qr", "rfid"):
         raise InvalidInput(_l("A card is a QR card or an RFID card."))
     people.issue_card(db.session, employee, kind, actor=current_user.actor, uid=request.form.get("uid", "")[:64])
-    db.session.commit()
     flash(_l("A new card for %(name)s is issued.", name=employee.name), "info")
     return redirect(url_for("admin.person", employee_id=employee.id), 303)
 
@@ -224,7 +218,6 @@ def card_step(card_id: int, step: str) -> Response:
             raise InvalidInput(_l("Say why the card is replaced."))
         people.reissue_card(db.session, card, actor=current_user.actor, reason=reason, uid=request.form.get("uid", ""))
         flash(_l("The old card is revoked and a new one issued."), "info")
-    db.session.commit()
     return redirect(url_for("admin.person", employee_id=card.employee_id), 303)
 
 

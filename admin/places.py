@@ -60,7 +60,6 @@ def _save(place: places.Place | None) -> Response:
         parent_id=_int(request.form.get("parent_id")),
         checklist=request.form.get("checklist", "")[:5000],
     )
-    db.session.commit()
     flash(_l("Saved: %(name)s.", name=saved.name), "info")
     return redirect(url_for("admin.place_list"), 303)
 
@@ -95,7 +94,6 @@ def place_update(place_id: int) -> Response:
 def place_new_token(place_id: int) -> Response:
     place = places.get_place(db.session, place_id)
     places.replace_token(db.session, place)
-    db.session.commit()
     flash(
         _l("%(name)s has a new QR code: print its poster again; the old one no longer works.", name=place.name), "info"
     )

@@ -22,8 +22,8 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import uploaded_photos
-from models import people, roster
-from models.errors import DomainError, InvalidInput, NotFound
+from models import people, roster, unit
+from models.errors import InvalidInput, NotFound
 
 from . import bp, role_required
 
@@ -112,44 +112,41 @@ def roster_departments(token: str) -> Response:
     for name in _preview(token, state)["unknown"]:
         people.get_or_create_department(db.session, name)
     state["rows"] = roster.compare(db.session, roster.Roster.from_json(state["rows"])).to_json()
-    db.session.commit()
-    _save(path, state)
+    unit.after(db.session, lambda: _save(path, state))
     return redirect(url_for("admin.roster_preview", token=token), 303)
 
 
 def _apply_chunk(path: Path, state: dict) -> None:
-    """Apply the next chunk of rows (compared afresh), commit, and move the position on."""
+    """Apply the next chunk of rows (compared afresh) and move the position on (the file says so once the
+    request has committed)."""
     start = state["position"]
     chunk = roster.compare(db.session, roster.Roster.from_json(state["rows"][start : start + CHUNK]))
     if chunk.errors:
-        db.session.rollback()
         first = chunk.errors[0]
         raise InvalidInput(
             _l("Row %(line)s cannot be applied any more: %(error)s"), line=first.line, error=first.errors[0]
         )
     state["applied"] += roster.apply_rows(db.session, chunk.rows, actor=current_user.actor)
-    db.session.commit()
     state["position"] = start + len(chunk.rows)
-    _save(path, state)
 
 
 @bp.post("/people/import/<token>/apply")
 @role_required()
 def roster_apply(token: str) -> Response | str:
     path = _path(token)
-    with path.open("rb") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a second click waits, then finds the chunk done
-        state = _load(path)
-        if any(row["errors"] for row in state["rows"]):
-            raise InvalidInput(_l("The file has errors: correct them in Excel and upload it again."))
-        try:
-            if request.headers.get("HX-Request"):
-                if state["position"] < len(state["rows"]):
-                    _apply_chunk(path, state)
-                return render_template("admin/_roster_progress.html", token=token, state=state)
-            while state["position"] < len(state["rows"]):
-                _apply_chunk(path, state)
-        except DomainError:
-            db.session.rollback()
-            raise
+    lock = path.open("rb")
+    # A second click waits, then finds the chunk done: the lock is held until this request has committed.
+    unit.after(db.session, lock.close, only_if_committed=False)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    state = _load(path)
+    if any(row["errors"] for row in state["rows"]):
+        raise InvalidInput(_l("The file has errors: correct them in Excel and upload it again."))
+    if request.headers.get("HX-Request"):
+        if state["position"] < len(state["rows"]):
+            _apply_chunk(path, state)
+        unit.after(db.session, lambda: _save(path, state))
+        return render_template("admin/_roster_progress.html", token=token, state=state)
+    while state["position"] < len(state["rows"]):
+        _apply_chunk(path, state)
+    unit.after(db.session, lambda: _save(path, state))
     return redirect(url_for("admin.roster_preview", token=token), 303)

@@ -87,7 +87,6 @@ def rule_save(rule_id: int | None) -> Response | tuple[str, int]:
         min_points=form.min_points.data,
         max_points=form.max_points.data,
     )
-    db.session.commit()
     return redirect(url_for("admin.rules_index"), 303)
 
 
@@ -96,5 +95,4 @@ def rule_save(rule_id: int | None) -> Response | tuple[str, int]:
 def rule_retire(rule_id: int, step: str) -> Response:
     rule = _rule(rule_id)
     (rules.retire_rule if step == "retire" else rules.restore_rule)(db.session, rule)
-    db.session.commit()
     return redirect(url_for("admin.rules_index"), 303)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from models import settings, workdays
+from models import clock, settings, workdays
 from models.errors import InvalidInput
 from models.people import Role
 
@@ -25,7 +25,7 @@ EDITORS = (Role.admin,)
 def settings_index() -> str:
     overrides = db.session.scalars(
         select(workdays.WorkdayOverride)
-        .where(workdays.WorkdayOverride.day >= dt.date.today() - dt.timedelta(days=31))
+        .where(workdays.WorkdayOverride.day >= clock.today() - dt.timedelta(days=31))
         .order_by(workdays.WorkdayOverride.day)
     )
     return render_template(
@@ -42,7 +42,6 @@ def settings_index() -> str:
 @role_required(*EDITORS)
 def setting_save(key: str) -> str:
     value = settings.set_setting(db.session, key, request.form.get("value", ""))
-    db.session.commit()
     return render_template(
         "admin/_setting_row.html", key=key, spec=settings.SPECS[key], value=value, can_edit=True, saved=True
     )
@@ -59,5 +58,4 @@ def workday_save() -> Response:
     if kind not in ("work", "rest"):
         raise InvalidInput(_l("Say whether the day is worked or a day off."))
     workdays.set_override(db.session, day, kind == "work", request.form.get("note", "").strip()[:100])
-    db.session.commit()
     return redirect(url_for("admin.settings_index"), 303)

@@ -62,7 +62,6 @@ def staff_create() -> Response:
         roles=request.form.getlist("roles"),
         employee=_employee_from_form(),
     )
-    db.session.commit()
     flash(_l("Account %(name)s is ready: give the password to its holder in person.", name=user.username), "info")
     return redirect(url_for("admin.staff_list"), 303)
 
@@ -79,7 +78,6 @@ def staff_update(user_id: int) -> Response:
         employee=_employee_from_form(),
         by=current_user,
     )
-    db.session.commit()
     flash(_l("Saved: %(name)s.", name=user.username), "info")
     return redirect(url_for("admin.staff_list"), 303)
 
@@ -89,6 +87,5 @@ def staff_update(user_id: int) -> Response:
 def staff_password(user_id: int) -> Response:
     user = _account(user_id)
     people.set_password(db.session, user, typed_twice("password", _l("The two passwords are not the same.")))
-    db.session.commit()
     flash(_l("The new password for %(name)s is set.", name=user.username), "info")
     return redirect(url_for("admin.staff_list"), 303)

@@ -12,9 +12,8 @@ from openpyxl import Workbook
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from models import statistics
-from models.base import local_today
-from models.hazards import Category, Grade
+from models import clock, statistics
+from models.hazards import HazardCategory, HazardGrade
 
 from . import READERS, bp, charts, role_required
 
@@ -40,10 +39,10 @@ def rows(found: statistics.Figures) -> list[tuple[str, object, str]]:
     lines: list[tuple[str, object, str]] = [
         (_("Hazards reported internally"), found.reported, _("reports from employees (posters, phones)")),
     ]
-    lines += [(f"  {c.label}", found.by_category.get(c.value, 0), "") for c in Category]
+    lines += [(f"  {c.label}", found.by_category.get(c.value, 0), "") for c in HazardCategory]
     lines += [
         (_("Verified as hazards"), found.verified, ""),
-        *[(f"  {g.label}", found.by_grade.get(g.value, 0), "") for g in Grade],
+        *[(f"  {g.label}", found.by_grade.get(g.value, 0), "") for g in HazardGrade],
         (_("Not taken up"), found.not_taken_up, _("duplicates, already known, not a hazard")),
         (_("Rectified"), found.rectified, _("of the verified hazards, by the end of the period")),
         (_("Rectification rate (%)"), "—" if rate is None else rate, _("rectified / verified")),
@@ -87,7 +86,7 @@ def statistics_page() -> str:
         "admin/statistics.html",
         found=found,
         rows=rows(found),
-        choices=_choices(local_today()),
+        choices=_choices(clock.today()),
         **charts.year_charts(series),
     )
 
@@ -107,9 +106,11 @@ def statistics_export() -> Response:
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["C"].width = 40
     months = book.create_sheet(_("By month"))
-    months.append([_("Month"), _("Points credited"), _("Points redeemed"), *[str(c.label) for c in Category]])
+    months.append([_("Month"), _("Points credited"), _("Points redeemed"), *[str(c.label) for c in HazardCategory]])
     for n, month in enumerate(series.months):
-        months.append([month, series.credited[n], series.redeemed[n], *[series.hazards[c.value][n] for c in Category]])
+        months.append(
+            [month, series.credited[n], series.redeemed[n], *[series.hazards[c.value][n] for c in HazardCategory]]
+        )
     out = io.BytesIO()
     book.save(out)
     response = Response(out.getvalue(), mimetype=XLSX)

@@ -13,7 +13,9 @@ from flask_babel import refresh as babel_refresh
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import web
+from models import clock
+
+from . import l10n, web
 from .config import defaults, load_secret_key
 from .extensions import babel, csrf, db, htmx, login_manager
 
@@ -44,6 +46,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
         hops = int(app.config["PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)  # type: ignore[method-assign]
 
+    clock.set_zone(app.config["TIMEZONE"])
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -69,12 +73,15 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     register_error_handlers(app)
     app.add_url_rule("/", "home", _home)
     web.install(app)
+    db.install_boundary(app)
     # Flask-Babel caches the locale on the app context, which outlives a request when one is already
     # pushed (a CLI command, a test): choose it afresh for every request.
     app.before_request(babel_refresh)
     from models.settings import CHOICE_LABELS
 
     app.jinja_env.globals.update(languages=app.config["LANGUAGES"], get_locale=get_locale, choice_labels=CHOICE_LABELS)
+    # Every time and day a person reads, in the plant's zone and one format per language (models/clock.py).
+    app.jinja_env.filters.update(when=l10n.when, day=l10n.day)
 
     @app.context_processor
     def _layout_globals() -> dict[str, Any]:

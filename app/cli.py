@@ -79,8 +79,8 @@ def upgrade_database() -> int:
     # transaction holds the write lock, so an open one would make the migration wait).
     db.session.close()
     upgrade(db.engine)
-    added = rules.seed_rules(db.session)
-    db.session.commit()
+    with db.unit():
+        added = rules.seed_rules(db.session)
     db.session.close()
     refresh_statistics(db.engine)
     return added
@@ -162,8 +162,8 @@ def run_command(host: str, port: int, no_demo: bool) -> None:
         from .demo import build_demo
 
         click.echo("Empty database: loading the demo plant (about a minute) ...")
-        summary = build_demo(session)
-        session.commit()
+        with db.unit():
+            summary = build_demo(session)
         click.echo(summary)
     base = f"http://{host}:{port}"
     click.echo(
@@ -197,10 +197,9 @@ def run_command(host: str, port: int, no_demo: bool) -> None:
 
         kiosk = session.scalar(select(kiosks.Kiosk).where(kiosks.Kiosk.name == DEMO_KIOSK))
         if kiosk is not None:
-            click.echo(
-                f"  Pairing code for the kiosk page (a browser pairs once): {kiosks.new_pairing_code(session, kiosk)}"
-            )
-            session.commit()
+            with db.unit():
+                code = kiosks.new_pairing_code(session, kiosk)
+            click.echo(f"  Pairing code for the kiosk page (a browser pairs once): {code}")
     click.echo("")
     session.close()
     # Flask's app.run() refuses to run inside its own CLI; serve with Werkzeug directly. Production uses
@@ -216,8 +215,8 @@ def demo_command() -> None:
     upgrade_database()
     if db.session.scalar(select(func.count()).select_from(people.Employee)):
         _fail("The database already has employees; the demo only loads into an empty one.")
-    summary = build_demo(db.session)
-    db.session.commit()
+    with db.unit():
+        summary = build_demo(db.session)
     click.echo(summary)
 
 
@@ -231,8 +230,8 @@ def claims_group() -> None:
 
 @claims_group.command("credit-due", help="Credit claims whose public notice has ended. Safe to run often.")
 def claims_credit_due() -> None:
-    outcomes = claims.credit_due(db.session)
-    db.session.commit()
+    with db.unit():
+        outcomes = claims.credit_due(db.session)
     for outcome in outcomes:
         note = f"  {outcome.note}" if outcome.note else ""
         click.echo(f"claim {outcome.claim_id}: {outcome.status.value} {outcome.points:+d}{note}")
@@ -250,11 +249,11 @@ def points_close_year(year: str) -> None:
     if not year.isdigit() or len(year) != 4:
         _fail(f"'{year}' is not a year: give four digits, e.g. 2026.")
     try:
-        result = ledger.close_year(db.session, int(year), actor="cli:close-year")
+        with db.unit():
+            result = ledger.close_year(db.session, int(year), actor="cli:close-year")
     except DomainError as err:
         _fail(err.message)
         return
-    db.session.commit()
     if result.already_closed:
         click.echo(f"{result.year} was already closed ({result.mode}); nothing changed.")
     elif result.mode == "carry":
@@ -271,8 +270,8 @@ def ledger_group() -> None:
 @ledger_group.command("verify", help="Check the hash chain and every balance. Exit 1 on the first misfit.")
 def ledger_verify() -> None:
     started = time.perf_counter()
-    report = ledger.verify_ledger(db.session)
-    db.session.rollback()  # read only: release the transaction at once
+    with db.unit():  # read only: the transaction ends at once
+        report = ledger.verify_ledger(db.session)
     seconds = time.perf_counter() - started
     if not report.ok:
         where = f" (first bad entry: #{report.first_bad_seq})" if report.first_bad_seq else ""
@@ -295,27 +294,26 @@ def printer_group() -> None:
 @printer_group.command("work", help="Print queued slips as they come (run as its own service).")
 @click.option("--once", is_flag=True, help="Print what is due now, then stop.")
 def printer_work(once: bool) -> None:
-    from printer.worker import work
+    from printer.worker import Worker
 
-    handled = work(current_app._get_current_object(), once=once)
+    worker = Worker(db.maker, current_app.config["STORE_NAME"], Path(current_app.instance_path))
+    handled = worker.work(once=once)
     click.echo(f"{handled} print jobs handled.")
 
 
 @printer_group.command("test", help="Print a test slip on the configured printer and show its status.")
 def printer_test() -> None:
-    import datetime as dt
-    from pathlib import Path
-
+    from models import clock, printing
     from models.settings import get_setting
     from printer import receipt
     from printer.backends import PrinterError, backend_for
 
     uri = get_setting(db.session, "printer_uri")
-    columns = receipt.WIDTHS[int(get_setting(db.session, "paper_mm"))]
+    columns = printing.setting_columns(db.session)
     slip = receipt.Slip(
         current_app.config["STORE_NAME"],
         "打印测试",
-        dt.datetime.now(),
+        clock.now(),
         "测试员工",
         "TEST",
         (receipt.SlipLine("测试商品，¥1。", 1, 5),),
@@ -354,15 +352,12 @@ def goods_picture(goods_id: int, file: Path) -> None:
     if goods is None:
         _fail(f"No goods with id {goods_id}.")
     try:
-        store.set_goods_picture(
-            db.session,
-            goods,
-            Path(current_app.config["UPLOAD_FOLDER"]) / "goods",
-            file.read_bytes(),
-        )
+        with db.unit():
+            store.set_goods_picture(
+                db.session, goods, Path(current_app.config["UPLOAD_FOLDER"]) / "goods", file.read_bytes()
+            )
     except DomainError as err:
         _fail(err.message)
-    db.session.commit()
     click.echo(f"{goods.name}: picture set.")
 
 
@@ -381,8 +376,8 @@ def staff_group() -> None:
 @click.password_option()
 def staff_add(username: str, name: str, roles: tuple[str, ...], password: str) -> None:
     try:
-        people.create_staff(db.session, username=username, name=name, password=password, roles=list(roles))
+        with db.unit():
+            people.create_staff(db.session, username=username, name=name, password=password, roles=list(roles))
     except DomainError as err:
         _fail(err.message)
-    db.session.commit()
     click.echo(f"Staff account {username} created ({', '.join(roles)}).")

@@ -13,13 +13,17 @@ from pathlib import Path
 
 from flask import Flask
 
+from models import clock
+
 
 def defaults(app: Flask) -> dict[str, object]:
     return {
         "DATABASE_URL": f"sqlite:///{Path(app.instance_path) / 'mart.db'}",
         "SECRET_KEY": None,
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        # The plant's time zone (MART_TIMEZONE): every day, month and year is cut in it and every time shown
+        # in it (models/clock.py). The server's own system zone is never read.
+        "TIMEZONE": clock.DEFAULT_ZONE,
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": {"zh_Hans_CN": "中文", "en": "English"},
         "STORE_NAME": "安全积分超市",

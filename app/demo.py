@@ -10,8 +10,8 @@ import secrets
 
 from sqlalchemy.orm import Session
 
-from models import claims, hazards, kiosks, people, places, rules, store
-from models.base import local_today, utcnow
+from models import claims, clock, hazards, kiosks, people, places, rules, store, unit
+from models.clock import utcnow
 from models.rules import Rule, RuleKind
 
 DEMO_PIN = "1234"
@@ -99,6 +99,7 @@ def _name(rng: random.Random) -> str:
 
 def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> str:
     rng = random.Random(seed)
+    unit.bulk(session)  # one build, committed whole by the caller
     rules.seed_rules(session)
     staff = {}
     for username, name, password, roles in DEMO_STAFF:
@@ -135,7 +136,7 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
     earn = [r for r in catalogue.values() if r.kind is RuleKind.earn]
     weights = [{"daily": 40, "training": 25, "hazard": 20, "emergency": 8, "innovation": 2}[r.category] for r in earn]
     deduct = [r for r in catalogue.values() if r.kind is RuleKind.deduct and r.category == "violation"]
-    today = local_today()
+    today = clock.today()
     start = today - dt.timedelta(days=360)
     counts = {"credited": 0, "pending": 0, "notice": 0, "rejected": 0, "fraud": 0, "deducted": 0}
 
@@ -191,7 +192,7 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
         if age < 3:
             counts["pending"] += 1
             continue
-        reviewed = dt.datetime.combine(day + dt.timedelta(days=rng.randint(1, 3)), dt.time(2, 30))
+        reviewed = clock.to_utc(dt.datetime.combine(day + dt.timedelta(days=rng.randint(1, 3)), dt.time(10, 30)))
         if rng.random() < 0.06:
             claims.reject(session, claim, "描述与现场情况不符，请补充照片后重新申报", actor=officer)
             counts["rejected"] += 1
@@ -245,7 +246,7 @@ def _visit_store(session: Session, rng: random.Random, employee: people.Employee
         if price <= balance:
             cart[item.id] = 1
             balance -= price
-    at = dt.datetime.combine(day, dt.time(4, rng.randint(0, 59)))  # lunchtime at the plant, in UTC
+    at = clock.to_utc(dt.datetime.combine(day, dt.time(12, rng.randint(0, 59))))  # lunchtime at the plant
     redemption = store.redeem(
         session, employee, cart, kiosk="kiosk:demo", request_key=secrets.token_urlsafe(16), pin=DEMO_PIN, at=at
     ).redemption
@@ -296,7 +297,7 @@ def _plant_places(session: Session, rng: random.Random, workers: list, staff: di
     for spot in spots:
         spot.scans = rng.randint(3, 80)
     officer = staff["safety"].actor
-    today = local_today()
+    today = clock.today()
     steps = ["received", "received", "verified", "assigned", "assigned", "rectified", "closed", "closed", "closed"]
     made = 0
     for n in range(24):
@@ -313,7 +314,7 @@ def _plant_places(session: Session, rng: random.Random, workers: list, staff: di
             today=day,
         )
         hazard = receipt.hazard
-        hazard.reported_at = dt.datetime.combine(day, dt.time(1, rng.randint(0, 59)))
+        hazard.reported_at = clock.to_utc(dt.datetime.combine(day, dt.time(9, rng.randint(0, 59))))
         made += 1
         step = rng.choice(steps) if n > 1 else "received"
         if step == "received":

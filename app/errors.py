@@ -1,8 +1,8 @@
 """How errors reach a user: a clear message in their language with a 4xx, never a stack trace.
 
-A domain exception rolls the request's session back (so nothing it half-did is kept) and shows its
-message. For an htmx request the message is swapped into the page's message area; otherwise an error
-page with the message and a way back.
+A domain exception rolls the request's unit of work back (so nothing it half-did is kept, but for the tries
+an operation records whatever happens: models/unit.py) and shows its message. For an htmx request the
+message is swapped into the page's message area; otherwise an error page with the message and a way back.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def error_response(message: str, status: int) -> Response:
-    db.session.rollback()
+    db.abandon()
     if request.headers.get("HX-Request"):
         response = make_response(render_template("_message.html", message=message, level="error"), status)
         response.headers["HX-Retarget"] = "#messages"

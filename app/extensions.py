@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from contextlib import AbstractContextManager
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import audit
+from models import audit, unit
 
 babel = Babel()
 csrf = CSRFProtect()
@@ -97,10 +100,11 @@ def _staff_actor() -> str | None:
 
 
 class Database:
-    """One engine per app and one session per request (or CLI command), closed at teardown.
+    """One engine per app and one session per request (or CLI command): one unit of work (models/unit.py).
 
-    Operations in models/ flush and never commit; the view or command commits once, or the session is
-    rolled back when it closes uncommitted.
+    Operations in models/ flush and never commit; neither do views. The request commits once when its answer
+    is a success and rolls back on a domain error or any 4xx/5xx answer (``install_boundary``); a CLI command
+    does the same with ``command``. The session is closed at teardown.
     """
 
     def init_app(self, app: Flask) -> None:
@@ -109,6 +113,45 @@ class Database:
         audit.watch(maker)
         app.extensions["mart.db"] = (engine, maker)
         app.teardown_appcontext(self._close)
+
+    def install_boundary(self, app: Flask) -> None:
+        """Commit or roll back each request once; installed last, so it runs before the other after-request
+        work (the request log then shows the status the user got, a failed commit included)."""
+        app.after_request(self._end_request)
+
+    def abandon(self) -> None:
+        """The request failed: roll its work back now (but for the tries it kept), before an error page is drawn
+        from a session that still holds the failed work."""
+        session = g.get("db_session")
+        if session is not None:
+            unit.finish(session, ok=False)
+
+    def _end_request(self, response: Response) -> Response:
+        session = g.get("db_session")
+        if session is None:
+            return response
+        if response.status_code >= 400:
+            unit.finish(session, ok=False)
+            return response
+        try:
+            unit.finish(session, ok=True)
+        except SQLAlchemyError:
+            logging.getLogger(__name__).exception("commit failed on %s", request.path)
+            session.rollback()
+            from .errors import error_response
+
+            return error_response(_("Something went wrong on our side. Nothing was changed."), 500)
+        return response
+
+    def unit(self) -> AbstractContextManager[Session]:
+        """``with db.unit():`` outside a request (a ``mart`` command): committed at the end of the block, rolled
+        back if it raises."""
+        return unit.unit_of_work(self.session)
+
+    @property
+    def maker(self) -> sessionmaker[Session]:
+        """The app's session factory, for work that runs its own units (the print worker)."""
+        return current_app.extensions["mart.db"][1]
 
     @property
     def engine(self) -> Engine:

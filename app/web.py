@@ -19,7 +19,7 @@ import time
 from flask import Flask, Response, g, request
 from sqlalchemy import func, select, text
 
-from models.base import utcnow
+from models.clock import utcnow
 
 from .extensions import db
 
@@ -72,7 +72,6 @@ def healthz() -> tuple[str, int, dict[str, str]]:
         )
     except Exception:
         logging.getLogger(__name__).exception("health check: the database does not answer")
-        db.session.rollback()
         return "database unreachable", 503, {"Content-Type": "text/plain"}
     if stuck:
         return f"print queue stuck: {stuck} slips waiting over {STUCK_MINUTES} min", 503, {"Content-Type": "text/plain"}

@@ -6,8 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from app.extensions import db
-from models import claims, reports
-from models.base import local_today
+from models import claims, clock, reports
 from models.ledger import EntryKind
 from models.settings import get_setting
 
@@ -15,7 +14,7 @@ bp = Blueprint("board", __name__, url_prefix="/board", template_folder="template
 
 
 def _board() -> dict:
-    today = local_today()
+    today = clock.today()
     month = today.replace(day=1)
     return {
         "today": today,
@@ -46,7 +45,7 @@ def printable() -> str:
 @bp.get("/panel")
 def panel() -> str:
     """The board in short, for the kiosk's idle screen (an htmx fragment that refreshes itself)."""
-    today = local_today()
+    today = clock.today()
     return render_template(
         "board/_panel.html",
         month=reports.ranking(db.session, today.replace(day=1), limit=8),

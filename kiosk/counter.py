@@ -19,11 +19,12 @@ from werkzeug.wrappers import Response
 from wtforms import IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from app import l10n
 from app.extensions import db
 from app.forms import ReasonForm, form_error
-from models import claims, hazards, kiosks, ledger, people, rules
-from models.base import local_today, utcnow
-from models.errors import DomainError, InvalidInput, TooManyTries
+from models import claims, clock, hazards, kiosks, ledger, people, rules
+from models.clock import utcnow
+from models.errors import DomainError, InvalidInput
 from models.settings import get_setting
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
@@ -86,7 +87,7 @@ def current_employee() -> people.Employee | None:
 
 
 def end_session() -> None:
-    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart", "code_failures"):
+    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart"):
         session.pop(key, None)
 
 
@@ -139,7 +140,6 @@ def pair() -> str:
 @bp.post("/pair")
 def pair_post() -> Response:
     kiosk, token = kiosks.pair(db.session, request.form.get("code", "")[:32])
-    db.session.commit()
     response = redirect(url_for("kiosk.index"), 303)
     # A kiosk stays paired for years; the token is random and only its hash is stored.
     response.set_cookie(
@@ -177,10 +177,7 @@ def pin() -> str:
         raise InvalidInput(_l("Type your employee number and PIN."))
     employee = people.find_employee(db.session, form.number.data)
     employee.ensure_active()
-    try:
-        people.check_pin(db.session, employee, form.pin.data)
-    finally:
-        db.session.commit()  # the count of wrong tries must stick even though this request fails
+    people.check_pin(db.session, employee, form.pin.data)  # a wrong try counts although this request fails
     return _start(employee)
 
 
@@ -193,7 +190,7 @@ def me(employee: people.Employee) -> str:
 def employee_screen(employee: people.Employee) -> str:
     from .shop import cart_context
 
-    today = local_today()
+    today = clock.today()
     return render_template(
         "kiosk/me.html",
         page_url=url_for("kiosk.me"),
@@ -247,12 +244,8 @@ def claim_submit(employee: people.Employee) -> Response:
         source=claims.ClaimSource.employee,
         actor=f"employee:{employee.number}",
     )
-    db.session.commit()
-    flash(_l("Claim submitted. The safety department reviews it by %(date)s.", date=claim.due_on), "info")
+    flash(_l("Claim submitted. The safety department reviews it by %(date)s.", date=l10n.day(claim.due_on)), "info")
     return redirect(url_for("kiosk.me"), 303)
-
-
-CODE_TRIES = 5
 
 
 @bp.get("/reward")
@@ -265,22 +258,11 @@ def reward_form(employee: people.Employee) -> str:
 @employee_view
 def reward_collect(employee: people.Employee) -> Response:
     """Collect an anonymous hazard report's reward with its claim code (typed, or its QR scanned)."""
-    failures = session.get("code_failures", 0)
-    try:
-        if failures >= CODE_TRIES:
-            raise TooManyTries(_l("Too many wrong claim codes. Start again with your card."))
-        try:
-            hazard = hazards.collect_reward(
-                db.session, employee, request.form.get("code", "")[:64], actor=g.kiosk.actor
-            )
-        except people.WrongPin:
-            session["code_failures"] = failures + 1
-            raise
+    try:  # wrong codes are counted for the card's holder by the operation (models/tries.py)
+        hazard = hazards.collect_reward(db.session, employee, request.form.get("code", "")[:64], actor=g.kiosk.actor)
     except DomainError as err:  # the form again, on the kiosk, with the reason (the idle timer keeps running)
-        db.session.rollback()
         page = render_template("kiosk/reward.html", employee=employee, error=err.message)
         return Response(page, status=err.status_code, mimetype="text/html")
-    db.session.commit()
     flash(_l("%(points)s points credited for an anonymous report. Thank you.", points=hazard.reward_points), "info")
     return redirect(url_for("kiosk.me"), 303)
 
@@ -297,7 +279,6 @@ def object_claim(employee: people.Employee, claim_id: int) -> Response:
         form.reason.data,
         actor=f"employee:{employee.number}",
     )
-    db.session.commit()
     flash(_l("Your objection is recorded: the claim goes back to the safety department for review."), "info")
     return redirect(url_for("kiosk.me"), 303)
 

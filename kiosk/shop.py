@@ -28,9 +28,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from models import people, printing, store
 from models.errors import InvalidInput, NotFound
-from models.settings import get_setting
-from printer import receipt
-from printer.worker import slip_preview
+from printer.slips import slip_preview
 
 from .counter import bp, employee_view
 
@@ -121,30 +119,11 @@ def confirm_post(employee: people.Employee) -> str:
         return _slip_page(employee, earlier)
     cart = store.parse_cart({str(k): v for k, v in cart.items()})
     kiosk = g.kiosk
-    try:
-        result = store.redeem(
-            db.session,
-            employee,
-            cart,
-            kiosk=kiosk.name,
-            request_key=request_key,
-            pin=request.form.get("pin") or None,
-        )
-    except people.WrongPin:
-        db.session.commit()  # the count of wrong tries must stick
-        raise
-    redemption, job = result.redemption, None
-    if not result.replayed:
-        # In the same transaction: no redemption can be left without its slip, whatever fails after.
-        job = printing.enqueue(
-            db.session,
-            redemption,
-            printer_uri=kiosk.printer_uri or get_setting(db.session, "printer_uri"),
-            columns=receipt.WIDTHS[int(kiosk.paper_mm or get_setting(db.session, "paper_mm"))],
-            encoding=get_setting(db.session, "printer_encoding"),
-            actor=kiosk.actor,
-        )
-    db.session.commit()
+    result = store.redeem(
+        db.session, employee, cart, kiosk=kiosk.name, request_key=request_key, pin=request.form.get("pin") or None
+    )
+    redemption = result.redemption
+    job = None if result.replayed else printing.queue_slip(db.session, redemption, kiosk=kiosk, actor=kiosk.actor)
     session.pop("kiosk_cart", None)
     return _slip_page(employee, redemption, job)
 

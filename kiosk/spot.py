@@ -76,7 +76,5 @@ def award(token: str) -> Response:
             photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
         )
     except DomainError as err:
-        db.session.rollback()
         return _page(employee, token, err.status_code, error=err.message, form=form)
-    db.session.commit()
     return Response(render_template("spot/done.html", employee=employee, claim=claim), status=201, mimetype="text/html")

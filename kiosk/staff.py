@@ -86,7 +86,6 @@ def staff_hand_out(number: str) -> Response:
         return go("kiosk.staff")
     redemption = store.find_redemption(db.session, number, lock=True)
     store.hand_out(db.session, redemption, actor=user.actor)
-    db.session.commit()
     return redirect(url_for("kiosk.staff", number=redemption.number, done=1), 303)
 
 

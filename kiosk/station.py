@@ -66,7 +66,7 @@ def _place_page(place: places.Place, status: int = 200, error: str | None = None
         "station/report.html",
         place=place,
         open_hazards=hazards.open_at(db.session, place),
-        categories=list(hazards.Category),
+        categories=list(hazards.HazardCategory),
         reporter=g.reporter,
         error=error,
         form=form,
@@ -78,7 +78,6 @@ def _place_page(place: places.Place, status: int = 200, error: str | None = None
 def place(token: str) -> Response:
     found = places.place_for_token(db.session, token)
     places.count_scan(db.session, found)
-    db.session.commit()
     return _place_page(found)
 
 
@@ -93,10 +92,7 @@ def _identify(form: dict, pin: str) -> people.Employee | None:
         raise InvalidInput(_l("Give your employee number and PIN, or report anonymously."))
     employee = people.find_employee(db.session, number)
     employee.ensure_active()
-    try:
-        people.check_pin(db.session, employee, pin)
-    finally:
-        db.session.commit()  # wrong tries count even though this post fails
+    people.check_pin(db.session, employee, pin)  # a wrong try counts although this post fails
     return employee
 
 
@@ -125,9 +121,7 @@ def report(token: str) -> Response:
             photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
         )
     except DomainError as err:
-        db.session.rollback()
         return _place_page(found, err.status_code, err.message, **form)
-    db.session.commit()
     page = render_template(
         "station/sent.html",
         hazard=receipt.hazard,
@@ -154,14 +148,13 @@ def same(token: str, hazard_id: int) -> Response:
     if hazard.place_id != found.id:
         raise InvalidInput(_l("This hazard was reported at another place."))
     hazards.me_too(db.session, hazard, reporter=g.reporter)
-    db.session.commit()
     return Response(render_template("station/same.html", place=found, hazard=hazard), status=200, mimetype="text/html")
 
 
 @bp.get("/h/<follow>")
 def follow(follow: str) -> str:
     hazard = hazards.followed(db.session, follow)
-    steps = [(e.at, hazards.ACTIONS.get(e.action, e.action)) for e in hazard.events if e.action != "me_too"]
+    steps = [(e.at, e.action.label) for e in hazard.events if e.action is not hazards.HazardAction.me_too]
     return render_template("station/status.html", hazard=hazard, steps=steps)
 
 

@@ -17,6 +17,7 @@ from . import (
     rules,
     settings,
     store,
+    tries,
     workdays,
 )
 from .base import Base
@@ -36,5 +37,6 @@ __all__ = [
     "rules",
     "settings",
     "store",
+    "tries",
     "workdays",
 ]

@@ -1,8 +1,7 @@
-"""The declarative base every table shares, and small helpers for time."""
+"""The declarative base every table shares, labelled enums and cleaning of typed text (time: models/clock.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 from typing import Any
 
@@ -23,27 +22,6 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def utcnow() -> dt.datetime:
-    """Now, in UTC, without tzinfo and to the second: stored the same way on every database, so a
-    timestamp read back hashes exactly as it was written."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-
-
-def local_today() -> dt.date:
-    """The plant's calendar day. The server is installed in the plant's time zone (Asia/Shanghai)."""
-    return dt.datetime.now().date()
-
-
-def plant_time(at: dt.datetime | None) -> dt.datetime | None:
-    """A stored (naive UTC) timestamp as the plant's local time, naive, for exports people read."""
-    return None if at is None else at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
-
-
-def utc_edge(day: dt.date) -> dt.datetime:
-    """Midnight at the plant on ``day``, as the naive UTC timestamp the tables store."""
-    return dt.datetime.combine(day, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)
-
-
 class LabelledEnum(enum.StrEnum):
     """A string enum whose members carry a translatable label: ``staff = "staff", _l("Staff")``.
 
@@ -52,7 +30,9 @@ class LabelledEnum(enum.StrEnum):
 
     _label: Any
 
-    def __new__(cls, value: str, label: Any) -> LabelledEnum:
+    # ``label`` has a default only for the type checker: ``Role("admin")`` looks a member up by its value
+    # (Enum's metaclass never calls __new__ for that); members are always defined with their label.
+    def __new__(cls, value: str, label: Any = None) -> LabelledEnum:
         member = str.__new__(cls, value)
         member._value_ = value
         member._label = label

@@ -23,14 +23,27 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, Select, String, Text, exists, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from . import ledger
-from .base import Base, LabelledEnum, clean_text, local_today, utcnow
+from . import clock, ledger
+from .base import Base, LabelledEnum, clean_text
+from .clock import utcnow
 from .errors import InactiveEmployee, InvalidInput, InvalidTransition, NotFound, YearlyCapReached
 from .people import Employee
 from .photos import Photo, photos_of, store_photos
 from .rules import Rule, RuleKind
 from .settings import get_setting
 from .workdays import add_working_days
+
+
+class ClaimAction(LabelledEnum):
+    """The steps of a claim's history (its events)."""
+
+    submitted = "submitted", _l("Submitted")
+    approved = "approved", _l("Approved: in public notice")
+    rejected = "rejected", _l("Rejected")
+    objected = "objected", _l("Objected to: back to review")
+    credited = "credited", _l("Credited")
+    cap_refused = "cap_refused", _l("Not credited: over the yearly cap")
+    fraud = "fraud", _l("Found false")
 
 
 class ClaimStatus(LabelledEnum):
@@ -90,7 +103,7 @@ class Claim(Base):
     events: Mapped[list[ClaimEvent]] = relationship(back_populates="claim", order_by="ClaimEvent.id")
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        return self.status is ClaimStatus.pending and (today or local_today()) > self.due_on
+        return self.status is ClaimStatus.pending and (today or clock.today()) > self.due_on
 
     def photos(self, session: Session) -> list[Photo]:
         return photos_of(session, ("claim", self.id))
@@ -110,7 +123,7 @@ class ClaimEvent(Base):
     claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))  # submitted, approved, rejected, objected, credited ...
+    action: Mapped[ClaimAction] = mapped_column(Enum(ClaimAction, native_enum=False, length=32))
     note: Mapped[str] = mapped_column(String(500), default="")
 
     claim: Mapped[Claim] = relationship(back_populates="events")
@@ -119,7 +132,7 @@ class ClaimEvent(Base):
 # --------------------------------------------------------------------------- operations
 
 
-def _event(session: Session, claim: Claim, actor: str, action: str, note: str = "") -> None:
+def _event(session: Session, claim: Claim, actor: str, action: ClaimAction, note: str = "") -> None:
     session.add(ClaimEvent(claim=claim, actor=actor, action=action, note=note[:500]))
 
 
@@ -155,12 +168,12 @@ def submit_claim(
         source=ClaimSource(source),
         origin=origin,
         submitted_by=actor,
-        due_on=add_working_days(session, today or local_today(), get_setting(session, "review_working_days")),
+        due_on=add_working_days(session, today or clock.today(), get_setting(session, "review_working_days")),
     )
     session.add(claim)
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput(_l("At most %(n)s photos."), n=MAX_PHOTOS)
-    _event(session, claim, actor, "submitted", f"{rule.range_text}: {points}")
+    _event(session, claim, actor, ClaimAction.submitted, f"{rule.range_text}: {points}")
     session.flush()
     store_photos(session, photo_folder, photos, owner=("claim", claim.id), actor=actor)
     return claim
@@ -187,7 +200,7 @@ def approve(session: Session, claim: Claim, points: int, *, actor: str, now: dt.
     claim.status, claim.approved_points = ClaimStatus.approved, points
     claim.reviewed_by, claim.reviewed_at, claim.review_note = actor, now, None
     claim.notice_until = now + dt.timedelta(days=get_setting(session, "notice_days"))
-    _event(session, claim, actor, "approved", str(points))
+    _event(session, claim, actor, ClaimAction.approved, str(points))
     session.flush()
     return claim
 
@@ -199,7 +212,7 @@ def reject(session: Session, claim: Claim, reason: str, *, actor: str) -> Claim:
         raise InvalidInput(_l("Give the reason for the rejection."))
     claim.status = ClaimStatus.rejected
     claim.reviewed_by, claim.reviewed_at, claim.review_note = actor, utcnow(), reason
-    _event(session, claim, actor, "rejected", reason)
+    _event(session, claim, actor, ClaimAction.rejected, reason)
     session.flush()
     return claim
 
@@ -214,8 +227,8 @@ def object_to(session: Session, claim: Claim, reason: str, *, actor: str, now: d
     if not reason:
         raise InvalidInput(_l("Give the reason for the objection."))
     claim.status, claim.notice_until = ClaimStatus.pending, None
-    claim.due_on = add_working_days(session, local_today(), get_setting(session, "review_working_days"))
-    _event(session, claim, actor, "objected", reason)
+    claim.due_on = add_working_days(session, clock.today(), get_setting(session, "review_working_days"))
+    _event(session, claim, actor, ClaimAction.objected, reason)
     session.flush()
     return claim
 
@@ -270,7 +283,7 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
             # Recorded on the claim, so one claim that cannot be credited never holds up the others.
             status = ClaimStatus.cap_refused if isinstance(refused, YearlyCapReached) else ClaimStatus.rejected
             claim.status, claim.outcome_note = status, refused.message[:500]
-            _event(session, claim, actor, status.value, refused.message)
+            _event(session, claim, actor, ClaimAction(status.value), refused.message)
             session.flush()
             return CreditOutcome(claim.id, claim.status, 0, refused.message)
         credited = result.credited
@@ -280,7 +293,7 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
             )
     claim.status, claim.credited_points, claim.credited_at = ClaimStatus.credited, credited, now
     claim.outcome_note = note or None
-    _event(session, claim, actor, "credited", note or str(credited))
+    _event(session, claim, actor, ClaimAction.credited, note or str(credited))
     session.flush()
     return CreditOutcome(claim.id, claim.status, credited, note)
 
@@ -305,21 +318,13 @@ def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str) -> Cl
             kind=ledger.EntryKind.adjustment,
         )
     claim.status, claim.fraud_at, claim.outcome_note = ClaimStatus.fraudulent, utcnow(), reason
-    _event(session, claim, actor, "fraud", reason)
+    _event(session, claim, actor, ClaimAction.fraud, reason)
     session.flush()
     return claim
 
 
-def _month_bounds(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(today.year, today.month, 1)
-    end = dt.datetime(today.year + (today.month == 12), today.month % 12 + 1, 1)
-    # fraud_at is stored in UTC; month bounds are the plant's.
-    offset = dt.datetime.now().astimezone().utcoffset() or dt.timedelta(0)
-    return start - offset, end - offset
-
-
 def redemption_suspended(session: Session, employee_id: int, today: dt.date | None = None) -> bool:
-    start, end = _month_bounds(today or local_today())
+    start, end = clock.month(today or clock.today())
     return bool(
         session.scalar(
             select(

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from . import claims, ledger
-from .base import Base, LabelledEnum, clean_text, local_today, utcnow
-from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, WrongPin
+from . import claims, clock, ledger, tries
+from .base import Base, LabelledEnum, clean_text
+from .clock import utcnow
+from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, TooManyTries, WrongPin
 from .people import Employee, Role, StaffUser
 from .photos import Photo, photos_of, store_photos
 from .places import Place
@@ -37,25 +38,26 @@ from .settings import get_setting
 from .workdays import add_working_days
 
 MAX_PHOTOS = 4
+CODE_TRIES, CODE_TRY_LIMIT = "claim_code", 5  # wrong claim codes one card may try before a lock
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a phone and typed at a kiosk
 ANONYMOUS = "anonymous"
 
 
-class Category(LabelledEnum):
+class HazardCategory(LabelledEnum):
     act = "act", _l("Unsafe act of a person")
     state = "state", _l("Unsafe state of equipment or material")
     environment = "environment", _l("Unsafe environment")
     management = "management", _l("Management defect")
 
 
-class Source(LabelledEnum):
+class HazardSource(LabelledEnum):
     report = "report", _l("Internal report")
     self_check = "self_check", _l("Self-check")
     inspection = "inspection", _l("Inspection")
     regulator = "regulator", _l("Regulator")
 
 
-class Status(LabelledEnum):
+class HazardStatus(LabelledEnum):
     received = "received", _l("Received")
     verified = "verified", _l("Verified")
     assigned = "assigned", _l("Being rectified")
@@ -64,27 +66,40 @@ class Status(LabelledEnum):
     dismissed = "dismissed", _l("Not taken up")
 
 
-class Verdict(LabelledEnum):
+class HazardVerdict(LabelledEnum):
     valid = "valid", _l("Valid")
     duplicate = "duplicate", _l("Duplicate of an earlier report")
     known = "known", _l("Already known")
     not_hazard = "not_hazard", _l("Not a hazard")
 
 
-class Grade(LabelledEnum):
+class HazardGrade(LabelledEnum):
     general = "general", _l("General hazard")
     major = "major", _l("Major hazard")
 
 
-class Reward(LabelledEnum):
+class HazardAction(LabelledEnum):
+    """The steps of a hazard's history (its events)."""
+
+    reported = "reported", _l("Reported")
+    me_too = "me_too", _l("Seen again by another reporter")
+    verified = "verified", _l("Verified")
+    assigned = "assigned", _l("Assigned for rectification")
+    rectified = "rectified", _l("Rectification recorded")
+    sent_back = "sent_back", _l("Sent back after re-inspection")
+    closed = "closed", _l("Re-inspected and closed")
+    reward_collected = "reward_collected", _l("Reward collected with the claim code")
+
+
+class HazardReward(LabelledEnum):
     none = "none", _l("No reward")
     claim = "claim", _l("In public notice, then credited")
     waiting = "waiting", _l("Waiting for the claim code at the kiosk")
     collected = "collected", _l("Collected")
 
 
-OPEN = (Status.received, Status.verified, Status.assigned, Status.rectified)
-RULE_OF_GRADE = {Grade.general: "H01", Grade.major: "H02"}
+OPEN = (HazardStatus.received, HazardStatus.verified, HazardStatus.assigned, HazardStatus.rectified)
+RULE_OF_GRADE = {HazardGrade.general: "H01", HazardGrade.major: "H02"}
 
 
 class Hazard(Base):
@@ -94,8 +109,10 @@ class Hazard(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
     place_id: Mapped[int] = mapped_column(ForeignKey("place.id"))
-    source: Mapped[str] = mapped_column(String(16), default=Source.report.value)
-    category: Mapped[str] = mapped_column(String(16))
+    source: Mapped[HazardSource] = mapped_column(
+        Enum(HazardSource, native_enum=False, length=16), default=HazardSource.report
+    )
+    category: Mapped[HazardCategory] = mapped_column(Enum(HazardCategory, native_enum=False, length=16))
     description: Mapped[str] = mapped_column(Text)
     checklist: Mapped[str] = mapped_column(Text, default="")  # the place's checklist items ticked
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))  # None: anonymous
@@ -103,19 +120,23 @@ class Hazard(Base):
     follow_hash: Mapped[str] = mapped_column(String(64), unique=True)
     reported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     verify_due_on: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default=Status.received.value)
+    status: Mapped[HazardStatus] = mapped_column(
+        Enum(HazardStatus, native_enum=False, length=16), default=HazardStatus.received
+    )
     me_too: Mapped[int] = mapped_column(Integer, default=0)
     # Verification
-    verdict: Mapped[str | None] = mapped_column(String(16))
+    verdict: Mapped[HazardVerdict | None] = mapped_column(Enum(HazardVerdict, native_enum=False, length=16))
     verified_by: Mapped[str | None] = mapped_column(String(64))
     verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     verify_note: Mapped[str | None] = mapped_column(String(500))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("hazard.id"))
-    grade: Mapped[str | None] = mapped_column(String(8))
+    grade: Mapped[HazardGrade | None] = mapped_column(Enum(HazardGrade, native_enum=False, length=8))
     within_duties: Mapped[bool] = mapped_column(Boolean, default=False)
     # Reward
     reward_points: Mapped[int | None] = mapped_column(Integer)
-    reward: Mapped[str] = mapped_column(String(16), default=Reward.none.value)
+    reward: Mapped[HazardReward] = mapped_column(
+        Enum(HazardReward, native_enum=False, length=16), default=HazardReward.none
+    )
     reward_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
     reward_collected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Rectification (五定一验收)
@@ -142,35 +163,15 @@ class Hazard(Base):
         return self.reporter_id is None
 
     @property
-    def state(self) -> Status:
-        return Status(self.status)
-
-    @property
-    def category_label(self) -> str:
-        return Category(self.category).label
-
-    @property
-    def grade_label(self) -> str:
-        return Grade(self.grade).label if self.grade else ""
-
-    @property
-    def verdict_label(self) -> str:
-        return Verdict(self.verdict).label if self.verdict else ""
-
-    @property
-    def reward_label(self) -> str:
-        return Reward(self.reward).label
-
-    @property
     def is_major(self) -> bool:
-        return self.grade == Grade.major
+        return self.grade == HazardGrade.major
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         """Verification late, or rectification past its deadline."""
-        today = today or local_today()
-        if self.status == Status.received:
+        today = today or clock.today()
+        if self.status == HazardStatus.received:
             return today > self.verify_due_on
-        if self.status in (Status.verified, Status.assigned) and self.deadline is not None:
+        if self.status in (HazardStatus.verified, HazardStatus.assigned) and self.deadline is not None:
             return today > self.deadline
         return False
 
@@ -187,22 +188,10 @@ class HazardEvent(Base):
     hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
+    action: Mapped[HazardAction] = mapped_column(Enum(HazardAction, native_enum=False, length=32))
     note: Mapped[str] = mapped_column(String(500), default="")
 
     hazard: Mapped[Hazard] = relationship(back_populates="events")
-
-
-ACTIONS = {
-    "reported": _l("Reported"),
-    "me_too": _l("Seen again by another reporter"),
-    "verified": _l("Verified"),
-    "assigned": _l("Assigned for rectification"),
-    "rectified": _l("Rectification recorded"),
-    "sent_back": _l("Sent back after re-inspection"),
-    "closed": _l("Re-inspected and closed"),
-    "reward_collected": _l("Reward collected with the claim code"),
-}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -222,14 +211,14 @@ def new_claim_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
-def _event(session: Session, hazard: Hazard, actor: str, action: str, note: str = "") -> None:
+def _event(session: Session, hazard: Hazard, actor: str, action: HazardAction, note: str = "") -> None:
     session.add(HazardEvent(hazard=hazard, actor=actor, action=action, note=note[:500]))
 
 
-def _expect(hazard: Hazard, *states: Status) -> None:
+def _expect(hazard: Hazard, *states: HazardStatus) -> None:
     if hazard.status not in states:
         raise InvalidTransition(
-            _l("This hazard is %(status)s; it cannot take this step."), status=Status(hazard.status).label
+            _l("This hazard is %(status)s; it cannot take this step."), status=HazardStatus(hazard.status).label
         )
 
 
@@ -259,7 +248,7 @@ def report(
     today: dt.date | None = None,
 ) -> Receipt:
     """A hazard report from a place's poster. ``reporter`` None makes it anonymous."""
-    if category not in Category.__members__:
+    if category not in HazardCategory.__members__:
         raise InvalidInput(_l("Choose what kind of hazard it is."))
     ticked = [item for item in place.checklist_items if item in set(checklist)]
     description = clean_text(description, 2000)
@@ -274,7 +263,7 @@ def report(
     now = utcnow()
     hazard = Hazard(
         place=place,
-        category=category,
+        category=HazardCategory(category),
         description=description or "；".join(ticked),
         checklist="\n".join(ticked),
         reporter=reporter,
@@ -282,14 +271,14 @@ def report(
         follow_hash=_hash(follow_token),
         reported_at=now.replace(microsecond=0),
         verify_due_on=add_working_days(
-            session, today or local_today(), get_setting(session, "hazard_verify_working_days")
+            session, today or clock.today(), get_setting(session, "hazard_verify_working_days")
         ),
     )
     session.add(hazard)
     session.flush()
     hazard.number = f"YH-{hazard.reported_at:%Y}-{hazard.id:06d}"
     actor = ANONYMOUS if reporter is None else f"employee:{reporter.number}"
-    _event(session, hazard, actor, "reported", Category(category).label)
+    _event(session, hazard, actor, HazardAction.reported, HazardCategory(category).label)
     store_photos(session, photo_folder, photos, owner=("hazard", hazard.id), actor=actor)
     session.flush()
     return Receipt(hazard, follow_token, claim_code)
@@ -300,7 +289,7 @@ def open_at(session: Session, place: Place, limit: int = 10) -> list[Hazard]:
     return list(
         session.scalars(
             select(Hazard)
-            .where(Hazard.place_id == place.id, Hazard.status.in_([s.value for s in OPEN]))
+            .where(Hazard.place_id == place.id, Hazard.status.in_(OPEN))
             .order_by(Hazard.id.desc())
             .limit(limit)
         )
@@ -311,7 +300,7 @@ def me_too(session: Session, hazard: Hazard, *, reporter: Employee | None) -> Ha
     """Another reporter saw the same open hazard: counted, no new report, no reward (the first one's)."""
     _expect(hazard, *OPEN)
     hazard.me_too += 1
-    _event(session, hazard, ANONYMOUS if reporter is None else f"employee:{reporter.number}", "me_too")
+    _event(session, hazard, ANONYMOUS if reporter is None else f"employee:{reporter.number}", HazardAction.me_too)
     session.flush()
     return hazard
 
@@ -347,7 +336,7 @@ def reported_by(session: Session, employee: Employee, limit: int = 20) -> list[H
 # --------------------------------------------------------------------------- verification and reward
 
 
-def reward_for(session: Session, grade: Grade, within_duties: bool) -> int:
+def reward_for(session: Session, grade: HazardGrade, within_duties: bool) -> int:
     """The reward of a valid report: by grade, at a lower rate when the hazard lay within the reporter's
     own duties (settings)."""
     base = get_setting(session, f"hazard_reward_{grade.value}")
@@ -370,42 +359,44 @@ def verify(
 ) -> Hazard:
     """The safety officer's verdict. A valid report is graded and rewarded (only the first valid reporter of
     a hazard: a duplicate earns nothing); the others need a reason."""
-    _expect(hazard, Status.received)
-    if verdict not in Verdict.__members__:
+    _expect(hazard, HazardStatus.received)
+    if verdict not in HazardVerdict.__members__:
         raise InvalidInput(_l("Choose a verdict."))
     note = clean_text(note, 500)
     now = now or utcnow()
-    if verdict == Verdict.valid:
-        if grade not in Grade.__members__:
+    if verdict == HazardVerdict.valid:
+        if grade not in HazardGrade.__members__:
             raise InvalidInput(_l("Grade the hazard: general or major."))
-        hazard.grade, hazard.within_duties = grade, bool(within_duties)
-        hazard.status = Status.verified.value
+        hazard.grade, hazard.within_duties = HazardGrade(grade), bool(within_duties)
+        hazard.status = HazardStatus.verified
     else:
-        if verdict == Verdict.duplicate:
+        if verdict == HazardVerdict.duplicate:
             first = by_number(session, duplicate_of or "")
-            if first.id == hazard.id or first.verdict not in (None, Verdict.valid.value):
+            if first.id == hazard.id or first.verdict not in (None, HazardVerdict.valid):
                 raise InvalidInput(_l("A duplicate points to another report that is valid or still open."))
             hazard.duplicate_of = first
             note = note or str(_l("Duplicate of %(number)s", number=first.number))
         if not note:
             raise InvalidInput(_l("Give the reason."))
-        hazard.status = Status.dismissed.value
-    hazard.verdict, hazard.verified_by, hazard.verified_at, hazard.verify_note = verdict, actor, now, note or None
-    _event(session, hazard, actor, "verified", f"{Verdict(verdict).label} {hazard.grade_label} {note}".strip())
+        hazard.status = HazardStatus.dismissed
+    hazard.verdict = HazardVerdict(verdict)
+    hazard.verified_by, hazard.verified_at, hazard.verify_note = actor, now, note or None
+    grade_label = hazard.grade.label if hazard.grade else ""
+    _event(session, hazard, actor, HazardAction.verified, f"{hazard.verdict.label} {grade_label} {note}".strip())
     session.flush()
-    if verdict == Verdict.valid:
+    if verdict == HazardVerdict.valid:
         _reward(session, hazard, actor=actor, now=now)
     return hazard
 
 
 def _reward(session: Session, hazard: Hazard, *, actor: str, now: dt.datetime) -> None:
-    grade = Grade(hazard.grade)
+    grade = HazardGrade(hazard.grade)
     points = reward_for(session, grade, hazard.within_duties)
     hazard.reward_points = points
     if points <= 0:
-        hazard.reward = Reward.none.value
+        hazard.reward = HazardReward.none
     elif hazard.reporter is None:
-        hazard.reward = Reward.waiting.value
+        hazard.reward = HazardReward.waiting
     else:
         rule = session.scalar(select(Rule).where(Rule.code == RULE_OF_GRADE[grade]))
         if rule is None:
@@ -423,7 +414,7 @@ def _reward(session: Session, hazard: Hazard, *, actor: str, now: dt.datetime) -
             origin=f"hazard:{hazard.id}",
         )
         claims.approve(session, claim, points, actor=actor, now=now)  # verification was the review
-        hazard.reward, hazard.reward_claim = Reward.claim.value, claim
+        hazard.reward, hazard.reward_claim = HazardReward.claim, claim
     session.flush()
 
 
@@ -435,17 +426,25 @@ def collect_reward(session: Session, employee: Employee, code: str, *, actor: st
     """
     employee.ensure_active()
     normal = normalise_code(code)
-    hazard = session.scalar(select(Hazard).where(Hazard.claim_code_hash == _hash(normal))) if normal else None
+    hazard = tries.attempt(
+        session,
+        CODE_TRIES,
+        employee.id,
+        lambda: session.scalar(select(Hazard).where(Hazard.claim_code_hash == _hash(normal))) if normal else None,
+        limit=CODE_TRY_LIMIT,
+        lock_minutes=get_setting(session, "pin_lock_minutes"),
+        locked=TooManyTries(_l("Too many wrong claim codes. Try again later or ask the safety department.")),
+    )
     if hazard is None:
         raise WrongPin(_l("This claim code is not known."))
-    if hazard.reward == Reward.collected:
+    if hazard.reward == HazardReward.collected:
         raise Conflict(_l("The reward of this report has already been collected."))
-    if hazard.reward != Reward.waiting:
-        raise Conflict(_l("This report has no reward to collect (yet): it is %(status)s."), status=hazard.state.label)
+    if hazard.reward != HazardReward.waiting:
+        raise Conflict(_l("This report has no reward to collect (yet): it is %(status)s."), status=hazard.status.label)
     result = ledger.award(session, employee.id, hazard.reward_points or 0, actor=actor, memo="匿名举报隐患奖励")
-    hazard.reward, hazard.reward_collected_at = Reward.collected.value, utcnow()
+    hazard.reward, hazard.reward_collected_at = HazardReward.collected, utcnow()
     hazard.reward_points = result.credited
-    _event(session, hazard, "kiosk", "reward_collected", str(result.credited))
+    _event(session, hazard, "kiosk", HazardAction.reward_collected, str(result.credited))
     session.flush()
     return hazard
 
@@ -474,7 +473,7 @@ def assign(
     today: dt.date | None = None,
 ) -> Hazard:
     """Owner, measures, deadline (and for a major hazard funds, plan and acceptance standard)."""
-    _expect(hazard, Status.verified)
+    _expect(hazard, HazardStatus.verified)
     staff = _staff(session, owner)
     measures = clean_text(measures, 2000)
     if not measures:
@@ -489,10 +488,10 @@ def assign(
     if hazard.is_major and not (funds and plan and standard):
         raise InvalidInput(_l("A major hazard needs the funds, the contingency plan and the acceptance standard."))
     hazard.owner, hazard.measures = staff.username, measures
-    hazard.deadline = add_working_days(session, today or local_today(), working_days)
+    hazard.deadline = add_working_days(session, today or clock.today(), working_days)
     hazard.funds, hazard.contingency_plan, hazard.acceptance_standard = funds or None, plan or None, standard or None
-    hazard.assigned_at, hazard.status = utcnow(), Status.assigned.value
-    _event(session, hazard, actor, "assigned", f"{staff.username} {hazard.deadline.isoformat()}")
+    hazard.assigned_at, hazard.status = utcnow(), HazardStatus.assigned
+    _event(session, hazard, actor, HazardAction.assigned, f"{staff.username} {hazard.deadline.isoformat()}")
     session.flush()
     return hazard
 
@@ -507,7 +506,7 @@ def record_rectification(
     photo_folder: Path | None = None,
 ) -> Hazard:
     """The owner (or a safety officer) says what was done, with after-photos."""
-    _expect(hazard, Status.assigned)
+    _expect(hazard, HazardStatus.assigned)
     if staff.username != hazard.owner and not staff.has_role(Role.safety_officer):
         raise Forbidden(_l("Only the owner of this hazard records its rectification."))
     note = clean_text(note, 2000)
@@ -517,24 +516,24 @@ def record_rectification(
         raise InvalidInput(_l("At most %(n)s photos."), n=MAX_PHOTOS)
     actor = f"staff:{staff.username}"
     store_photos(session, photo_folder, photos, owner=("hazard-after", hazard.id), actor=actor)
-    hazard.rectification_note, hazard.rectified_at, hazard.status = note, utcnow(), Status.rectified.value
-    _event(session, hazard, actor, "rectified", note)
+    hazard.rectification_note, hazard.rectified_at, hazard.status = note, utcnow(), HazardStatus.rectified
+    _event(session, hazard, actor, HazardAction.rectified, note)
     session.flush()
     return hazard
 
 
 def reinspect(session: Session, hazard: Hazard, *, actor: str, passed: bool, note: str = "") -> Hazard:
     """Close the hazard (销号) or send it back to its owner with the reason."""
-    _expect(hazard, Status.rectified)
+    _expect(hazard, HazardStatus.rectified)
     note = clean_text(note, 500)
     if passed:
-        hazard.reinspected_by, hazard.closed_at, hazard.status = actor, utcnow(), Status.closed.value
-        _event(session, hazard, actor, "closed", note)
+        hazard.reinspected_by, hazard.closed_at, hazard.status = actor, utcnow(), HazardStatus.closed
+        _event(session, hazard, actor, HazardAction.closed, note)
     else:
         if not note:
             raise InvalidInput(_l("Say why it goes back."))
-        hazard.status = Status.assigned.value
-        _event(session, hazard, actor, "sent_back", note)
+        hazard.status = HazardStatus.assigned
+        _event(session, hazard, actor, HazardAction.sent_back, note)
     session.flush()
     return hazard
 
@@ -547,10 +546,10 @@ def queue(
 ) -> list[Hazard]:
     """Hazards for the back office: by status (default: every open one), owner, place; oldest first."""
     query = select(Hazard).options(joinedload(Hazard.place))
-    if status in Status.__members__:
+    if status in HazardStatus.__members__:
         query = query.where(Hazard.status == status)
     else:
-        query = query.where(Hazard.status.in_([s.value for s in OPEN]))
+        query = query.where(Hazard.status.in_(OPEN))
     if owner:
         query = query.where(Hazard.owner == owner)
     if place_id:

@@ -15,10 +15,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, utcnow
-from .errors import InvalidInput, NotFound
+from . import tries
+from .base import Base
+from .clock import utcnow
+from .errors import InvalidInput, NotFound, TooManyTries
 
 PAIRING_HOURS = 24
+# Guessing an 8-digit code: at most 20 wrong tries a quarter of an hour, from all browsers together.
+PAIRING_TRIES, PAIRING_TRY_LIMIT, PAIRING_LOCK_MINUTES = "pairing", 20, 15
 
 
 class Kiosk(Base):
@@ -68,7 +72,15 @@ def new_pairing_code(session: Session, kiosk: Kiosk) -> str:
 def pair(session: Session, code: str) -> tuple[Kiosk, str]:
     """Pair a browser with the kiosk whose code this is; returns the kiosk and the browser's token."""
     code = "".join(ch for ch in code if ch.isdigit())
-    kiosk = session.scalar(select(Kiosk).where(Kiosk.pairing_hash == _hash(code), Kiosk.active.is_(True)))
+    kiosk = tries.attempt(
+        session,
+        PAIRING_TRIES,
+        "any",  # a browser that is not paired has no name: guesses from anywhere count together
+        lambda: session.scalar(select(Kiosk).where(Kiosk.pairing_hash == _hash(code), Kiosk.active.is_(True))),
+        limit=PAIRING_TRY_LIMIT,
+        lock_minutes=PAIRING_LOCK_MINUTES,
+        locked=TooManyTries(_l("Too many wrong pairing codes. Wait a quarter of an hour and try again.")),
+    )
     if kiosk is None or kiosk.pairing_expires_at is None or kiosk.pairing_expires_at < utcnow():
         raise NotFound(_l("This pairing code is not valid or has expired. Ask the administrator for a new one."))
     token = secrets.token_urlsafe(32)

@@ -37,7 +37,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .base import Base, LabelledEnum, utcnow
+from . import clock
+from .base import Base, LabelledEnum
+from .clock import utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
 from .people import Employee
 from .settings import get_setting
@@ -138,11 +140,6 @@ def stamp(at: dt.datetime) -> str:
     return at.isoformat(sep=" ", timespec="seconds")
 
 
-def plant_year(at: dt.datetime) -> int:
-    """The calendar year at the plant of a UTC timestamp (the server runs in the plant's time zone)."""
-    return at.replace(tzinfo=dt.UTC).astimezone().year
-
-
 # The hash joins fields with the ASCII unit separator (0x1F); a memo, the only free text, cannot hold it.
 def _clean_memo(memo: str) -> str:
     return "".join(ch for ch in memo if ch.isprintable())[:200]
@@ -201,7 +198,7 @@ def post_entry(
     seq = head.seq + 1
     memo = _clean_memo(memo)
     ref_type, ref_id = ref if ref else (None, None)
-    year = plant_year(at)
+    year = clock.local_year(at)
     digest = entry_hash(
         seq, employee.id, year, kind, amount, new_balance, ref_type, ref_id, actor, memo, stamp(at), head.last_hash
     )
@@ -274,7 +271,7 @@ def award(
     employee.ensure_active()
     at = at or utcnow()
     cap = get_setting(session, "yearly_cap")
-    year = plant_year(at)
+    year = clock.local_year(at)
     left = max(0, cap - credited_in_year(session, employee.id, year))
     if points > left:
         if get_setting(session, "cap_mode") == "refuse" or left == 0:
@@ -398,7 +395,7 @@ def close_year(session: Session, year: int, *, actor: str, today: dt.date | None
     spent in January come out of last year's balance first), as one entry. A year closed once is not
     closed again: the second run reports what the first did and changes nothing.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     if not isinstance(year, int) or not 2000 <= year <= 2999:
         raise InvalidInput(_l("%(year)s is not a year."), year=year)
     if year >= today.year:
@@ -619,10 +616,10 @@ class LedgerFilter:
             query = query.where(Employee.department_id == self.department_id)
         if self.kind:
             query = query.where(LedgerEntry.kind == EntryKind(self.kind))
-        if self.since:
-            query = query.where(LedgerEntry.created_at >= dt.datetime.combine(self.since, dt.time()))
-        if self.until:
-            end = dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time())
+        start, end = clock.days(self.since, self.until)
+        if start is not None:
+            query = query.where(LedgerEntry.created_at >= start)
+        if end is not None:
             query = query.where(LedgerEntry.created_at < end)
         return query
 

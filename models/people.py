@@ -19,7 +19,9 @@ from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .base import Base, LabelledEnum, utcnow
+from . import tries
+from .base import Base, LabelledEnum
+from .clock import utcnow
 from .errors import CardRevoked, InactiveEmployee, InvalidInput, NotFound, PinLocked, UnknownCard, WrongPin
 from .settings import get_setting
 
@@ -77,8 +79,6 @@ class Employee(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     left_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     pin_hash: Mapped[str | None] = mapped_column(String(255))
-    pin_failures: Mapped[int] = mapped_column(Integer, default=0)
-    pin_locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # The cached balance: always the sum of this employee's ledger entries (models/ledger.py keeps it so,
     # under a row lock, and `mart ledger verify` checks it). Only ledger operations write it.
     balance: Mapped[int] = mapped_column(Integer, default=0)
@@ -169,6 +169,7 @@ class StaffUser(UserMixin, Base):
 
 EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 PIN_PATTERN = re.compile(r"^\d{4,8}$")
+PIN_TRIES = "pin"  # the scope of PIN tries (models/tries.py), one count per employee
 RFID_PATTERN = re.compile(r"^[0-9A-F]{4,32}$")
 
 
@@ -358,29 +359,27 @@ def set_pin(session: Session, employee: Employee, pin: str) -> None:
     if not PIN_PATTERN.match(pin or ""):
         raise InvalidInput(_l("A PIN is 4 to 8 digits."))
     employee.pin_hash = generate_password_hash(pin)
-    employee.pin_failures = 0
-    employee.pin_locked_until = None
     session.flush()
+    tries.clear(session, PIN_TRIES, employee.id)
 
 
 def check_pin(session: Session, employee: Employee, pin: str) -> None:
-    """Raise unless ``pin`` is the employee's PIN; wrong tries are counted and lock the PIN a while."""
-    now = utcnow()
-    if employee.pin_locked_until is not None and employee.pin_locked_until > now:
-        raise PinLocked()
+    """Raise unless ``pin`` is the employee's PIN. Every try counts, also when the request then fails, and
+    the PIN locks for a while after the ``pin_max_tries`` setting's number of wrong ones (models/tries.py)."""
     if employee.pin_hash is None:
         raise WrongPin(_l("No PIN has been set for this employee. Ask the points administrator."))
-    if check_password_hash(employee.pin_hash, pin or ""):
-        employee.pin_failures = 0
-        employee.pin_locked_until = None
-        session.flush()
-        return
-    employee.pin_failures += 1
-    if employee.pin_failures >= get_setting(session, "pin_max_tries"):
-        employee.pin_failures = 0
-        employee.pin_locked_until = now + dt.timedelta(minutes=get_setting(session, "pin_lock_minutes"))
-    session.flush()
-    raise WrongPin()
+    pin_hash = employee.pin_hash
+    right = tries.attempt(
+        session,
+        PIN_TRIES,
+        employee.id,
+        lambda: check_password_hash(pin_hash, pin or ""),
+        limit=get_setting(session, "pin_max_tries"),
+        lock_minutes=get_setting(session, "pin_lock_minutes"),
+        locked=PinLocked(),
+    )
+    if not right:
+        raise WrongPin()
 
 
 def find_employee(session: Session, number: str) -> Employee:

@@ -22,7 +22,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import DateTime, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, utcnow
+from .base import Base
+from .clock import utcnow
 from .errors import InvalidInput
 from .settings import get_setting
 

@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .base import Base, LabelledEnum, utcnow
+from .base import Base, LabelledEnum
+from .clock import utcnow
 from .errors import Gone, InvalidInput, NotFound
 
 CHECKLIST_LIMIT = 20

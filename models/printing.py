@@ -14,9 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, exists, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
-from .base import Base, LabelledEnum, utcnow
-from .errors import NotFound
+from .base import Base, LabelledEnum
+from .clock import utcnow
+from .kiosks import Kiosk
+from .settings import get_setting
 from .store import Redemption, RedemptionStatus
+
+PAPER_COLUMNS = {58: 32, 80: 48}  # paper width in mm -> columns of the printer's standard font
 
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (5, 15, 60, 180, 600)  # waits after the 1st, 2nd ... failure
@@ -107,27 +111,52 @@ def fail(session: Session, job: PrintJob, error: str, now: dt.datetime | None = 
     session.flush()
 
 
-def reprint(
-    session: Session, redemption: Redemption, *, actor: str, printer_uri: str, columns: int, encoding: str
-) -> PrintJob:
-    """Print a slip again (the first was lost, or the job failed): a new job marked as a reprint."""
-    for job in jobs_of(session, redemption.id):
+def queue_slip(session: Session, redemption: Redemption, *, kiosk: Kiosk, actor: str) -> PrintJob:
+    """Queue a new redemption's slip on its kiosk's printer and paper (else the printer and paper settings).
+
+    In the redemption's own transaction: no redemption is left without its slip, whatever fails after."""
+    return enqueue(
+        session,
+        redemption,
+        printer_uri=kiosk.printer_uri or get_setting(session, "printer_uri"),
+        columns=PAPER_COLUMNS[int(kiosk.paper_mm or get_setting(session, "paper_mm"))],
+        encoding=get_setting(session, "printer_encoding"),
+        actor=actor,
+    )
+
+
+def reprint(session: Session, redemption: Redemption, *, actor: str) -> PrintJob:
+    """Print a slip again (the first was lost, or the job failed): a new job marked as a reprint, on the
+    printer and paper of the slip's last job (else the settings)."""
+    jobs = jobs_of(session, redemption.id)
+    for job in jobs:
         if job.status in (JobStatus.queued, JobStatus.failed):
             job.status, job.last_error = JobStatus.failed, (job.last_error or "")[:250] + " (replaced by reprint)"
+    last = jobs[-1] if jobs else None
     return enqueue(
-        session, redemption, printer_uri=printer_uri, columns=columns, encoding=encoding, actor=actor, reprint=True
+        session,
+        redemption,
+        printer_uri=last.printer_uri if last else get_setting(session, "printer_uri"),
+        columns=last.columns if last else setting_columns(session),
+        encoding=get_setting(session, "printer_encoding"),
+        actor=actor,
+        reprint=True,
     )
+
+
+def setting_columns(session: Session) -> int:
+    """The columns of the paper the settings name."""
+    return PAPER_COLUMNS[int(get_setting(session, "paper_mm"))]
+
+
+def slip_columns(session: Session, redemption: Redemption) -> int:
+    """The paper a redemption's slip is on: its last print job's, else the paper setting's (for its picture)."""
+    jobs = jobs_of(session, redemption.id)
+    return jobs[-1].columns if jobs else setting_columns(session)
 
 
 def jobs_of(session: Session, redemption_id: int) -> list[PrintJob]:
     return list(session.scalars(select(PrintJob).where(PrintJob.redemption_id == redemption_id).order_by(PrintJob.id)))
-
-
-def get_job(session: Session, job_id: int) -> PrintJob:
-    job = session.get(PrintJob, job_id)
-    if job is None:
-        raise NotFound(_l("No such print job."))
-    return job
 
 
 def troubled(session: Session) -> list[PrintJob]:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from . import hazards, printing, store
-from .base import local_today, utc_edge, utcnow
+from . import clock, hazards, printing, store
 from .claims import Claim, ClaimStatus
-from .hazards import Hazard, Status
+from .clock import utcnow
+from .hazards import Hazard, HazardStatus
 from .ledger import EntryKind, LedgerEntry
 from .people import Department, Employee
 
@@ -31,7 +31,7 @@ class TodaysWork:
 
 
 def todays_work(session: Session, today: dt.date | None = None) -> TodaysWork:
-    today = today or local_today()
+    today = today or clock.today()
     by_status = dict(session.execute(select(Claim.status, func.count()).group_by(Claim.status)).all())
     overdue = session.scalar(select(func.count()).where(Claim.status == ClaimStatus.pending, Claim.due_on < today))
     due = session.scalar(
@@ -53,7 +53,7 @@ def todays_work(session: Session, today: dt.date | None = None) -> TodaysWork:
         redeemed_this_year=-int(sums.get(EntryKind.redemption) or 0),
         low_stock=len(store.low_stock(session)),
         print_trouble=len(printing.troubled(session)),
-        reports_to_verify=session.scalar(select(func.count()).where(Hazard.status == Status.received.value)) or 0,
+        reports_to_verify=session.scalar(select(func.count()).where(Hazard.status == HazardStatus.received)) or 0,
         hazards_overdue=len(hazards.overdue(session, today)),
     )
 
@@ -67,7 +67,7 @@ class RankRow:
 
 def ranking(session: Session, since: dt.date, limit: int = 10) -> list[RankRow]:
     """Top earners by points awarded since ``since`` (deductions do not lower a ranking of earning)."""
-    start = dt.datetime.combine(since, dt.time())
+    start = clock.day_start(since)
     rows = session.execute(
         select(Employee.name, Department.name, func.sum(LedgerEntry.amount).label("points"))
         .join(Employee, LedgerEntry.employee_id == Employee.id)
@@ -82,7 +82,7 @@ def ranking(session: Session, since: dt.date, limit: int = 10) -> list[RankRow]:
 
 def department_ranking(session: Session, since: dt.date) -> list[RankRow]:
     """Departments by points awarded per head since ``since``."""
-    start = dt.datetime.combine(since, dt.time())
+    start = clock.day_start(since)
     heads = dict(
         session.execute(
             select(Employee.department_id, func.count())
@@ -165,7 +165,7 @@ def closed_hazards(session: Session, since: dt.date, limit: int = 30) -> list[Ha
         session.scalars(
             select(Hazard)
             .options(joinedload(Hazard.place))
-            .where(Hazard.status == Status.closed.value, Hazard.closed_at >= utc_edge(since))
+            .where(Hazard.status == HazardStatus.closed, Hazard.closed_at >= clock.day_start(since))
             .order_by(Hazard.closed_at.desc())
             .limit(limit)
         )

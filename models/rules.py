@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, Enum, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, LabelledEnum, utcnow
+from .base import Base, LabelledEnum
+from .clock import utcnow
 from .errors import InvalidInput, OutOfRange, RuleRetired
 
 

@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from .base import local_today, utc_edge
+from . import clock
 from .errors import InvalidInput
-from .hazards import Category, Grade, Hazard, Source, Verdict
+from .hazards import Hazard, HazardCategory, HazardGrade, HazardSource, HazardVerdict
 from .ledger import EntryKind, LedgerEntry
 from .settings import all_settings
 from .store import Redemption, RedemptionStatus
@@ -37,7 +37,7 @@ class Period:
 
 def parse_period(text: str | None, today: dt.date | None = None) -> Period:
     """``2026-11`` (a month) or ``2026-Q4`` (a quarter); empty means this month."""
-    today = today or local_today()
+    today = today or clock.today()
     text = (text or f"{today:%Y-%m}").strip().upper()
     if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
         year, month = int(match.group(1)), int(match.group(2))
@@ -87,25 +87,25 @@ class Figures:
 
 
 def figures(session: Session, period: Period, today: dt.date | None = None) -> Figures:
-    today = today or local_today()
+    today = today or clock.today()
     settings = all_settings(session)
     found = Figures(period, settings["points_per_yuan"], budget_yuan=settings["year_budget_yuan"])
-    start, end = utc_edge(period.start), utc_edge(period.end)
+    start, end = clock.day_start(period.start), clock.day_start(period.end)
     cutoff = min(period.end, today + dt.timedelta(days=1))  # "at the period's end", or now for the current one
-    in_period = (Hazard.reported_at >= start, Hazard.reported_at < end, Hazard.source == Source.report.value)
+    in_period = (Hazard.reported_at >= start, Hazard.reported_at < end, Hazard.source == HazardSource.report)
     for category, n in session.execute(
         select(Hazard.category, func.count()).where(*in_period).group_by(Hazard.category)
     ):
         found.by_category[category] = n
     found.reported = sum(found.by_category.values())
-    valid = (*in_period, Hazard.verdict == Verdict.valid.value)
+    valid = (*in_period, Hazard.verdict == HazardVerdict.valid)
     for grade, n in session.execute(select(Hazard.grade, func.count()).where(*valid).group_by(Hazard.grade)):
         found.by_grade[grade or ""] = n
     found.verified = sum(found.by_grade.values())
     found.not_taken_up = session.scalar(
-        select(func.count()).where(*in_period, Hazard.verdict.is_not(None), Hazard.verdict != Verdict.valid.value)
+        select(func.count()).where(*in_period, Hazard.verdict.is_not(None), Hazard.verdict != HazardVerdict.valid)
     )
-    done_by = utc_edge(cutoff)
+    done_by = clock.day_start(cutoff)
     found.rectified = session.scalar(
         select(func.count()).where(*valid, Hazard.rectified_at.is_not(None), Hazard.rectified_at < done_by)
     )
@@ -142,13 +142,17 @@ def figures(session: Session, period: Period, today: dt.date | None = None) -> F
     found.redeemed_year = int(
         session.scalar(
             select(func.coalesce(func.sum(Redemption.points), 0)).where(
-                Redemption.created_at >= utc_edge(dt.date(period.start.year, 1, 1)), Redemption.created_at < end, kept
+                Redemption.created_at >= clock.day_start(dt.date(period.start.year, 1, 1)),
+                Redemption.created_at < end,
+                kept,
             )
         )
     )
     found.outstanding = int(
         session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.created_at < utc_edge(cutoff))
+            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+                LedgerEntry.created_at < clock.day_start(cutoff)
+            )
         )
     )
     return found
@@ -167,7 +171,7 @@ class MonthSeries:
 def monthly_series(session: Session, year: int) -> MonthSeries:
     """A year month by month, for the charts (twelve months in a handful of grouped queries)."""
     months = [f"{year}-{m:02d}" for m in range(1, 13)]
-    edges = [utc_edge(dt.date(year, m, 1)) for m in range(1, 13)] + [utc_edge(dt.date(year + 1, 1, 1))]
+    edges = [clock.day_start(dt.date(year, m, 1)) for m in range(1, 13)] + [clock.day_start(dt.date(year + 1, 1, 1))]
 
     def month_of(column):
         return case(*[(column < edges[m + 1], m) for m in range(12)], else_=12)
@@ -205,17 +209,17 @@ def monthly_series(session: Session, year: int) -> MonthSeries:
         for m in range(12)
     ]
     hazard_month = month_of(Hazard.reported_at)
-    reported = (Hazard.reported_at >= edges[0], Hazard.reported_at < edges[12], Hazard.source == Source.report.value)
-    by_category: dict[str, list[int]] = {c.value: [0] * 12 for c in Category}
+    reported = (Hazard.reported_at >= edges[0], Hazard.reported_at < edges[12], Hazard.source == HazardSource.report)
+    by_category: dict[str, list[int]] = {c.value: [0] * 12 for c in HazardCategory}
     for month, category, n in session.execute(
         select(hazard_month, Hazard.category, func.count()).where(*reported).group_by(hazard_month, Hazard.category)
     ):
         if 0 <= month < 12 and category in by_category:
             by_category[category][month] += n
-    valid = (*reported, Hazard.verdict == Verdict.valid.value)
+    valid = (*reported, Hazard.verdict == HazardVerdict.valid)
     major = per_month(
         session.execute(
-            select(hazard_month, func.count()).where(*valid, Hazard.grade == Grade.major.value).group_by(hazard_month)
+            select(hazard_month, func.count()).where(*valid, Hazard.grade == HazardGrade.major).group_by(hazard_month)
         )
     )
     totals = per_month(session.execute(select(hazard_month, func.count()).where(*valid).group_by(hazard_month)))

@@ -26,9 +26,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integer, Select, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from . import ledger
-from .base import Base, LabelledEnum, clean_text, utcnow
+from . import clock, ledger
+from .base import Base, LabelledEnum, clean_text
 from .claims import redemption_suspended
+from .clock import utcnow
 from .errors import (
     Conflict,
     InsufficientPoints,
@@ -82,6 +83,20 @@ class Goods(Base):
         return f"{self.value_fen / 100:.2f}".rstrip("0").rstrip(".")
 
 
+class MovementReason(LabelledEnum):
+    """Why stock changed: every movement has one (and a person)."""
+
+    restock = "restock", _l("Restock")
+    adjust = "adjust", _l("Adjustment")
+    count = "count", _l("Stock-take")
+    redemption = "redemption", _l("Redemption")
+    cancel = "cancel", _l("Cancelled redemption")
+
+
+# What a storekeeper may post by hand on the goods page; the others come from redemptions and stock-takes.
+BY_HAND = (MovementReason.restock, MovementReason.adjust)
+
+
 class StockMovement(Base):
     __tablename__ = "stock_movement"
     __table_args__ = (Index("ix_stock_movement_goods", "goods_id", "id"),)
@@ -90,7 +105,7 @@ class StockMovement(Base):
     goods_id: Mapped[int] = mapped_column(ForeignKey("goods.id"))
     delta: Mapped[int] = mapped_column(Integer)
     stock_after: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(String(32))  # restock, adjust, count, redemption, cancel
+    reason: Mapped[MovementReason] = mapped_column(Enum(MovementReason, native_enum=False, length=32))
     note: Mapped[str] = mapped_column(String(200), default="")
     ref_id: Mapped[int | None] = mapped_column(Integer)  # the redemption, for redemption and cancel
     actor: Mapped[str] = mapped_column(String(64))
@@ -248,17 +263,20 @@ def move_stock(
     goods_id: int,
     delta: int,
     *,
-    reason: str,
+    reason: MovementReason | str,
     actor: str,
     note: str = "",
     ref_id: int | None = None,
 ) -> StockMovement:
     """Change one item's stock by ``delta`` with a reason and a person; never below zero."""
+    if reason not in MovementReason.__members__:
+        raise InvalidInput(_l("Choose restock or adjust."))
+    reason = MovementReason(reason)
     if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
         raise InvalidInput(_l("A stock change is a whole number other than zero."))
-    if reason in ("adjust", "count") and not note.strip():
+    if reason in (MovementReason.adjust, MovementReason.count) and not note.strip():
         raise InvalidInput(_l("Say why the stock is adjusted."))
-    if reason == "restock" and delta < 0:
+    if reason is MovementReason.restock and delta < 0:
         raise InvalidInput(_l("A restock adds a quantity above zero."))
     goods = _lock_goods(session, [goods_id]).get(goods_id)
     if goods is None:
@@ -269,7 +287,14 @@ def move_stock(
 
 
 def _move(
-    session: Session, goods: Goods, delta: int, *, reason: str, actor: str, note: str = "", ref_id: int | None = None
+    session: Session,
+    goods: Goods,
+    delta: int,
+    *,
+    reason: MovementReason,
+    actor: str,
+    note: str = "",
+    ref_id: int | None = None,
 ) -> StockMovement:
     if goods.stock + delta < 0:
         raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=goods.name, stock=goods.stock)
@@ -377,13 +402,13 @@ def _digest(cart: dict[int, int]) -> str:
 
 
 def store_open(session: Session, now: dt.datetime | None = None) -> bool:
-    """Whether redemption is open at ``now`` (the plant's local time), by the hours and days settings."""
-    now = now or dt.datetime.now()
+    """Whether redemption is open at ``now`` (the plant's wall-clock time), by the hours and days settings."""
+    now = now or clock.now()
     if str(now.isoweekday()) not in get_setting(session, "store_days"):
         return False
     opens, closes = get_setting(session, "store_hours").split("-")
-    clock = now.strftime("%H:%M")
-    return opens <= clock < closes
+    hour = now.strftime("%H:%M")
+    return opens <= hour < closes
 
 
 def _existing(session: Session, request_key: str, digest: str) -> Redemption | None:
@@ -456,14 +481,14 @@ def redeem(
     )
     session.add(redemption)
     session.flush()
-    redemption.number = f"DH-{redemption.created_at:%Y}-{redemption.id:06d}"
+    redemption.number = f"DH-{clock.local_year(redemption.created_at)}-{redemption.id:06d}"
     for item, quantity, price in lines:
         session.add(
             RedemptionLine(
                 redemption_id=redemption.id, goods_id=item.id, name=item.name, quantity=quantity, unit_points=price
             )
         )
-        _move(session, item, -quantity, reason="redemption", actor=kiosk, ref_id=redemption.id)
+        _move(session, item, -quantity, reason=MovementReason.redemption, actor=kiosk, ref_id=redemption.id)
     names = "、".join(f"{item.name}×{quantity}" for item, quantity, _ in lines)
     ledger.post_entry(
         session,
@@ -530,7 +555,7 @@ def cancel(session: Session, redemption: Redemption, reason: str, *, actor: str)
             session,
             goods[line.goods_id],
             line.quantity,
-            reason="cancel",
+            reason=MovementReason.cancel,
             actor=actor,
             note=reason,
             ref_id=redemption.id,
@@ -583,7 +608,7 @@ def stock_take(session: Session, counts: dict[int, int], *, actor: str, note: st
         raise NotFound(_l("No such goods."))
     why = clean_text(note, 150) or "盘点"
     movements = [
-        _move(session, item, counts[item.id] - item.stock, reason="count", actor=actor, note=why)
+        _move(session, item, counts[item.id] - item.stock, reason=MovementReason.count, actor=actor, note=why)
         for item in goods.values()
         if counts[item.id] != item.stock
     ]

@@ -61,20 +61,21 @@ class FileBackend(Backend):
 
 
 @dataclass
+@dataclass
 class DummyBackend(Backend):
     """Keeps what it was sent; ``fail`` makes the next sends fail (tests of retries)."""
 
-    sent: ClassVar[list[tuple[str, bytes]]] = []
-    fail: ClassVar[int] = 0
+    sent: list[tuple[str, bytes]] = field(default_factory=list)
+    fail: int = 0
 
     def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
-        if DummyBackend.fail > 0:
-            DummyBackend.fail -= 1
+        if self.fail > 0:
+            self.fail -= 1
             raise PrinterUnavailable("dummy printer is offline")
-        DummyBackend.sent.append((name, data))
+        self.sent.append((name, data))
 
     def status(self) -> str:
-        return "offline" if DummyBackend.fail else "online"
+        return "offline" if self.fail else "online"
 
 
 @dataclass

@@ -24,7 +24,9 @@ from escpos.magicencode import MagicEncode
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont
 
-WIDTHS = {58: 32, 80: 48}  # paper width in mm -> columns of the standard font
+from models import clock, printing
+
+WIDTHS = printing.PAPER_COLUMNS  # paper width in mm -> columns of the standard font
 DOTS = {32: 384, 48: 576}  # printable dots across at 203 dpi
 CHINESE_MODE_ON = b"\x1c\x26"  # FS &: double-byte (GB18030) character mode on
 
@@ -121,7 +123,7 @@ def layout(slip: Slip, columns: int) -> list[Block]:
         items += [f" {part}" for part in parts[1:]]
     head = [
         two_sides("终端：", slip.kiosk_name, columns),
-        two_sides("时间：", f"{slip.printed_at:%Y-%m-%d %H:%M}", columns),
+        two_sides("时间：", clock.local_time_text(slip.printed_at), columns),
         two_sides("员工：", f"{slip.employee_name}（{slip.employee_number}）", columns),
         two_sides("单号：", slip.number, columns),
     ]

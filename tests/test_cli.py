@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from app.demo import build_demo
 from models import claims, hazards, ledger, store
-from models.base import utcnow
+from models.clock import utcnow
 
 
 def test_ledger_verify_passes_then_names_a_tampered_entry(runner, session, make_employee):

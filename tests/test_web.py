@@ -9,7 +9,7 @@ import pytest
 
 from app import create_app
 from models import places, printing, store
-from models.base import utcnow
+from models.clock import utcnow
 
 
 def test_the_server_refuses_to_start_without_a_secret_key_or_with_debug_on(monkeypatch, tmp_path):

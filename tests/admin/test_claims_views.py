@@ -195,7 +195,7 @@ def test_the_false_claim_button_is_on_the_claim_page_not_in_the_queue(client, lo
     login("safety", "safety_officer")
     assert "认定虚假的理由" not in client.get("/admin/claims").text
     detail = client.get(f"/admin/claims/{pending.id}")
-    assert "认定虚假的理由" in detail.text and "参加消防培训" in detail.text and "submitted" in detail.text
+    assert "认定虚假的理由" in detail.text and "参加消防培训" in detail.text and "已提交" in detail.text
 
 
 def file_claim_with(client, rule, number: str, upload: bytes):

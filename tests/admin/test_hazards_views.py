@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import logging
 import re
@@ -11,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from models import claims, hazards, kiosks, people, places
+from models import claims, clock, hazards, kiosks, people, places
 from models.people import Employee
 from tests.images import photo_bytes
 from tests.pdfs import decode_pages
@@ -95,7 +94,7 @@ def test_the_loop_over_http_from_report_to_closed(client, app, session, login, m
     assert client.post(f"/admin/hazards/{hazard.id}/reinspect", data={"passed": "1"}).status_code == 303
     session.expire_all()
     closed = session.get(hazards.Hazard, hazard.id)
-    assert closed.state is hazards.Status.closed and len(closed.photos(session, after=True)) == 1
+    assert closed.status is hazards.HazardStatus.closed and len(closed.photos(session, after=True)) == 1
     detail = client.get(f"/admin/hazards/{hazard.id}").text
     assert "复查合格，销号" in detail and "已销号" in detail
 
@@ -104,7 +103,7 @@ def test_the_loop_over_http_from_report_to_closed(client, app, session, login, m
     assert rows[0][:4] == ("隐患编号", "来源", "发现时间", "报告人") and len(rows[0]) == 17
     assert rows[1][0] == hazard.number and rows[1][3] == f"李四 ({worker.number})" and rows[1][9] == "fitter"
     assert rows[1][16] == 20 and rows[1][15] is not None
-    assert rows[1][2] == closed.reported_at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)  # plant time
+    assert rows[1][2] == clock.to_local(closed.reported_at)  # plant time
 
 
 def test_a_storekeeper_cannot_verify_and_an_auditor_only_reads(client, session, login, press):
@@ -119,7 +118,7 @@ def test_a_storekeeper_cannot_verify_and_an_auditor_only_reads(client, session, 
     assert client.get(f"/admin/hazards/{hazard.id}").status_code == 200
     assert client.post("/admin/places", data={"name": "x", "risk": "red"}).status_code == 403
     session.refresh(hazard)
-    assert hazard.state is hazards.Status.received
+    assert hazard.status is hazards.HazardStatus.received
 
 
 def test_no_screen_export_or_log_line_shows_an_anonymous_reporter(

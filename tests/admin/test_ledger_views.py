@@ -7,7 +7,7 @@ import re
 
 from openpyxl import load_workbook
 
-from models import ledger
+from models import clock, ledger
 
 
 def test_filter_and_export_the_ledger(client, session, login, make_employee):
@@ -71,7 +71,6 @@ def test_pages_go_back_and_forth_by_the_entry_they_start_from(client, login, ses
 
 
 def test_the_whole_export_adds_up_to_the_ledger_and_shows_plant_time(client, session, login, make_employee):
-    import datetime as dt
 
     from sqlalchemy import func, select
 
@@ -92,5 +91,5 @@ def test_the_whole_export_adds_up_to_the_ledger_and_shows_plant_time(client, ses
     assert [r[0] for r in rows[1:]] == [e.seq for e in entries]
     award = rows[2]
     assert award[3] == "A&B <C>" and award[8].startswith('含 "引号" & <尖括号>')
-    local = entries[1].created_at.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
+    local = clock.to_local(entries[1].created_at)
     assert award[1] == local  # the plant's time, as the screen shows it

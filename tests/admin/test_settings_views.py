@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
+from models import clock
 from models.settings import get_setting
 from models.workdays import is_workday
 
@@ -51,7 +50,7 @@ def test_only_admins_change_settings(client, login, session):
 
 def test_a_working_day_override(client, login, session):
     login("admin", "admin")
-    today = dt.date.today()
+    today = clock.today()
     response = client.post("/admin/workdays", data={"day": today.isoformat(), "kind": "rest", "note": "厂休"})
     assert response.status_code == 303
     assert not is_workday(session, today)

@@ -13,7 +13,8 @@ import secrets
 from sqlalchemy import Engine, insert
 
 from app.dbtools import move_sequences
-from models.ledger import GENESIS_HASH, EntryKind, LedgerEntry, LedgerHead, entry_hash, plant_year, stamp
+from models import clock
+from models.ledger import GENESIS_HASH, EntryKind, LedgerEntry, LedgerHead, entry_hash, stamp
 from models.people import Card, Department, Employee
 from models.store import Goods
 
@@ -66,7 +67,6 @@ def fill_ledger(engine: Engine, *, employees: int, entries: int, seed: int = 42,
                     "kind": "staff",
                     "active": True,
                     "balance": 0,
-                    "pin_failures": 0,
                 }
                 for n in range(1, employees + 1)
             ],
@@ -83,7 +83,7 @@ def fill_ledger(engine: Engine, *, employees: int, entries: int, seed: int = 42,
             amount, kind = rng.randint(1, 20), EntryKind.award
         balances[emp] += amount
         at = start + dt.timedelta(seconds=seq * 20)
-        year = plant_year(at)
+        year = clock.local_year(at)
         ref_type, ref_id, actor, memo = "claim", seq, "bench", "日常安全行为"
         digest = entry_hash(seq, emp, year, kind, amount, balances[emp], ref_type, ref_id, actor, memo, stamp(at), prev)
         rows.append(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from models import claims, ledger, people
-from models.base import utcnow
 from models.claims import Claim, ClaimSource, ClaimStatus
+from models.clock import utcnow
 from models.settings import set_setting
 
 

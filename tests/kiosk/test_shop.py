@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from models import people, printing, store
+from models import people, printing, store, tries
 from models.audit import AuditEntry
 from models.people import Employee
 from models.settings import set_setting
@@ -125,7 +125,7 @@ def test_above_the_pin_threshold_the_kiosk_asks_for_the_pin(client, session, mak
     wrong = client.post("/kiosk/confirm", data={"request_key": key, "pin": "1111"})
     assert wrong.status_code == 403 and "密码不正确" in wrong.text
     session.expire_all()
-    assert session.get(Employee, worker.id).balance == 1000 and session.get(Employee, worker.id).pin_failures == 1
+    assert session.get(Employee, worker.id).balance == 1000 and tries.counted(session, "pin", worker.id) == 1
     assert client.post("/kiosk/confirm", data={"request_key": key, "pin": "2468"}).status_code == 200
 
 

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from models import claims, ledger
-from models.base import utcnow
+from models import claims, clock, ledger
 from models.claims import ClaimSource, ClaimStatus
+from models.clock import utcnow
 from models.errors import InactiveEmployee, InvalidInput, InvalidTransition, OutOfRange, RuleRetired
 from models.ledger import LedgerEntry
 from models.people import Employee, mark_left
@@ -172,7 +172,7 @@ def test_a_false_claim_credits_nothing_and_suspends_redemption_for_the_month(ses
     session.commit()
     assert claims.credit_due(session, now=utcnow() + LATER) == []
     assert session.get(Employee, worker.id).balance == 0
-    today = dt.date.today()
+    today = clock.today()
     assert claims.redemption_suspended(session, worker.id, today)
     next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
     assert not claims.redemption_suspended(session, worker.id, next_month)

@@ -69,7 +69,7 @@ def test_a_named_report_is_verified_rewarded_rectified_and_closed(session, press
     session.commit()
     hazard = receipt.hazard
     assert receipt.claim_code is None and hazard.number == f"YH-{hazard.reported_at:%Y}-{hazard.id:06d}"
-    assert hazard.checklist == "防护罩缺失" and hazard.state is hazards.Status.received
+    assert hazard.checklist == "防护罩缺失" and hazard.status is hazards.HazardStatus.received
     assert hazard.verify_due_on == dt.date(2026, 11, 26)  # 3 working days
     assert hazards.followed(session, receipt.follow_token) is hazard
 
@@ -93,11 +93,11 @@ def test_a_named_report_is_verified_rewarded_rectified_and_closed(session, press
         hazards.record_rectification(session, hazard, staff=make_staff("other", "storekeeper"), note="修好了")
     hazards.record_rectification(session, hazard, staff=fitter, note="已加装防护罩")
     hazards.reinspect(session, hazard, actor="staff:officer", passed=False, note="防护罩未固定")
-    assert hazard.state is hazards.Status.assigned
+    assert hazard.status is hazards.HazardStatus.assigned
     hazards.record_rectification(session, hazard, staff=fitter, note="已用螺栓固定")
     hazards.reinspect(session, hazard, actor=f"staff:{officer.username}", passed=True)
     session.commit()
-    assert hazard.state is hazards.Status.closed and hazard.closed_at is not None
+    assert hazard.status is hazards.HazardStatus.closed and hazard.closed_at is not None
     assert [e.action for e in hazard.events] == [
         "reported", "verified", "assigned", "rectified", "sent_back", "rectified", "closed"
     ]  # fmt: skip
@@ -113,7 +113,7 @@ def test_only_the_first_valid_reporter_is_rewarded(session, press, make_employee
     hazards.verify(session, two, "duplicate", actor="staff:officer", duplicate_of=one.number)
     hazards.verify(session, one, "valid", grade="general", actor="staff:officer")
     session.commit()
-    assert two.state is hazards.Status.dismissed and two.reward_points is None and two.reward_claim is None
+    assert two.status is hazards.HazardStatus.dismissed and two.reward_points is None and two.reward_claim is None
     assert two.duplicate_of is one and one.reward_claim is not None
     with pytest.raises(InvalidInput):  # no reason, no dismissal
         hazards.verify(session, report(session, press, first).hazard, "not_hazard", actor="staff:officer")
@@ -143,7 +143,7 @@ def test_a_major_hazard_needs_funds_plan_and_standard(session, press, make_emplo
         contingency_plan="停机挂牌，专人监护",
         acceptance_standard="防护装置齐全有效，经安全部门验收",
     )
-    assert hazard.state is hazards.Status.assigned and hazard.funds == "2万元"
+    assert hazard.status is hazards.HazardStatus.assigned and hazard.funds == "2万元"
 
 
 def test_an_anonymous_reward_goes_to_whoever_brings_the_code(session, press, make_employee):
@@ -159,12 +159,12 @@ def test_an_anonymous_reward_goes_to_whoever_brings_the_code(session, press, mak
         hazards.collect_reward(session, collector, code, actor="kiosk:一号终端")
     hazards.verify(session, hazard, "valid", grade="general", actor="staff:officer")
     session.commit()
-    assert hazard.reward == hazards.Reward.waiting and hazard.reward_claim is None
+    assert hazard.reward == hazards.HazardReward.waiting and hazard.reward_claim is None
     with pytest.raises(WrongPin):
         hazards.collect_reward(session, collector, "AAAA-BBBB-CCCC", actor="kiosk:一号终端")
     hazards.collect_reward(session, collector, code.lower().replace("-", " "), actor="kiosk:一号终端")
     session.commit()
-    assert session.get(Employee, collector.id).balance == 20 and hazard.reward == hazards.Reward.collected
+    assert session.get(Employee, collector.id).balance == 20 and hazard.reward == hazards.HazardReward.collected
     assert hazard.reporter_id is None and "王五" not in " ".join(f"{e.actor} {e.note}" for e in hazard.events)
     with pytest.raises(Conflict):
         hazards.collect_reward(session, collector, code, actor="kiosk:一号终端")

@@ -8,7 +8,7 @@ import itertools
 import pytest
 from sqlalchemy import func, select, text
 
-from models import ledger, people
+from models import clock, ledger, people
 from models.errors import InactiveEmployee, InsufficientPoints, InvalidInput, YearlyCapReached
 from models.ledger import EntryKind, LedgerEntry
 from models.people import Employee, mark_left
@@ -81,7 +81,7 @@ def test_yearly_cap_trims_by_default_and_says_so(session, make_employee):
     session.commit()
     assert (result.requested, result.credited, result.trimmed) == (50, 20, 30)
     assert "50 → 20" in result.entry.memo
-    assert ledger.credited_in_year(session, worker.id, dt.date.today().year) == 100
+    assert ledger.credited_in_year(session, worker.id, clock.today().year) == 100
     with pytest.raises(YearlyCapReached) as refused:
         ledger.award(session, worker.id, 1, actor="test")
     assert "100" in refused.value.message

@@ -8,8 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from models import hazards, ledger, places, statistics, store
-from models.base import utc_edge
+from models import clock, hazards, ledger, places, statistics, store
 from models.errors import InvalidInput
 from models.settings import set_setting
 
@@ -18,7 +17,7 @@ TODAY = dt.date(2026, 11, 23)
 
 def at(month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
     """A moment at the plant (local time), as the UTC timestamp the tables keep."""
-    return utc_edge(dt.date(2026, month, day)) + dt.timedelta(hours=hour, minutes=minute)
+    return clock.day_start(dt.date(2026, month, day)) + dt.timedelta(hours=hour, minutes=minute)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from models import ledger, people, store
+from models import clock, ledger, people, store
 from models.claims import mark_fraud, submit_claim
 from models.errors import (
     Conflict,
@@ -46,7 +46,7 @@ def test_a_redemption_takes_points_and_stock_together(session, make_employee, ma
     redemption = result.redemption
     assert not result.replayed
     assert redemption.points == 2 * 100 + 3 * 40 == 320  # 5 points a yuan
-    assert redemption.number == f"DH-{dt.date.today().year}-{redemption.id:06d}"
+    assert redemption.number == f"DH-{clock.today().year}-{redemption.id:06d}"
     assert session.get(Employee, worker.id).balance == 180 == redemption.balance_after
     assert (stock_of(session, soap), stock_of(session, gloves)) == (8, 47)
     entry = ledger.history(session, worker.id, 1)[0]

@@ -10,9 +10,8 @@ import threading
 import time
 
 from models import printing
-from models.base import utcnow
+from models.clock import utcnow
 from models.printing import JobStatus, PrintJob
-from printer.worker import print_next
 from tests.printer.escpos_reader import read
 
 
@@ -78,32 +77,32 @@ def time_passes(session, job) -> None:
     session.commit()
 
 
-def test_a_printer_that_refuses_gets_the_slip_once_when_it_is_back(app, session, redemption):
+def test_a_printer_that_refuses_gets_the_slip_once_when_it_is_back(app, worker, session, redemption):
     port = free_port()
     job = queue_for(session, redemption, port)
-    assert print_next(app)  # nothing listens: connection refused
+    assert worker.print_next()  # nothing listens: connection refused
     failed = reload(session, job)
     assert (failed.status, failed.attempts) == (JobStatus.queued, 1) and "127.0.0.1" in failed.last_error
-    assert not print_next(app)  # it waits before the next try
+    assert not worker.print_next()  # it waits before the next try
     printer = FakePrinter(port)
     time_passes(session, job)
-    assert print_next(app)
+    assert worker.print_next()
     printer.close()
     assert reload(session, job).status is JobStatus.done
     assert len(printer.copies) == 1 and redemption.number in read(printer.copies[0]).text()
 
 
-def test_a_printer_that_hangs_up_halfway_gets_the_whole_slip_again(app, session, redemption):
+def test_a_printer_that_hangs_up_halfway_gets_the_whole_slip_again(app, worker, session, redemption):
     torn = FakePrinter(mode="halfway")
     job = queue_for(session, redemption, torn.port)
-    assert print_next(app)
+    assert worker.print_next()
     torn.close()
     assert len(torn.copies) == 1 and len(torn.copies[0]) <= 64  # it took a piece and hung up
     retry = reload(session, job)
     assert (retry.status, retry.attempts) == (JobStatus.queued, 1)  # not marked printed
     good = FakePrinter(torn.port)
     time_passes(session, job)
-    assert print_next(app)
+    assert worker.print_next()
     good.close()
     assert reload(session, job).status is JobStatus.done
     assert len(good.copies) == 1 and redemption.number in read(good.copies[0]).text()
@@ -111,14 +110,14 @@ def test_a_printer_that_hangs_up_halfway_gets_the_whole_slip_again(app, session,
     assert full.startswith(torn.copies[0]) and len(full) > len(torn.copies[0])  # the whole slip this time
 
 
-def test_a_printer_that_hangs_does_not_stop_the_worker_and_prints_once(app, session, redemption):
+def test_a_printer_that_hangs_does_not_stop_the_worker_and_prints_once(app, worker, session, redemption):
     stuck = FakePrinter(mode="hang", hang_seconds=3.0)
     job = queue_for(session, redemption, stuck.port)
     started = time.monotonic()
-    assert print_next(app)
+    assert worker.print_next()
     waited = time.monotonic() - started
     assert waited < 8  # the worker moved on after the settle time, it did not wait for the printer
     stuck.close()  # the printer wakes up and reads what it was given
     assert reload(session, job).status is JobStatus.done
     assert len(stuck.copies) == 1 and redemption.number in read(stuck.copies[0]).text()
-    assert not print_next(app)  # and it is not sent again
+    assert not worker.print_next()  # and it is not sent again

@@ -7,20 +7,10 @@ import datetime as dt
 import pytest
 
 from models import printing, store
-from models.base import utcnow
+from models.clock import utcnow
 from models.printing import JobStatus, PrintJob
-from printer.backends import DummyBackend, FileBackend, PrinterConfigError, backend_for
-from printer.worker import print_next, work
+from printer.backends import FileBackend, PrinterConfigError, backend_for
 from tests.printer.escpos_reader import read
-
-
-@pytest.fixture(autouse=True)
-def clean_dummy():
-    DummyBackend.sent.clear()
-    DummyBackend.fail = 0
-    yield
-    DummyBackend.sent.clear()
-    DummyBackend.fail = 0
 
 
 def queue(session, redemption, uri="dummy://", **kw):
@@ -34,79 +24,77 @@ def status_of(session, job):
     return session.get(PrintJob, job.id)
 
 
-def test_a_queued_slip_is_printed_once(app, session, redemption):
+def test_a_queued_slip_is_printed_once(worker, dummy, session, redemption):
     job = queue(session, redemption)
-    assert work(app, once=True) == 1
+    assert worker.work(once=True) == 1
     assert status_of(session, job).status is JobStatus.done
-    assert len(DummyBackend.sent) == 1
-    text = read(DummyBackend.sent[0][1]).text()
+    assert len(dummy.sent) == 1
+    text = read(dummy.sent[0][1]).text()
     assert redemption.number in text and "刘德华（E01234）" in text and "洗衣液" in text and "200 积分" in text
-    assert work(app, once=True) == 0 and len(DummyBackend.sent) == 1  # done is done
+    assert worker.work(once=True) == 0 and len(dummy.sent) == 1  # done is done
 
 
-def test_a_failing_printer_is_retried_with_waits_and_prints_once(app, session, redemption):
-    DummyBackend.fail = 2
+def test_a_failing_printer_is_retried_with_waits_and_prints_once(worker, dummy, session, redemption):
+    dummy.fail = 2
     job = queue(session, redemption)
-    assert print_next(app)
+    assert worker.print_next()
     first = status_of(session, job)
     assert (first.status, first.attempts) == (JobStatus.queued, 1)
     assert first.next_attempt_at > utcnow() and "offline" in first.last_error
-    assert not print_next(app)  # not due yet: the worker waits
+    assert not worker.print_next()  # not due yet: the worker waits
     for _ in range(2):  # time passes
         status_of(session, job).next_attempt_at = utcnow() - dt.timedelta(seconds=1)
         session.commit()
-        assert print_next(app)
+        assert worker.print_next()
     done = status_of(session, job)
     assert (done.status, done.attempts, done.last_error) == (JobStatus.done, 3, None)
-    assert len(DummyBackend.sent) == 1
+    assert len(dummy.sent) == 1
 
 
-def test_after_the_last_try_the_job_fails_and_is_listed(app, session, redemption):
-    DummyBackend.fail = 100
+def test_after_the_last_try_the_job_fails_and_is_listed(worker, dummy, session, redemption):
+    dummy.fail = 100
     job = queue(session, redemption)
     for _ in range(printing.MAX_ATTEMPTS):
         status_of(session, job).next_attempt_at = utcnow() - dt.timedelta(seconds=1)
         session.commit()
-        print_next(app)
+        worker.print_next()
     failed = status_of(session, job)
     assert (failed.status, failed.attempts) == (JobStatus.failed, printing.MAX_ATTEMPTS)
     assert printing.troubled(session) == [failed]
-    assert DummyBackend.sent == []
+    assert dummy.sent == []
     assert session.get(store.Redemption, redemption.id).status is store.RedemptionStatus.confirmed  # it stands
-    DummyBackend.fail = 0
-    printing.reprint(session, redemption, actor="staff:store", printer_uri="dummy://", columns=32, encoding="gb18030")
+    dummy.fail = 0
+    printing.reprint(session, redemption, actor="staff:store")
     session.commit()
-    assert work(app, once=True) == 1
+    assert worker.work(once=True) == 1
     assert printing.troubled(session) == []  # printed since: nothing left to see to
 
 
-def test_a_slip_that_cannot_be_laid_out_fails_instead_of_hanging(app, session, redemption):
+def test_a_slip_that_cannot_be_laid_out_fails_instead_of_hanging(worker, dummy, session, redemption):
     job = queue(session, redemption)
     status_of(session, job).columns = 40  # no such paper
     session.commit()
-    assert print_next(app)
+    assert worker.print_next()
     failed = status_of(session, job)
     assert (failed.status, failed.attempts) == (JobStatus.queued, 1) and "lay the slip out" in failed.last_error
-    assert DummyBackend.sent == []
+    assert dummy.sent == []
 
 
-def test_a_job_left_printing_by_a_dead_worker_is_not_printed_again_by_itself(app, session, redemption):
+def test_a_job_left_printing_by_a_dead_worker_is_not_printed_again_by_itself(worker, dummy, session, redemption):
     job = queue(session, redemption)
     assert printing.claim_next(session) is not None  # a worker took it ... and died before finishing
     session.commit()
-    assert work(app, once=True) == 0 and DummyBackend.sent == []
-    again = printing.reprint(
-        session, redemption, actor="staff:store", printer_uri="dummy://", columns=32, encoding="gb18030"
-    )
+    assert worker.work(once=True) == 0 and dummy.sent == []
+    again = printing.reprint(session, redemption, actor="staff:store")
     session.commit()
-    assert work(app, once=True) == 1
-    assert len(DummyBackend.sent) == 1 and "补打" in read(DummyBackend.sent[0][1]).text()
+    assert worker.work(once=True) == 1
+    assert len(dummy.sent) == 1 and "补打" in read(dummy.sent[0][1]).text()
     assert status_of(session, again).reprint and status_of(session, job).status is JobStatus.printing
 
 
-def test_the_file_printer_keeps_bytes_and_a_preview(app, session, redemption, tmp_path):
+def test_the_file_printer_keeps_bytes_and_a_preview(worker, dummy, session, redemption, tmp_path):
     queue(session, redemption, uri=f"file://{tmp_path / 'receipts'}")
-    assert work(app, once=True) == 1
+    assert worker.work(once=True) == 1
     files = sorted(p.suffix for p in (tmp_path / "receipts").iterdir())
     assert files == [".bin", ".png"]
     data = next((tmp_path / "receipts").glob("*.bin")).read_bytes()
