@@ -38,6 +38,7 @@ browser:
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	TZ=UTC $(BIN)/pytest -q
 	TZ=America/Los_Angeles $(BIN)/pytest -q tests/test_clock.py
 

@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from app.extensions import db
 from app.forms import ReasonForm, form_error, uploaded_photos
 from models import claims, people, rules
-from models.errors import DomainError, InvalidInput, NotFound
+from models.base import get_or_404
+from models.errors import DomainError, InvalidInput
 from models.people import Role
 from models.photos import Photo
 
@@ -44,11 +45,12 @@ class ClaimForm(FlaskForm):
 @role_required(*READERS)
 def claims_index() -> str:
     tab = request.args.get("tab", "review")
-    listing = {
-        "review": claims.review_queue,
-        "notice": claims.in_notice,
-        "fraud": claims.fraud_cases,
-    }.get(tab, claims.review_queue)(db.session)
+    if tab == "notice":
+        listing = claims.in_notice(db.session)
+    elif tab == "fraud":
+        listing = claims.fraud_cases(db.session)
+    else:
+        listing = claims.review_queue(db.session)
     return render_template("admin/claims.html", tab=tab, claims=listing, can_review=current_user.has_role(*REVIEWERS))
 
 
@@ -68,9 +70,7 @@ def claim_detail(claim_id: int) -> str:
 @role_required(*READERS)
 def photo(photo_id: int) -> Response:
     """A stored photo, for staff only (it never sits in a static folder)."""
-    found = db.session.get(Photo, photo_id)
-    if found is None:
-        raise NotFound(_l("No such photo."))
+    found = get_or_404(db.session, Photo, photo_id, _l("No such photo."))
     response = send_file(
         Path(current_app.config["UPLOAD_FOLDER"]) / found.filename, mimetype="image/jpeg", max_age=3600
     )
@@ -165,8 +165,8 @@ def claim_create() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("admin/claim_new.html", form=form), 400
     employee = people.find_employee(db.session, form.employee_number.data)
-    rule = db.session.get(rules.Rule, form.rule_id.data)
-    source = claims.ClaimSource.office if current_user.has_role(Role.safety_officer) else claims.ClaimSource.supervisor
+    rule = get_or_404(db.session, rules.Rule, form.rule_id.data, _l("Choose what the claim is for."))
+    source = claims.source_for(current_user)
     claim = claims.submit_claim(
         db.session,
         employee=employee,

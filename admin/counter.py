@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import ReasonForm, form_error
 from models import kiosks, printing, store
+from models.base import get_or_404
 from models.errors import InvalidInput
 from models.people import Role
 from models.settings import get_setting
@@ -110,9 +111,7 @@ def kiosk_create() -> str:
 @bp.post("/kiosks/<int:kiosk_id>/code")
 @role_required(Role.admin)
 def kiosk_code(kiosk_id: int) -> str:
-    kiosk = db.session.get(kiosks.Kiosk, kiosk_id)
-    if kiosk is None:
-        raise store.NotFound()
+    kiosk = get_or_404(db.session, kiosks.Kiosk, kiosk_id)
     code = kiosks.new_pairing_code(db.session, kiosk)
     return _with_code(kiosk, code)
 
@@ -124,9 +123,7 @@ def kiosk_printer(kiosk_id: int) -> str:
     tell), with its last print job: an htmx fragment each kiosk row asks for."""
     from printer.backends import PrinterError, backend_for
 
-    kiosk = db.session.get(kiosks.Kiosk, kiosk_id)
-    if kiosk is None:
-        raise store.NotFound()
+    kiosk = get_or_404(db.session, kiosks.Kiosk, kiosk_id)
     uri = kiosk.printer_uri or get_setting(db.session, "printer_uri")
     try:
         status = backend_for(uri, Path(current_app.instance_path)).status()

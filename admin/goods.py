@@ -18,6 +18,7 @@ from app import l10n
 from app.extensions import db
 from app.forms import uploaded_photos
 from models import clock, store
+from models.base import get_or_404
 from models.errors import DomainError, InvalidInput, NotFound
 from models.people import Role
 from printer.sheets import CountRow, Label, count_sheet_pdf, shelf_labels_pdf
@@ -26,13 +27,6 @@ from . import READERS, bp, pdf_response, role_required
 
 KEEPERS = (Role.storekeeper,)
 MAX_LABELS = 1000
-
-
-def _goods(goods_id: int) -> store.Goods:
-    goods = db.session.get(store.Goods, goods_id)
-    if goods is None:
-        raise NotFound(_l("No such goods."))
-    return goods
 
 
 def _whole(value: str | None, message) -> int:
@@ -69,7 +63,7 @@ def goods_list() -> str:
 @bp.get("/goods/<int:goods_id>/picture")
 @role_required(*READERS)
 def goods_picture(goods_id: int) -> Response:
-    goods = _goods(goods_id)
+    goods = get_or_404(db.session, store.Goods, goods_id, _l("No such goods."))
     if not goods.picture:
         raise NotFound(_l("This picture is not here."))
     folder = Path(current_app.config["UPLOAD_FOLDER"]) / "goods"
@@ -101,7 +95,7 @@ def goods_new() -> tuple[str, int]:
 @bp.get("/goods/<int:goods_id>")
 @role_required(*READERS)
 def goods_edit(goods_id: int) -> tuple[str, int]:
-    return _form_page(_goods(goods_id))
+    return _form_page(get_or_404(db.session, store.Goods, goods_id, _l("No such goods.")))
 
 
 def _save(goods: store.Goods | None) -> Response | tuple[str, int]:
@@ -141,14 +135,14 @@ def goods_create() -> Response | tuple[str, int]:
 @bp.post("/goods/<int:goods_id>")
 @role_required(*KEEPERS)
 def goods_update(goods_id: int) -> Response | tuple[str, int]:
-    return _save(_goods(goods_id))
+    return _save(get_or_404(db.session, store.Goods, goods_id, _l("No such goods.")))
 
 
 @bp.post("/goods/<int:goods_id>/stock")
 @role_required(*KEEPERS)
 def goods_stock(goods_id: int) -> Response:
     """Restock (a positive quantity, with a note such as the delivery) or adjust (+/-, with a reason)."""
-    goods = _goods(goods_id)
+    goods = get_or_404(db.session, store.Goods, goods_id, _l("No such goods."))
     kind = request.form.get("kind")
     quantity = _whole(request.form.get("quantity"), _l("A stock change is a whole number other than zero."))
     if kind not in store.BY_HAND:

@@ -67,10 +67,7 @@ def _back(hazard: hazards.Hazard) -> Response:
 
 
 def _locked(hazard_id: int) -> hazards.Hazard:
-    hazard = db.session.get(hazards.Hazard, hazard_id, with_for_update=True, populate_existing=True)
-    if hazard is None:
-        return hazards.get_hazard(db.session, hazard_id)  # raises NotFound
-    return hazard
+    return hazards.get_hazard(db.session, hazard_id, lock=True)
 
 
 @bp.post("/hazards/<int:hazard_id>/verify")

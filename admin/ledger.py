@@ -8,6 +8,7 @@ hundred.
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 
 from flask import render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -54,7 +55,7 @@ def ledger_list() -> str:
         rows = db.session.execute(query.where(seq < before) if before is not None else query).all()
         more_newer, more_older = before is not None, len(rows) > PAGE
         rows = rows[:PAGE]
-    args = {k: v for k, v in request.args.items() if k not in ("before", "after", "page")}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("before", "after", "page")}
     departments = db.session.scalars(select(people.Department).order_by(people.Department.name)).all()
     return render_template(
         "admin/ledger.html",

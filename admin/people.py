@@ -17,7 +17,8 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import typed_twice
 from models import people, roster
-from models.errors import InvalidInput, NotFound
+from models.base import get_or_404
+from models.errors import InvalidInput
 from models.people import Role
 from printer.sheets import CardFace, card_sheet_pdf
 
@@ -27,13 +28,6 @@ from .places import public_base
 CARD_KEEPERS = (Role.storekeeper,)
 PAGE = 50
 MAX_CARDS = 1000
-
-
-def _employee(employee_id: int) -> people.Employee:
-    employee = db.session.get(people.Employee, employee_id)
-    if employee is None:
-        raise NotFound(_l("No such employee."))
-    return employee
 
 
 def _departments() -> list[people.Department]:
@@ -118,7 +112,7 @@ def person_new() -> tuple[str, int]:
 @bp.get("/people/<int:employee_id>")
 @role_required(*READERS)
 def person(employee_id: int) -> tuple[str, int]:
-    return _person_page(_employee(employee_id))
+    return _person_page(get_or_404(db.session, people.Employee, employee_id, _l("No such employee.")))
 
 
 def _department_from_form() -> people.Department:
@@ -152,7 +146,7 @@ def person_create() -> Response:
 @bp.post("/people/<int:employee_id>")
 @role_required()
 def person_update(employee_id: int) -> Response:
-    employee = _employee(employee_id)
+    employee = get_or_404(db.session, people.Employee, employee_id, _l("No such employee."))
     department = _department_from_form()
     people.update_employee(
         db.session,
@@ -169,9 +163,7 @@ def person_update(employee_id: int) -> Response:
 @bp.post("/people/<int:employee_id>/<any(leave, rejoin):step>")
 @role_required()
 def person_step(employee_id: int, step: str) -> Response:
-    employee = db.session.get(people.Employee, employee_id, with_for_update=True)
-    if employee is None:
-        raise NotFound(_l("No such employee."))
+    employee = get_or_404(db.session, people.Employee, employee_id, _l("No such employee."), lock=True)
     if step == "leave":
         roster.leave(db.session, employee, actor=current_user.actor)
         flash(_l("%(name)s has left: their cards no longer work.", name=employee.name), "info")
@@ -185,7 +177,7 @@ def person_step(employee_id: int, step: str) -> Response:
 @role_required()
 def person_pin(employee_id: int) -> Response:
     """Set a new PIN (the employee types it twice); it also lifts a lock after wrong tries."""
-    employee = _employee(employee_id)
+    employee = get_or_404(db.session, people.Employee, employee_id, _l("No such employee."))
     people.set_pin(db.session, employee, typed_twice("pin", _l("The two PINs are not the same.")))
     flash(_l("The new PIN for %(name)s is set.", name=employee.name), "info")
     return redirect(url_for("admin.person", employee_id=employee.id), 303)
@@ -194,7 +186,7 @@ def person_pin(employee_id: int) -> Response:
 @bp.post("/people/<int:employee_id>/cards")
 @role_required(*CARD_KEEPERS)
 def card_issue(employee_id: int) -> Response:
-    employee = _employee(employee_id)
+    employee = get_or_404(db.session, people.Employee, employee_id, _l("No such employee."))
     kind = request.form.get("kind", "qr")
     if kind not in ("qr", "rfid"):
         raise InvalidInput(_l("A card is a QR card or an RFID card."))
@@ -206,9 +198,7 @@ def card_issue(employee_id: int) -> Response:
 @bp.post("/cards/<int:card_id>/<any(revoke, reissue):step>")
 @role_required(*CARD_KEEPERS)
 def card_step(card_id: int, step: str) -> Response:
-    card = db.session.get(people.Card, card_id)
-    if card is None:
-        raise NotFound(_l("No such card."))
+    card = get_or_404(db.session, people.Card, card_id, _l("No such card."))
     reason = request.form.get("reason", "")[:200]
     if step == "revoke":
         people.revoke_card(db.session, card, actor=current_user.actor, reason=reason)

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
 from models import rules
-from models.errors import NotFound
+from models.base import get_or_404
 from models.people import Role
 
 from . import READERS, bp, role_required
@@ -40,13 +40,6 @@ def _form(obj: rules.Rule | None = None) -> RuleForm:
     return form
 
 
-def _rule(rule_id: int) -> rules.Rule:
-    rule = db.session.get(rules.Rule, rule_id)
-    if rule is None:
-        raise NotFound(_l("No such rule."))
-    return rule
-
-
 @bp.get("/rules")
 @role_required(*READERS)
 def rules_index() -> str:
@@ -63,7 +56,7 @@ def rule_new() -> str:
 @bp.get("/rules/<int:rule_id>/edit")
 @role_required(*EDITORS)
 def rule_edit(rule_id: int) -> str:
-    rule = _rule(rule_id)
+    rule = get_or_404(db.session, rules.Rule, rule_id, _l("No such rule."))
     form = _form(obj=rule)
     return render_template("admin/rule_edit.html", form=form, rule=rule)
 
@@ -72,7 +65,7 @@ def rule_edit(rule_id: int) -> str:
 @bp.post("/rules/<int:rule_id>/edit")
 @role_required(*EDITORS)
 def rule_save(rule_id: int | None) -> Response | tuple[str, int]:
-    rule = _rule(rule_id) if rule_id is not None else None
+    rule = get_or_404(db.session, rules.Rule, rule_id, _l("No such rule.")) if rule_id is not None else None
     form = _form()
     if not form.validate_on_submit():
         return render_template("admin/rule_edit.html", form=form, rule=rule), 400
@@ -93,6 +86,6 @@ def rule_save(rule_id: int | None) -> Response | tuple[str, int]:
 @bp.post("/rules/<int:rule_id>/<any(retire, restore):step>")
 @role_required(*EDITORS)
 def rule_retire(rule_id: int, step: str) -> Response:
-    rule = _rule(rule_id)
+    rule = get_or_404(db.session, rules.Rule, rule_id, _l("No such rule."))
     (rules.retire_rule if step == "retire" else rules.restore_rule)(db.session, rule)
     return redirect(url_for("admin.rules_index"), 303)

@@ -11,16 +11,9 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import typed_twice
 from models import people
-from models.errors import NotFound
+from models.base import get_or_404
 
 from . import bp, role_required
-
-
-def _account(user_id: int) -> people.StaffUser:
-    user = db.session.get(people.StaffUser, user_id)
-    if user is None:
-        raise NotFound(_l("No such staff account."))
-    return user
 
 
 def _employee_from_form() -> people.Employee | None:
@@ -48,7 +41,7 @@ def staff_list() -> str:
 @bp.get("/staff/<int:user_id>")
 @role_required()
 def staff_edit(user_id: int) -> str:
-    return _page(_account(user_id))
+    return _page(get_or_404(db.session, people.StaffUser, user_id, _l("No such staff account.")))
 
 
 @bp.post("/staff")
@@ -71,7 +64,7 @@ def staff_create() -> Response:
 def staff_update(user_id: int) -> Response:
     user = people.update_staff(
         db.session,
-        _account(user_id),
+        get_or_404(db.session, people.StaffUser, user_id, _l("No such staff account.")),
         name=request.form.get("name", ""),
         roles=request.form.getlist("roles"),
         active=bool(request.form.get("active")),
@@ -85,7 +78,7 @@ def staff_update(user_id: int) -> Response:
 @bp.post("/staff/<int:user_id>/password")
 @role_required()
 def staff_password(user_id: int) -> Response:
-    user = _account(user_id)
+    user = get_or_404(db.session, people.StaffUser, user_id, _l("No such staff account."))
     people.set_password(db.session, user, typed_twice("password", _l("The two passwords are not the same.")))
     flash(_l("The new password for %(name)s is set.", name=user.username), "info")
     return redirect(url_for("admin.staff_list"), 303)

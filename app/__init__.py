@@ -104,7 +104,7 @@ def _select_locale() -> str:
     if wanted in languages:
         session["lang"] = wanted
     chosen = session.get("lang")
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    return str(chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def _home() -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -43,7 +44,7 @@ def _create_app() -> Flask:
     return create_app(cli=True)
 
 
-def _fail(message: object) -> None:
+def _fail(message: object) -> NoReturn:
     click.secho(str(message), fg="red", err=True)
     sys.exit(1)
 
@@ -204,7 +205,7 @@ def run_command(host: str, port: int, no_demo: bool) -> None:
     session.close()
     # Flask's app.run() refuses to run inside its own CLI; serve with Werkzeug directly. Production uses
     # gunicorn (deploy/).
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 @click.command("demo", help="Build a believable demo plant into an empty database.")

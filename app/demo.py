@@ -198,6 +198,7 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
             counts["rejected"] += 1
             continue
         claims.approve(session, claim, points, actor=officer, now=reviewed)
+        assert claim.notice_until is not None  # set by the approval
         if claim.notice_until > utcnow():
             counts["notice"] += 1
             continue

@@ -29,7 +29,7 @@ def uploaded_photos(field: str = "photos", limit: int = 5) -> list[bytes]:
     and closed: a large upload is spooled to a temporary file, which must not wait for the collector."""
     from flask import request
 
-    photos = []
+    photos: list[bytes] = []
     for upload in request.files.getlist(field):
         try:
             if upload.filename and len(photos) < limit:

@@ -6,15 +6,9 @@ session until the idle time (a setting) passes, "done" is pressed, or another ca
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -22,12 +16,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from app import l10n
 from app.extensions import db
 from app.forms import ReasonForm, form_error
-from models import claims, clock, hazards, kiosks, ledger, people, rules
-from models.clock import utcnow
+from models import claims, hazards, kiosks, people, rules
 from models.errors import DomainError, InvalidInput
 from models.settings import get_setting
 
-bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
+from .visit import COOKIE, bp, cart_context, employee_view, end_session, open_session
 
 
 class ScanForm(FlaskForm):
@@ -52,84 +45,6 @@ def _start(employee: people.Employee) -> str:
     what a scan is waiting for; the page puts /kiosk/me in the address bar)."""
     open_session("kiosk_employee", employee.id)
     return employee_screen(employee)
-
-
-def open_session(key: str, holder_id: int) -> None:
-    """Start a kiosk session for one person (an employee, or a storekeeper in staff mode); it ends the last."""
-    end_session()
-    session[key] = holder_id
-    session["kiosk_seen"] = utcnow().isoformat()
-
-
-def session_holder(key: str) -> int | None:
-    """The id kept under ``key`` while this kiosk session has not idled out (each use restarts its clock)."""
-    holder_id, seen = session.get(key), session.get("kiosk_seen")
-    if holder_id is None or seen is None:
-        return None
-    idle = dt.timedelta(seconds=get_setting(db.session, "kiosk_idle_seconds"))
-    if utcnow() - dt.datetime.fromisoformat(seen) > idle:
-        end_session()
-        return None
-    session["kiosk_seen"] = utcnow().isoformat()
-    return holder_id
-
-
-def current_employee() -> people.Employee | None:
-    """The employee of this kiosk session, or None once it has idled out."""
-    employee_id = session_holder("kiosk_employee")
-    if employee_id is None:
-        return None
-    employee = db.session.get(people.Employee, employee_id, options=[joinedload(people.Employee.department)])
-    if employee is None or not employee.active:
-        end_session()
-        return None
-    return employee
-
-
-def end_session() -> None:
-    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart"):
-        session.pop(key, None)
-
-
-def go(endpoint: str) -> Response:
-    """Send the browser to ``endpoint``: a 303, or for an htmx request a full-page HX-Redirect."""
-    target = url_for(endpoint)
-    if request.headers.get("HX-Request"):
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, 303)
-
-
-def employee_view(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A view for the employee at the kiosk: it gets them as its first argument; without one (idle
-    timeout, "done", nobody scanned yet) the browser goes back to the scan screen."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        employee = current_employee()
-        if employee is None:
-            return go("kiosk.index")
-        return view(employee, *args, **kwargs)
-
-    return wrapped
-
-
-COOKIE = "mart_kiosk"
-
-
-@bp.context_processor
-def _kiosk_globals() -> dict[str, Any]:
-    return {"idle_seconds": get_setting(db.session, "kiosk_idle_seconds"), "kiosk": g.get("kiosk")}
-
-
-@bp.before_request
-def _paired_kiosk() -> Response | None:
-    """Every kiosk page needs a paired browser; others get the pairing page."""
-    g.kiosk = kiosks.kiosk_for(db.session, request.cookies.get(COOKIE))
-    if g.kiosk is None and request.endpoint not in ("kiosk.pair", "kiosk.pair_post"):
-        return go("kiosk.pair")
-    return None
 
 
 @bp.get("/pair")
@@ -188,19 +103,17 @@ def me(employee: people.Employee) -> str:
 
 
 def employee_screen(employee: people.Employee) -> str:
-    from .shop import cart_context
-
-    today = clock.today()
+    figures = claims.standing(db.session, employee.id)
     return render_template(
         "kiosk/me.html",
         page_url=url_for("kiosk.me"),
         employee=employee,
         **cart_context(employee),
-        credited=ledger.credited_in_year(db.session, employee.id, today.year),
+        credited=figures.credited,
         cap=get_setting(db.session, "yearly_cap"),
         own_claims=claims.claims_of(db.session, employee.id),
-        entries=ledger.history(db.session, employee.id, 20),
-        suspended=claims.redemption_suspended(db.session, employee.id, today),
+        entries=figures.entries,
+        suspended=figures.suspended,
     )
 
 

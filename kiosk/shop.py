@@ -30,15 +30,7 @@ from models import people, printing, store
 from models.errors import InvalidInput, NotFound
 from printer.slips import slip_preview
 
-from .counter import bp, employee_view
-
-
-def _cart() -> dict[int, int]:
-    return {int(k): v for k, v in session.get("kiosk_cart", {}).items()}
-
-
-def _save_cart(cart: dict[int, int]) -> None:
-    session["kiosk_cart"] = {str(k): v for k, v in cart.items()}
+from .visit import bp, cart_context, employee_view, kiosk_cart, save_cart
 
 
 def offer(employee: people.Employee, tier: str | None, category: str | None) -> list[dict]:
@@ -56,11 +48,6 @@ def offer(employee: people.Employee, tier: str | None, category: str | None) -> 
         }
         for row in store.shelf(db.session, query, tier)
     ]
-
-
-def cart_context(employee: people.Employee, priced: store.PricedCart | None = None) -> dict:
-    priced = priced or store.price_cart(db.session, employee, _cart())
-    return {"lines": priced.lines, "total": priced.total, "left": priced.left, "needs_pin": priced.needs_pin}
 
 
 @bp.get("/goods")
@@ -93,8 +80,8 @@ def cart_set(employee: people.Employee) -> str:
         goods_id, delta = int(request.form.get("goods_id", "")), int(request.form.get("delta", "1"))
     except ValueError:
         raise InvalidInput(_l("The cart is not valid.")) from None
-    priced = store.change_cart(db.session, employee, _cart(), goods_id, delta)
-    _save_cart(priced.cart)
+    priced = store.change_cart(db.session, employee, kiosk_cart(), goods_id, delta)
+    save_cart(priced.cart)
     return render_template("kiosk/_cart.html", employee=employee, **cart_context(employee, priced))
 
 
@@ -109,11 +96,11 @@ def confirm(employee: people.Employee) -> Response | str:
 
 
 @bp.post("/confirm")
-@employee_view
+@employee_view(lock=True)
 def confirm_post(employee: people.Employee) -> str:
     """Redeem the cart and show the slip (the page says where it is, so a reload shows the slip again)."""
     request_key = request.form.get("request_key", "")[:64]
-    cart = _cart()
+    cart = kiosk_cart()
     # A second tap can arrive after the first has emptied the cart: it gets the first one's slip.
     if not cart and (earlier := store.by_request_key(db.session, employee, request_key)) is not None:
         return _slip_page(employee, earlier)

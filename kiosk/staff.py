@@ -18,7 +18,8 @@ from app.extensions import db
 from models import people, store
 from models.errors import Forbidden, InvalidInput
 
-from .counter import ScanForm, bp, end_session, go, open_session, session_holder
+from .counter import ScanForm
+from .visit import bp, end_session, go, open_session, session_holder
 
 KEEPERS = (people.Role.storekeeper,)
 

@@ -9,6 +9,7 @@ status page of their own (its address carries a random follow token; nothing els
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import qrcode
 from flask import Blueprint, current_app, g, render_template, request, url_for
@@ -30,7 +31,7 @@ REMEMBER_DAYS = 180
 
 
 def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="mart-reporter")
+    return URLSafeTimedSerializer(str(current_app.secret_key), salt="mart-reporter")
 
 
 @bp.before_request
@@ -100,7 +101,7 @@ def _identify(form: dict, pin: str) -> people.Employee | None:
 def report(token: str) -> Response:
     """Send a report. A refused one shows the form again with what was typed and the reason."""
     found = places.place_for_token(db.session, token)
-    form = {
+    form: dict[str, Any] = {
         "category": request.form.get("category", ""),
         "description": request.form.get("description", "")[:2000],
         "checklist": request.form.getlist("checklist")[:50],

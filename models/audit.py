@@ -44,7 +44,8 @@ class AuditEntry(Base):
 
     @property
     def changed(self) -> dict[str, list[Any]]:
-        return json.loads(self.changes)
+        changed: dict[str, list[Any]] = json.loads(self.changes)
+        return changed
 
 
 def _secret(column: str) -> bool:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import MetaData, Select
+from sqlalchemy.orm import DeclarativeBase, Session
+
+from .errors import NotFound
+
+T = TypeVar("T")
 
 # A naming convention lets Alembic name (and later drop) constraints the same way on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -16,6 +20,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# A select of any columns (a query handed to another function to page, filter or export).
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 class Base(DeclarativeBase):
@@ -46,3 +54,12 @@ class LabelledEnum(enum.StrEnum):
 def clean_text(value: str, limit: int) -> str:
     """What a person typed, fit to keep: printable characters and line breaks only, trimmed, at most ``limit``."""
     return "".join(ch for ch in (value or "") if ch.isprintable() or ch == "\n").strip()[:limit]
+
+
+def get_or_404(session: Session, entity: type[T], ident: object, message: Any = None, *, lock: bool = False) -> T:
+    """The row of ``entity`` whose primary key is ``ident``, or NotFound (404) with ``message``. ``lock``: read
+    afresh and locked for update (the operation that follows changes it)."""
+    found = session.get(entity, ident, with_for_update=lock or None, populate_existing=lock)
+    if found is None:
+        raise NotFound(message) if message is not None else NotFound()
+    return found

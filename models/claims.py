@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, Select, String, Text, exists, select
+from sqlalchemy import Date, DateTime, Enum, Exists, ForeignKey, Index, Integer, Select, String, Text, exists, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from . import clock, ledger
-from .base import Base, LabelledEnum, clean_text
+from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
-from .errors import InactiveEmployee, InvalidInput, InvalidTransition, NotFound, YearlyCapReached
-from .people import Employee
+from .errors import InactiveEmployee, InvalidInput, InvalidTransition, YearlyCapReached
+from .people import Employee, Role, StaffUser
 from .photos import Photo, photos_of, store_photos
 from .rules import Rule, RuleKind
 from .settings import get_setting
@@ -179,11 +179,14 @@ def submit_claim(
     return claim
 
 
+def source_for(staff: StaffUser) -> ClaimSource:
+    """Where a claim a staff member files in the back office comes from: the safety office, or a supervisor
+    on the floor (what the review and the statistics tell apart)."""
+    return ClaimSource.office if staff.has_role(Role.safety_officer) else ClaimSource.supervisor
+
+
 def get_claim(session: Session, claim_id: int, *, lock: bool = False) -> Claim:
-    claim = session.get(Claim, claim_id, with_for_update=lock, populate_existing=lock)
-    if claim is None:
-        raise NotFound(_l("No such claim."))
-    return claim
+    return get_or_404(session, Claim, claim_id, _l("No such claim."), lock=lock)
 
 
 def _expect(claim: Claim, *states: ClaimStatus) -> None:
@@ -323,23 +326,49 @@ def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str) -> Cl
     return claim
 
 
-def redemption_suspended(session: Session, employee_id: int, today: dt.date | None = None) -> bool:
+def suspended_query(employee_id: int, today: dt.date | None = None) -> Exists:
+    """Whether a claim of the employee was found false this month (at the plant): no redemption until it ends."""
     start, end = clock.month(today or clock.today())
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    Claim.employee_id == employee_id,
-                    Claim.status == ClaimStatus.fraudulent,
-                    Claim.fraud_at >= start,
-                    Claim.fraud_at < end,
-                )
-            )
-        )
+    return exists().where(
+        Claim.employee_id == employee_id,
+        Claim.status == ClaimStatus.fraudulent,
+        Claim.fraud_at >= start,
+        Claim.fraud_at < end,
     )
 
 
-def _listing() -> Select[tuple[Claim]]:
+def redemption_suspended(session: Session, employee_id: int, today: dt.date | None = None) -> bool:
+    return bool(session.scalar(select(suspended_query(employee_id, today))))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the kiosk's screen shows beside the balance."""
+
+    entries: list[ledger.LedgerEntry]  # the last ones, newest first
+    credited: int  # points credited this year: what the yearly cap counts
+    suspended: bool  # a claim found false this month: no redemption until it ends
+
+
+def standing(session: Session, employee_id: int, *, entries: int = 20, today: dt.date | None = None) -> Standing:
+    """An employee's last ledger entries, the points credited this year and whether redemption is suspended,
+    in one statement (each entry row carries the two figures); a second one only for someone with no entry."""
+    today = today or clock.today()
+    credited = ledger.credited_in_year_query(employee_id, today.year).scalar_subquery()
+    suspended = suspended_query(employee_id, today)
+    rows = session.execute(
+        select(ledger.LedgerEntry, credited, suspended)
+        .where(ledger.LedgerEntry.employee_id == employee_id)
+        .order_by(ledger.LedgerEntry.seq.desc())
+        .limit(entries)
+    ).all()
+    if not rows:
+        figures = session.execute(select(credited, suspended)).one()
+        return Standing([], int(figures[0] or 0), bool(figures[1]))
+    return Standing([row[0] for row in rows], int(rows[0][1] or 0), bool(rows[0][2]))
+
+
+def _listing() -> Select[Claim]:
     """Claims for a list: each with its employee, department and rule in the same query (no N+1)."""
     return select(Claim).options(joinedload(Claim.employee).joinedload(Employee.department), joinedload(Claim.rule))
 

@@ -27,7 +27,7 @@ from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from . import claims, clock, ledger, tries
-from .base import Base, LabelledEnum, clean_text
+from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, TooManyTries, WrongPin
 from .people import Employee, Role, StaffUser
@@ -305,11 +305,8 @@ def me_too(session: Session, hazard: Hazard, *, reporter: Employee | None) -> Ha
     return hazard
 
 
-def get_hazard(session: Session, hazard_id: int) -> Hazard:
-    hazard = session.get(Hazard, hazard_id)
-    if hazard is None:
-        raise NotFound(_l("No such hazard."))
-    return hazard
+def get_hazard(session: Session, hazard_id: int, *, lock: bool = False) -> Hazard:
+    return get_or_404(session, Hazard, hazard_id, _l("No such hazard."), lock=lock)
 
 
 def by_number(session: Session, number: str) -> Hazard:
@@ -339,9 +336,9 @@ def reported_by(session: Session, employee: Employee, limit: int = 20) -> list[H
 def reward_for(session: Session, grade: HazardGrade, within_duties: bool) -> int:
     """The reward of a valid report: by grade, at a lower rate when the hazard lay within the reporter's
     own duties (settings)."""
-    base = get_setting(session, f"hazard_reward_{grade.value}")
+    base = int(get_setting(session, f"hazard_reward_{grade.value}"))
     if within_duties:
-        base = base * get_setting(session, "hazard_duty_percent") // 100
+        base = base * int(get_setting(session, "hazard_duty_percent")) // 100
     return base
 
 
@@ -365,7 +362,7 @@ def verify(
     note = clean_text(note, 500)
     now = now or utcnow()
     if verdict == HazardVerdict.valid:
-        if grade not in HazardGrade.__members__:
+        if grade is None or grade not in HazardGrade.__members__:
             raise InvalidInput(_l("Grade the hazard: general or major."))
         hazard.grade, hazard.within_duties = HazardGrade(grade), bool(within_duties)
         hazard.status = HazardStatus.verified
@@ -390,7 +387,8 @@ def verify(
 
 
 def _reward(session: Session, hazard: Hazard, *, actor: str, now: dt.datetime) -> None:
-    grade = HazardGrade(hazard.grade)
+    grade = hazard.grade
+    assert grade is not None  # a valid report is graded first
     points = reward_for(session, grade, hazard.within_duties)
     hazard.reward_points = points
     if points <= 0:
@@ -453,7 +451,7 @@ def collect_reward(session: Session, employee: Employee, code: str, *, actor: st
 
 
 def _staff(session: Session, username: str) -> StaffUser:
-    staff = session.scalar(select(StaffUser).where(StaffUser.username == (username or "").strip()))
+    staff: StaffUser | None = session.scalar(select(StaffUser).where(StaffUser.username == (username or "").strip()))
     if staff is None or not staff.active:
         raise InvalidInput(_l("Choose the owner from the staff accounts."))
     return staff

@@ -13,12 +13,13 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
 
-from . import tries
+from . import ledger, tries
 from .base import Base
 from .clock import utcnow
 from .errors import InvalidInput, NotFound, TooManyTries
+from .people import Employee
 
 PAIRING_HOURS = 24
 # Guessing an 8-digit code: at most 20 wrong tries a quarter of an hour, from all browsers together.
@@ -90,7 +91,29 @@ def pair(session: Session, code: str) -> tuple[Kiosk, str]:
     return kiosk, token
 
 
-def kiosk_for(session: Session, token: str | None) -> Kiosk | None:
+def kiosk_for(
+    session: Session, token: str | None, *, employee_id: int | None = None, lock_employee: bool = False
+) -> tuple[Kiosk | None, Employee | None]:
+    """The paired kiosk whose browser holds ``token``, checked on every request (None: not paired, or no more).
+
+    With ``employee_id`` (the employee of the kiosk's session) the employee and their department are loaded
+    by the same statement (None when there is none any more); ``lock_employee`` loads them locked for update,
+    as a redemption needs them (models/ledger.lock_employee)."""
     if not token:
-        return None
-    return session.scalar(select(Kiosk).where(Kiosk.token_hash == _hash(token), Kiosk.active.is_(True)))
+        return None, None
+    paired = (Kiosk.token_hash == _hash(token), Kiosk.active.is_(True))
+    if employee_id is not None:
+        query = (
+            select(Kiosk, Employee)
+            .join(Employee, Employee.id == employee_id)
+            .where(*paired)
+            .options(joinedload(Employee.department))
+        )
+        if lock_employee:
+            query = query.with_for_update(of=Employee)
+        row = session.execute(query).first()
+        if row is not None:
+            if lock_employee:
+                ledger.locked(session, row[1])
+            return row[0], row[1]
+    return session.scalar(select(Kiosk).where(*paired)), None

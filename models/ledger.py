@@ -19,8 +19,9 @@ import datetime as dt
 import hashlib
 import queue
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -38,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import clock
-from .base import Base, LabelledEnum
+from .base import AnySelect, Base, LabelledEnum
 from .clock import utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
 from .people import Employee
@@ -148,13 +149,27 @@ def _clean_memo(memo: str) -> str:
 # --------------------------------------------------------------------------- locking and posting
 
 
+LOCKED = "mart.tx.locked_employees"  # session.info: employees this transaction holds locked (models/unit.py)
+
+
+def locked(session: Session, employee: Employee) -> None:
+    """Record that ``employee`` was just loaded locked for update (with a fresh balance) in this transaction."""
+    session.info.setdefault(LOCKED, set()).add(employee.id)
+
+
 def lock_employee(session: Session, employee_id: int) -> Employee:
-    """Load the employee row locked for this transaction, with a fresh balance."""
+    """Load the employee row locked for this transaction, with a fresh balance (no second statement when this
+    transaction has locked it already)."""
+    if employee_id in session.info.get(LOCKED, ()):
+        held = session.get(Employee, employee_id)
+        if held is not None:
+            return held
     employee = session.scalars(
         select(Employee).where(Employee.id == employee_id).with_for_update().execution_options(populate_existing=True)
     ).one_or_none()
     if employee is None:
         raise InvalidInput(_l("No such employee."))
+    locked(session, employee)
     return employee
 
 
@@ -238,16 +253,18 @@ class AwardResult:
         return self.requested - self.credited
 
 
+def credited_in_year_query(employee_id: int, year: int) -> Select[int]:
+    """Points credited by awards in ``year``: what the yearly cap counts (a query, to ask with others)."""
+    return select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+        LedgerEntry.employee_id == employee_id,
+        LedgerEntry.year == year,
+        LedgerEntry.kind == EntryKind.award,
+    )
+
+
 def credited_in_year(session: Session, employee_id: int, year: int) -> int:
     """Points credited by awards in ``year``: what the yearly cap counts."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.employee_id == employee_id,
-            LedgerEntry.year == year,
-            LedgerEntry.kind == EntryKind.award,
-        )
-    )
-    return int(total or 0)
+    return int(session.scalar(credited_in_year_query(employee_id, year)) or 0)
 
 
 def award(
@@ -455,7 +472,7 @@ def _unspent_at_year_end(session: Session, year: int) -> Iterable[tuple[int, int
 # --------------------------------------------------------------------------- verification
 
 
-def _raw_entries(session: Session, batch: int) -> Iterator[tuple]:
+def _raw_entries(session: Session, batch: int) -> Iterator[tuple[Any, ...]]:
     """Every entry in chain order, as the database holds it, straight from the driver.
 
     Verification reads a million rows, so it skips the ORM and SQLAlchemy's type processing: kinds come as
@@ -481,14 +498,14 @@ def _raw_entries(session: Session, batch: int) -> Iterator[tuple]:
         return
     # On PostgreSQL a second thread fetches the next batch while this one hashes: psycopg waits for the
     # server without holding the GIL, so reading and hashing overlap. Only that thread touches the cursor.
-    batches: queue.Queue[list[tuple] | BaseException | None] = queue.Queue(maxsize=2)
+    batches: queue.Queue[list[tuple[Any, ...]] | BaseException | None] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
     def fetch() -> None:
         try:
             cursor.execute(sql)
             while not stop.is_set() and (rows := cursor.fetchmany(batch)):
-                batches.put(rows)
+                batches.put(list(rows))
             batches.put(None)
         except BaseException as err:  # handed to the reader, which raises it
             batches.put(err)
@@ -584,7 +601,7 @@ class LedgerFilter:
     since: dt.date | None = None
     until: dt.date | None = None  # inclusive
 
-    def query(self, *, big_department: bool = False) -> Select:
+    def query(self, *, big_department: bool = False) -> AnySelect:
         """The filtered entries. ``big_department``: the department holds a large share of the people (see
         ``is_big_department``), so walking the ledger newest first finds a page at once."""
         from .people import Department
@@ -636,7 +653,7 @@ def is_big_department(session: Session, department_id: int | None) -> bool:
     return members >= total * BIG_DEPARTMENT_SHARE
 
 
-def parse_filter(args: dict) -> LedgerFilter:
+def parse_filter(args: Mapping[str, str]) -> LedgerFilter:
     """A filter from a query string; anything that does not parse is refused with a message."""
     try:
         department = int(args["department"]) if args.get("department") else None

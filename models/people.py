@@ -309,7 +309,7 @@ def reissue_card(session: Session, card: Card, *, actor: str, reason: str, uid: 
 
 def authenticate_staff(session: Session, username: str, password: str) -> StaffUser | None:
     """The active staff account with this user name and password, or None (the same for either mistake)."""
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    user: StaffUser | None = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
     if user is not None and user.active and user.check_password(password):
         return user
     return None

@@ -81,18 +81,18 @@ def clean_image(data: bytes, *, max_bytes: int, long_side: int = LONG_SIDE) -> t
         Image.DecompressionBombWarning,
     ):
         raise InvalidInput(_l("This file is not a photo (JPEG, PNG or WebP).")) from None
-    image = ImageOps.exif_transpose(image)
-    image.thumbnail((long_side, long_side))
-    if image.mode != "RGB":
-        image = image.convert("RGB")
+    upright: Image.Image = ImageOps.exif_transpose(image)
+    upright.thumbnail((long_side, long_side))
+    if upright.mode != "RGB":
+        upright = upright.convert("RGB")
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing of the original is kept
-    return out.getvalue(), image.width, image.height
+    upright.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing of the original is kept
+    return out.getvalue(), upright.width, upright.height
 
 
 def upload_limit(session: Session) -> int:
     """The largest photo upload in bytes (the photo_max_mb setting)."""
-    return get_setting(session, "photo_max_mb") * 1024 * 1024
+    return int(get_setting(session, "photo_max_mb")) * 1024 * 1024
 
 
 def save_jpeg(folder: Path, jpeg: bytes) -> str:

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .base import Base, LabelledEnum
+from .base import Base, LabelledEnum, get_or_404
 from .clock import utcnow
 from .errors import Gone, InvalidInput, NotFound
 
@@ -58,7 +58,8 @@ class Place(Base):
     @property
     def path(self) -> str:
         """The place with its parents: "一号厂区 / 冲压车间 / 3号冲床"."""
-        names, place, seen = [], self, set()
+        names, seen = [], set()
+        place: Place | None = self
         while place is not None and place.id not in seen:
             seen.add(place.id)
             names.append(place.name)
@@ -109,7 +110,7 @@ def save_place(
         parent = session.get(Place, parent_id)
         if parent is None:
             raise InvalidInput(_l("The parent place is not known."))
-        ancestor = parent
+        ancestor: Place | None = parent
         while ancestor is not None:
             if place is not None and ancestor.id == place.id:
                 raise InvalidInput(_l("A place cannot sit under itself."))
@@ -131,10 +132,7 @@ def replace_token(session: Session, place: Place) -> str:
 
 
 def get_place(session: Session, place_id: int) -> Place:
-    place = session.get(Place, place_id)
-    if place is None:
-        raise NotFound(_l("No such place."))
-    return place
+    return get_or_404(session, Place, place_id, _l("No such place."))
 
 
 def place_for_token(session: Session, token: str) -> Place:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
@@ -89,16 +90,16 @@ class Roster:
     def count(self, action: str) -> int:
         return sum(1 for row in self.rows if row.action == action)
 
-    def to_json(self) -> list[dict]:
+    def to_json(self) -> list[dict[str, Any]]:
         return [asdict(row) for row in self.rows]
 
     @classmethod
-    def from_json(cls, rows: list[dict]) -> Roster:
+    def from_json(cls, rows: list[dict[str, Any]]) -> Roster:
         return cls([RosterRow(**row) for row in rows])
 
 
-def _columns(header: tuple) -> dict[str, int]:
-    found = {}
+def _columns(header: tuple[Any, ...]) -> dict[str, int]:
+    found: dict[str, int] = {}
     for index, cell in enumerate(header):
         title = str(cell or "").strip().lower()
         for key, names in HEADERS.items():
@@ -110,7 +111,7 @@ def _columns(header: tuple) -> dict[str, int]:
     return found
 
 
-def _cell(values: tuple, index: int | None, errors: list[str]) -> str:
+def _cell(values: tuple[Any, ...], index: int | None, errors: list[str]) -> str:
     if index is None or index >= len(values) or values[index] is None:
         return ""
     value = values[index]
@@ -160,7 +161,7 @@ def read_roster(data: bytes) -> Roster:
     return Roster(rows)
 
 
-def _row(line: int, values: tuple, columns: dict[str, int]) -> RosterRow:
+def _row(line: int, values: tuple[Any, ...], columns: dict[str, int]) -> RosterRow:
     errors: list[str] = []
     number = _cell(values, columns["number"], errors)
     name = _cell(values, columns["name"], errors)
@@ -196,7 +197,7 @@ def compare(session: Session, roster: Roster) -> Roster:
         row.unknown_department = bool(row.department) and dept is None
         if row.unknown_department:
             row.errors.append(str(_l("Unknown department: %(name)s.", name=row.department)))
-        if row.errors:
+        if row.errors or dept is None:
             continue
         current = employees.get(row.number)
         if current is None:

@@ -157,7 +157,8 @@ def all_settings(session: Session) -> dict[str, Any]:
     """
     cached = session.info.get(_CACHE)
     if cached is None:
-        database = str(session.get_bind().url)
+        bind = session.get_bind()
+        database = str(bind.engine.url)
         read_at, shared = _SHARED.get(database, (0.0, None))
         if shared is None or time.monotonic() - read_at > SHARED_SECONDS:
             stored = {s.key: json.loads(s.value) for s in session.scalars(select(Setting))}

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -86,6 +88,11 @@ class Figures:
         return None if not self.budget_yuan else round(100 * self.yuan(self.redeemed_year) / self.budget_yuan, 1)
 
 
+def _figure(session: Session, query: Any) -> int:
+    """A count or a sum; none is 0."""
+    return int(session.scalar(query) or 0)
+
+
 def figures(session: Session, period: Period, today: dt.date | None = None) -> Figures:
     today = today or clock.today()
     settings = all_settings(session)
@@ -102,19 +109,21 @@ def figures(session: Session, period: Period, today: dt.date | None = None) -> F
     for grade, n in session.execute(select(Hazard.grade, func.count()).where(*valid).group_by(Hazard.grade)):
         found.by_grade[grade or ""] = n
     found.verified = sum(found.by_grade.values())
-    found.not_taken_up = session.scalar(
-        select(func.count()).where(*in_period, Hazard.verdict.is_not(None), Hazard.verdict != HazardVerdict.valid)
+    found.not_taken_up = _figure(
+        session,
+        select(func.count()).where(*in_period, Hazard.verdict.is_not(None), Hazard.verdict != HazardVerdict.valid),
     )
     done_by = clock.day_start(cutoff)
-    found.rectified = session.scalar(
-        select(func.count()).where(*valid, Hazard.rectified_at.is_not(None), Hazard.rectified_at < done_by)
+    found.rectified = _figure(
+        session, select(func.count()).where(*valid, Hazard.rectified_at.is_not(None), Hazard.rectified_at < done_by)
     )
-    found.overdue = session.scalar(
+    found.overdue = _figure(
+        session,
         select(func.count()).where(
             *valid,
             Hazard.deadline < cutoff,
             (Hazard.rectified_at.is_(None)) | (Hazard.rectified_at >= done_by),
-        )
+        ),
     )
     in_ledger = (LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
     awards = session.execute(
@@ -126,10 +135,11 @@ def figures(session: Session, period: Period, today: dt.date | None = None) -> F
     ).one()
     found.rewarded_times, found.rewarded_people, found.credited = awards[0], awards[1], int(awards[2])
     found.deducted = -int(
-        session.scalar(
+        _figure(
+            session,
             select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
                 *in_ledger, LedgerEntry.kind == EntryKind.deduction
-            )
+            ),
         )
     )
     kept = Redemption.status != RedemptionStatus.cancelled
@@ -140,19 +150,21 @@ def figures(session: Session, period: Period, today: dt.date | None = None) -> F
     ).one()
     found.redemptions, found.redeemed = spent[0], int(spent[1])
     found.redeemed_year = int(
-        session.scalar(
+        _figure(
+            session,
             select(func.coalesce(func.sum(Redemption.points), 0)).where(
                 Redemption.created_at >= clock.day_start(dt.date(period.start.year, 1, 1)),
                 Redemption.created_at < end,
                 kept,
-            )
+            ),
         )
     )
     found.outstanding = int(
-        session.scalar(
+        _figure(
+            session,
             select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
                 LedgerEntry.created_at < clock.day_start(cutoff)
-            )
+            ),
         )
     )
     return found
@@ -173,10 +185,10 @@ def monthly_series(session: Session, year: int) -> MonthSeries:
     months = [f"{year}-{m:02d}" for m in range(1, 13)]
     edges = [clock.day_start(dt.date(year, m, 1)) for m in range(1, 13)] + [clock.day_start(dt.date(year + 1, 1, 1))]
 
-    def month_of(column):
+    def month_of(column: Any) -> Any:
         return case(*[(column < edges[m + 1], m) for m in range(12)], else_=12)
 
-    def per_month(rows) -> list[int]:
+    def per_month(rows: Iterable[Any]) -> list[int]:
         values = [0] * 12
         for month, n in rows:
             if 0 <= month < 12:
@@ -186,24 +198,26 @@ def monthly_series(session: Session, year: int) -> MonthSeries:
     # One range sum a month: each is read from a covering index, cheaper than sorting a year's rows into months.
     credited = [
         int(
-            session.scalar(
+            _figure(
+                session,
                 select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
                     LedgerEntry.kind == EntryKind.award,
                     LedgerEntry.created_at >= edges[m],
                     LedgerEntry.created_at < edges[m + 1],
-                )
+                ),
             )
         )
         for m in range(12)
     ]
     redeemed = [
         int(
-            session.scalar(
+            _figure(
+                session,
                 select(func.coalesce(func.sum(Redemption.points), 0)).where(
                     Redemption.created_at >= edges[m],
                     Redemption.created_at < edges[m + 1],
                     Redemption.status != RedemptionStatus.cancelled,
-                )
+                ),
             )
         )
         for m in range(12)
@@ -211,9 +225,10 @@ def monthly_series(session: Session, year: int) -> MonthSeries:
     hazard_month = month_of(Hazard.reported_at)
     reported = (Hazard.reported_at >= edges[0], Hazard.reported_at < edges[12], Hazard.source == HazardSource.report)
     by_category: dict[str, list[int]] = {c.value: [0] * 12 for c in HazardCategory}
-    for month, category, n in session.execute(
+    counted: Iterable[Any] = session.execute(
         select(hazard_month, Hazard.category, func.count()).where(*reported).group_by(hazard_month, Hazard.category)
-    ):
+    )
+    for month, category, n in counted:
         if 0 <= month < 12 and category in by_category:
             by_category[category][month] += n
     valid = (*reported, Hazard.verdict == HazardVerdict.valid)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import clock, ledger
 from .base import Base, LabelledEnum, clean_text
-from .claims import redemption_suspended
+from .claims import suspended_query
 from .clock import utcnow
 from .errors import (
     Conflict,
@@ -88,7 +88,7 @@ class MovementReason(LabelledEnum):
 
     restock = "restock", _l("Restock")
     adjust = "adjust", _l("Adjustment")
-    count = "count", _l("Stock-take")
+    stock_take = "count", _l("Stock-take")  # stored as "count" (str.count is taken)
     redemption = "redemption", _l("Redemption")
     cancel = "cancel", _l("Cancelled redemption")
 
@@ -105,7 +105,9 @@ class StockMovement(Base):
     goods_id: Mapped[int] = mapped_column(ForeignKey("goods.id"))
     delta: Mapped[int] = mapped_column(Integer)
     stock_after: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[MovementReason] = mapped_column(Enum(MovementReason, native_enum=False, length=32))
+    reason: Mapped[MovementReason] = mapped_column(
+        Enum(MovementReason, native_enum=False, length=32, values_callable=lambda kinds: [k.value for k in kinds])
+    )
     note: Mapped[str] = mapped_column(String(200), default="")
     ref_id: Mapped[int | None] = mapped_column(Integer)  # the redemption, for redemption and cancel
     actor: Mapped[str] = mapped_column(String(64))
@@ -116,7 +118,9 @@ class Redemption(Base):
     __tablename__ = "redemption"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(20), unique=True)  # DH-2026-000123, set on insert
+    # The slip's number is DH-<the plant's year>-<id>, worked out from the row (no second write on insert).
+    # Rows written before kept it in this column, which stays so that their slips still scan.
+    stored_number: Mapped[str | None] = mapped_column("number", String(20), unique=True)
     request_key: Mapped[str] = mapped_column(String(64), unique=True)
     cart_digest: Mapped[str] = mapped_column(String(64))
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
@@ -135,6 +139,10 @@ class Redemption(Base):
 
     employee: Mapped[Employee] = relationship()
     lines: Mapped[list[RedemptionLine]] = relationship(back_populates="redemption", order_by="RedemptionLine.id")
+
+    @property
+    def number(self) -> str:
+        return self.stored_number or f"DH-{clock.local_year(self.created_at)}-{self.id:06d}"
 
 
 class RedemptionLine(Base):
@@ -191,7 +199,7 @@ class ShelfRow:
     price: int
 
 
-def shelf(session: Session, query: Select, tier: str | None = None) -> list[ShelfRow]:
+def shelf(session: Session, query: Select[Goods], tier: str | None = None) -> list[ShelfRow]:
     """The goods ``query`` selects, each with its tier and points price; only those of ``tier`` when it is one
     (tiers come from the value bands in the settings, so they are sorted here, not in SQL)."""
     pricing = Pricing.load(session)
@@ -269,12 +277,13 @@ def move_stock(
     ref_id: int | None = None,
 ) -> StockMovement:
     """Change one item's stock by ``delta`` with a reason and a person; never below zero."""
-    if reason not in MovementReason.__members__:
-        raise InvalidInput(_l("Choose restock or adjust."))
-    reason = MovementReason(reason)
+    try:
+        reason = MovementReason(reason)
+    except ValueError:
+        raise InvalidInput(_l("Choose restock or adjust.")) from None
     if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0:
         raise InvalidInput(_l("A stock change is a whole number other than zero."))
-    if reason in (MovementReason.adjust, MovementReason.count) and not note.strip():
+    if reason in (MovementReason.adjust, MovementReason.stock_take) and not note.strip():
         raise InvalidInput(_l("Say why the stock is adjusted."))
     if reason is MovementReason.restock and delta < 0:
         raise InvalidInput(_l("A restock adds a quantity above zero."))
@@ -406,16 +415,9 @@ def store_open(session: Session, now: dt.datetime | None = None) -> bool:
     now = now or clock.now()
     if str(now.isoweekday()) not in get_setting(session, "store_days"):
         return False
-    opens, closes = get_setting(session, "store_hours").split("-")
+    opens, closes = str(get_setting(session, "store_hours")).split("-")
     hour = now.strftime("%H:%M")
     return opens <= hour < closes
-
-
-def _existing(session: Session, request_key: str, digest: str) -> Redemption | None:
-    found = session.scalar(select(Redemption).where(Redemption.request_key == request_key))
-    if found is not None and found.cart_digest != digest:
-        raise Conflict(_l("This confirmation was already used for another cart. Start again."))
-    return found
 
 
 def redeem(
@@ -439,11 +441,18 @@ def redeem(
     digest = _digest(cart)
     locked = ledger.lock_employee(session, employee.id)
     # Under the employee's lock: a twin of this request that got here first has committed by now. A retried
-    # request gets the first redemption whatever has changed since (the store closed, a suspension).
-    if (found := _existing(session, request_key, digest)) is not None:
+    # request gets the first redemption whatever has changed since (the store closed, a suspension). One
+    # statement asks both.
+    earlier = select(Redemption.id).where(Redemption.request_key == request_key).scalar_subquery()
+    earlier_id, suspended = session.execute(select(earlier, suspended_query(locked.id))).one()
+    if earlier_id is not None:
+        found = session.get(Redemption, earlier_id)
+        assert found is not None
+        if found.cart_digest != digest:
+            raise Conflict(_l("This confirmation was already used for another cart. Start again."))
         return RedeemResult(found, True)
     locked.ensure_active()
-    if redemption_suspended(session, locked.id):
+    if suspended:
         raise RedemptionSuspended()
     if not store_open(session, now):
         raise StoreClosed(
@@ -481,7 +490,6 @@ def redeem(
     )
     session.add(redemption)
     session.flush()
-    redemption.number = f"DH-{clock.local_year(redemption.created_at)}-{redemption.id:06d}"
     for item, quantity, price in lines:
         session.add(
             RedemptionLine(
@@ -514,12 +522,10 @@ def by_request_key(session: Session, employee: Employee, request_key: str) -> Re
 def find_redemption(session: Session, number: str, *, lock: bool = False) -> Redemption:
     """A redemption by the number on its slip (as typed or scanned)."""
     number = clean_scan(number).upper()
-    found = session.scalar(
-        select(Redemption).where(Redemption.number == number).with_for_update(of=Redemption)
-        if lock
-        else select(Redemption).where(Redemption.number == number)
-    )
-    if found is None:
+    shape = re.fullmatch(r"DH-\d{4}-(\d{1,12})", number)
+    query = select(Redemption).where(Redemption.id == int(shape.group(1))) if shape else None
+    found = session.scalar(query.with_for_update(of=Redemption) if lock else query) if query is not None else None
+    if found is None or found.number != number:
         raise NotFound(_l("No redemption with number %(number)s."), number=number[:20])
     return found
 
@@ -608,7 +614,7 @@ def stock_take(session: Session, counts: dict[int, int], *, actor: str, note: st
         raise NotFound(_l("No such goods."))
     why = clean_text(note, 150) or "盘点"
     movements = [
-        _move(session, item, counts[item.id] - item.stock, reason=MovementReason.count, actor=actor, note=why)
+        _move(session, item, counts[item.id] - item.stock, reason=MovementReason.stock_take, actor=actor, note=why)
         for item in goods.values()
         if counts[item.id] != item.stock
     ]

@@ -17,8 +17,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 AFTER = "mart.after"  # session.info: work outside the database to do once the unit has ended
-KEPT = "mart.kept"  # session.info: the savepoint after what lasts whatever happens next
-WROTE = "mart.wrote"  # session.info: this transaction has flushed changes
+# session.info keys named mart.tx.* belong to one database transaction and go when it ends.
+KEPT = "mart.tx.kept"  # the savepoint after what lasts whatever happens next
+WROTE = "mart.tx.wrote"  # this transaction has flushed changes
 BULK = "mart.bulk"  # session.info: a build that stands or falls whole (the demo plant): nothing is kept apart
 
 
@@ -29,9 +30,9 @@ def _wrote(session: Session, _context: object) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _ended(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the database transaction ended: nothing is written or kept any more
-        session.info.pop(WROTE, None)
-        session.info.pop(KEPT, None)
+    if transaction.parent is None:  # the database transaction ended: nothing is written, kept or locked any more
+        for key in [k for k in session.info if isinstance(k, str) and k.startswith("mart.tx.")]:
+            del session.info[key]
 
 
 def keep_so_far(session: Session) -> None:

@@ -33,7 +33,7 @@ def _overrides(session: Session, start: dt.date, end: dt.date) -> dict[dt.date, 
 
 def _calendar_workday(day: dt.date) -> bool:
     try:
-        return chinese_calendar.is_workday(day)
+        return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:  # a year the package does not know yet
         return day.weekday() < 5
 

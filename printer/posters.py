@@ -52,7 +52,8 @@ def qr_matrix(data: str) -> list[list[bool]]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(data)
     code.make(fit=True)
-    return code.get_matrix()
+    matrix: list[list[bool]] = code.get_matrix()
+    return matrix
 
 
 def fit_text(canvas: Canvas, text: str, size: float, width: float) -> float:

@@ -158,7 +158,8 @@ def slip_qr(text: str, box: int = 6) -> Image.Image:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box, border=2)
     code.add_data(text)
     code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("1")
+    picture: Image.Image = code.make_image(fill_color="black", back_color="white").get_image()
+    return picture.convert("1")
 
 
 # --------------------------------------------------------------------------- ESC/POS
@@ -215,7 +216,7 @@ def write_escpos(
 def escpos_bytes(slip: Slip, columns: int, *, encoding: str = "gb18030", native_qr: bool = False) -> bytes:
     dummy = Dummy()
     write_escpos(dummy, slip, columns, encoding=encoding, native_qr=native_qr)
-    return dummy.output
+    return bytes(dummy.output)
 
 
 # --------------------------------------------------------------------------- preview
@@ -256,7 +257,8 @@ def preview_png(slip: Slip, columns: int) -> bytes:
     width = DOTS[columns]
     cell = width // columns  # the width of one column in dots
     margin = 16
-    rows: list[tuple[str, object]] = []
+    # Each row is a QR code's picture, or a line of text with its alignment, in a block's style.
+    rows: list[tuple[str, Image.Image | tuple[str, str]]] = []
     for block in layout(slip, columns):
         if block.qr is not None:
             rows.append(("qr", slip_qr(block.qr, box=5)))
@@ -264,12 +266,13 @@ def preview_png(slip: Slip, columns: int) -> bytes:
         for line in block.lines:
             rows.append((block.style, (line, block.align)))
     height = margin * 2 + sum(
-        img.height + 8 if kind == "qr" else (cell * 6 if kind == "title" else cell * 3) for kind, img in rows
+        content.height + 8 if isinstance(content, Image.Image) else (cell * 6 if kind == "title" else cell * 3)
+        for kind, content in rows
     )
     canvas = Image.new("L", (width + margin * 2, height), 255)
     y = margin
     for kind, content in rows:
-        if kind == "qr":
+        if isinstance(content, Image.Image):
             canvas.paste(content, (margin + (width - content.width) // 2, y))
             y += content.height + 8
             continue

@@ -151,3 +151,42 @@ def test_goods_pictures_show_on_the_shelf(app, client, runner, session, make_emp
         assert picture.status_code == 200 and picture.mimetype == "image/jpeg"
         assert max(Image.open(io.BytesIO(picture.data)).size) == 480  # small enough for hundreds on a shelf
     assert client.get(f"/kiosk/goods/{towel.id}/picture").status_code == 404
+
+
+def test_a_visit_costs_twenty_statements(app, client, session, make_employee, make_goods):
+    """Scan, a goods into the cart, the confirmation page and the confirm: 20 statements in all (the table and
+    why each is needed: tests/bench/statements.py). SQLite's BEGIN IMMEDIATE of each request is not counted."""
+    from sqlalchemy import event
+
+    set_setting(session, "pin_threshold", 100_000)
+    worker = make_employee(balance=500)
+    soap = make_goods("洗衣液", 20)
+    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
+    session.commit()
+    counted: list[str] = []
+    engine = app.extensions["mart.db"][0]
+
+    def count(_conn, _cursor, statement, *_args):
+        if not statement.startswith("BEGIN"):
+            counted.append(statement)
+
+    assert client.post("/kiosk/scan", data={"code": card.code}).status_code == 200  # the settings are read once
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        per_request = []
+        for method, path, form in (
+            ("POST", "/kiosk/scan", {"code": card.code}),
+            ("POST", "/kiosk/cart", {"goods_id": soap.id, "delta": 1}),
+            ("GET", "/kiosk/confirm", None),
+        ):
+            counted.clear()
+            page = client.open(path, method=method, data=form)
+            assert page.status_code == 200
+            per_request.append(len(counted))
+        key = re.search(r'name="request_key" value="([^"]+)"', page.text).group(1)
+        counted.clear()
+        assert client.post("/kiosk/confirm", data={"request_key": key}).status_code == 200
+        per_request.append(len(counted))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert per_request == [4, 2, 2, 12], per_request

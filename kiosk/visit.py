@@ -1,0 +1,129 @@
+"""The kiosk's visit: its blueprint, the paired-browser check, the employee's session and their cart.
+
+Every kiosk page needs a paired browser (a long random token in a cookie, only its hash stored). The kiosk
+is not a signed-in person: the employee identified by the last scan is kept in the browser session until
+the idle time (a setting) passes, "done" is pressed, or another card is scanned; their cart lives there too.
+The kiosk's check and the employee of the session are loaded by one statement at the start of a request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, current_app, g, redirect, request, session, url_for
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from models import kiosks, people, store
+from models.clock import utcnow
+from models.settings import get_setting
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
+
+
+def open_session(key: str, holder_id: int) -> None:
+    """Start a kiosk session for one person (an employee, or a storekeeper in staff mode); it ends the last."""
+    end_session()
+    session[key] = holder_id
+    session["kiosk_seen"] = utcnow().isoformat()
+
+
+def session_holder(key: str) -> int | None:
+    """The id kept under ``key`` while this kiosk session has not idled out (each use restarts its clock)."""
+    holder_id, seen = session.get(key), session.get("kiosk_seen")
+    if holder_id is None or seen is None:
+        return None
+    idle = dt.timedelta(seconds=get_setting(db.session, "kiosk_idle_seconds"))
+    if utcnow() - dt.datetime.fromisoformat(seen) > idle:
+        end_session()
+        return None
+    session["kiosk_seen"] = utcnow().isoformat()
+    return holder_id
+
+
+def current_employee() -> people.Employee | None:
+    """The employee of this kiosk session, or None once it has idled out."""
+    employee_id = session_holder("kiosk_employee")
+    if employee_id is None:
+        return None
+    employee = g.get("kiosk_employee")  # loaded with the kiosk's check
+    if employee is None or employee.id != employee_id:
+        employee = db.session.get(people.Employee, employee_id, options=[joinedload(people.Employee.department)])
+    if employee is None or not employee.active:
+        end_session()
+        return None
+    return employee
+
+
+def end_session() -> None:
+    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart"):
+        session.pop(key, None)
+
+
+def go(endpoint: str) -> Response:
+    """Send the browser to ``endpoint``: a 303, or for an htmx request a full-page HX-Redirect."""
+    target = url_for(endpoint)
+    if request.headers.get("HX-Request"):
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+def employee_view(view: Callable[..., Any] | None = None, *, lock: bool = False) -> Any:
+    """A view for the employee at the kiosk: it gets them as its first argument; without one (idle
+    timeout, "done", nobody scanned yet) the browser goes back to the scan screen. ``lock``: the view spends
+    their points, so they are loaded locked for update with the kiosk's own check (one statement)."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            employee = current_employee()
+            if employee is None:
+                return go("kiosk.index")
+            return view(employee, *args, **kwargs)
+
+        wrapped.locks_employee = lock  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate(view) if view is not None else decorate
+
+
+COOKIE = "mart_kiosk"
+
+
+@bp.context_processor
+def _kiosk_globals() -> dict[str, Any]:
+    return {"idle_seconds": get_setting(db.session, "kiosk_idle_seconds"), "kiosk": g.get("kiosk")}
+
+
+@bp.before_request
+def _paired_kiosk() -> Response | None:
+    """Every kiosk page needs a paired browser; others get the pairing page."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    g.kiosk, g.kiosk_employee = kiosks.kiosk_for(
+        db.session,
+        request.cookies.get(COOKIE),
+        employee_id=session_holder("kiosk_employee"),
+        lock_employee=getattr(view, "locks_employee", False),
+    )
+    if g.kiosk is None and request.endpoint not in ("kiosk.pair", "kiosk.pair_post"):
+        return go("kiosk.pair")
+    return None
+
+
+def kiosk_cart() -> dict[int, int]:
+    return {int(k): v for k, v in session.get("kiosk_cart", {}).items()}
+
+
+def save_cart(cart: dict[int, int]) -> None:
+    session["kiosk_cart"] = {str(k): v for k, v in cart.items()}
+
+
+def cart_context(employee: people.Employee, priced: store.PricedCart | None = None) -> dict:
+    priced = priced or store.price_cart(db.session, employee, kiosk_cart())
+    return {"lines": priced.lines, "total": priced.total, "left": priced.left, "needs_pin": priced.needs_pin}
