@@ -24,12 +24,12 @@ run: install
 	$(BIN)/mart run
 
 # The browser tests drive the system Chromium (never a downloaded one); the deploy tests put nginx in front
-# of gunicorn. Installed here when missing and this is root (CI, the project's machines); elsewhere install
-# `chromium fonts-noto-cjk nginx-light` yourself, or those tests are skipped and say so.
+# of gunicorn; the export tests open every Excel file in LibreOffice. Installed here when missing and this is
+# root (CI, the project's machines); elsewhere install `chromium fonts-noto-cjk nginx-light libreoffice-calc-nogui` yourself, or those tests are skipped and say so.
 browser:
-	@if { [ ! -x /usr/bin/chromium ] || ! command -v nginx >/dev/null; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing Chromium, CJK fonts and nginx for the browser and deploy tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk nginx-light >/dev/null; \
+	@if { [ ! -x /usr/bin/chromium ] || ! command -v nginx >/dev/null || ! command -v soffice >/dev/null; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Chromium, CJK fonts, nginx and LibreOffice Calc for the browser, deploy and export tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk nginx-light libreoffice-calc-nogui >/dev/null; \
 	fi
 
 # Lint and run the whole suite (set TEST_DATABASE_URL to run the database tests on PostgreSQL as well).

@@ -12,11 +12,11 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from app import xlsx
 from app.extensions import db
 from app.forms import uploaded_photos
 from models import clock, hazards, people, places
@@ -193,13 +193,10 @@ def ledger_rows():
 @bp.get("/hazards/ledger.xlsx")
 @role_required(*READERS)
 def hazard_ledger() -> Response:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Hazard ledger"))
-    sheet.append([str(c) for c in LEDGER_COLUMNS])
-    for row in ledger_rows():
-        sheet.append(list(row))
     out = io.BytesIO()
-    book.save(out)
-    response = Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with xlsx.Workbook(out) as book:
+        sheet = book.sheet(_("Hazard ledger"), LEDGER_COLUMNS, "a" * len(LEDGER_COLUMNS), {7: 40, 8: 30})
+        sheet.write_rows(ledger_rows())
+    response = Response(out.getvalue(), mimetype=xlsx.MIMETYPE)
     response.headers["Content-Disposition"] = 'attachment; filename="hazard-ledger.xlsx"'
     return response

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app import xlsx
 from app.extensions import db
-from app.xlsx import SheetWriter
 from models import clock, ledger, people
 
 from . import READERS, bp, role_required
@@ -74,9 +74,8 @@ def write_workbook(found: ledger.LedgerFilter, out, limit: int | None = None) ->
     """Write the filtered entries (oldest first, at most ``limit``) into ``out`` as an Excel workbook; returns
     the row count. Rows stream from the database in batches straight into the zipped sheet (app/xlsx.py), so
     memory stays flat however many rows there are. Times are the plant's local time, as on screen."""
-    sheet = SheetWriter(
-        out, sheet=_("Points ledger"), header=[str(c) for c in COLUMNS], kinds="ndssssnnss", widths={1: 19, 8: 40}
-    )
+    book = xlsx.Workbook(out)
+    sheet = book.sheet(_("Points ledger"), COLUMNS, "ndssssnnss", {1: 19, 8: 40})
     labels = {kind: kind.label for kind in ledger.EntryKind}  # translated once, not once a row
     query = found.query().order_by(ledger.LedgerEntry.seq).limit(limit).execution_options(yield_per=5000)
     sheet.write_rows(
@@ -94,7 +93,7 @@ def write_workbook(found: ledger.LedgerFilter, out, limit: int | None = None) ->
         )
         for row in db.session.execute(query)
     )
-    sheet.close()
+    book.close()
     return sheet.rows - 1  # the header is not an entry
 
 
@@ -107,7 +106,7 @@ def ledger_export() -> Response:
     spool.seek(0)
     return send_file(
         spool,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mimetype=xlsx.MIMETYPE,
         as_attachment=True,
         download_name="points-ledger.xlsx",
     )

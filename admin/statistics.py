@@ -8,16 +8,14 @@ import io
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from werkzeug.wrappers import Response
 
+from app import xlsx
 from app.extensions import db
 from models import clock, statistics
 from models.hazards import HazardCategory, HazardGrade
 
 from . import READERS, bp, charts, role_required
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _choices(today: dt.date) -> list[str]:
@@ -96,23 +94,21 @@ def statistics_page() -> str:
 def statistics_export() -> Response:
     found, series = _asked()
     period = found.period
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Report")
-    sheet.append([_("Safety points statistics %(period)s", period=period.label)])
-    sheet.append([_("Item"), _("Value"), _("Note")])
-    for item, value, note in rows(found):
-        sheet.append([item, value, note])
-    sheet.column_dimensions["A"].width = 34
-    sheet.column_dimensions["C"].width = 40
-    months = book.create_sheet(_("By month"))
-    months.append([_("Month"), _("Points credited"), _("Points redeemed"), *[str(c.label) for c in HazardCategory]])
-    for n, month in enumerate(series.months):
-        months.append(
-            [month, series.credited[n], series.redeemed[n], *[series.hazards[c.value][n] for c in HazardCategory]]
-        )
     out = io.BytesIO()
-    book.save(out)
-    response = Response(out.getvalue(), mimetype=XLSX)
+    with xlsx.Workbook(out) as book:
+        report = book.sheet(
+            _("Report"), [_("Safety points statistics %(period)s", period=period.label)], "sas", {0: 34, 2: 40}
+        )
+        report.write_rows([[_("Item"), _("Value"), _("Note")], *rows(found)])
+        months = book.sheet(
+            _("By month"),
+            [_("Month"), _("Points credited"), _("Points redeemed"), *[c.label for c in HazardCategory]],
+            "s" + "n" * (2 + len(HazardCategory)),
+        )
+        months.write_rows(
+            [month, series.credited[n], series.redeemed[n], *[series.hazards[c.value][n] for c in HazardCategory]]
+            for n, month in enumerate(series.months)
+        )
+    response = Response(out.getvalue(), mimetype=xlsx.MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="statistics-{period.label}.xlsx"'
     return response
