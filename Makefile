@@ -25,7 +25,8 @@ run: install
 
 # The browser tests drive the system Chromium (never a downloaded one); the deploy tests put nginx in front
 # of gunicorn; the export tests open every Excel file in LibreOffice. Installed here when missing and this is
-# root (CI, the project's machines); elsewhere install `chromium fonts-noto-cjk nginx-light libreoffice-calc-nogui` yourself, or those tests are skipped and say so.
+# root (CI, the project's machines); elsewhere install `chromium fonts-noto-cjk nginx-light
+# libreoffice-calc-nogui` yourself, or those tests are skipped and say so.
 browser:
 	@if { [ ! -x /usr/bin/chromium ] || ! command -v nginx >/dev/null || ! command -v soffice >/dev/null; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing Chromium, CJK fonts, nginx and LibreOffice Calc for the browser, deploy and export tests"; \

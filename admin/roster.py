@@ -15,9 +15,10 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from htmx_flask import request
 from werkzeug.wrappers import Response
 
 from app.extensions import db
@@ -141,7 +142,7 @@ def roster_apply(token: str) -> Response | str:
     state = _load(path)
     if any(row["errors"] for row in state["rows"]):
         raise InvalidInput(_l("The file has errors: correct them in Excel and upload it again."))
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         if state["position"] < len(state["rows"]):
             _apply_chunk(path, state)
         unit.after(db.session, lambda: _save(path, state))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request
 from werkzeug.exceptions import HTTPException
 
 from models.errors import DomainError
@@ -23,11 +25,9 @@ log = logging.getLogger(__name__)
 
 def error_response(message: str, status: int) -> Response:
     db.abandon()
-    if request.headers.get("HX-Request"):
-        response = make_response(render_template("_message.html", message=message, level="error"), status)
-        response.headers["HX-Retarget"] = "#messages"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
+    if request.htmx:
+        fragment = render_template("_message.html", message=message, level="error")
+        return htmx_response(fragment, status, retarget="#messages", reswap="innerHTML")
     return make_response(render_template("error.html", message=message, status=status), status)
 
 

@@ -47,6 +47,8 @@ def _finish(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     if response.mimetype == "text/html":
         headers.setdefault("Content-Security-Policy", CONTENT_POLICY)
+        # A URL may answer a whole page or, to htmx, a fragment of it: caches must keep the two apart.
+        response.vary.add("HX-Request")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     rule = request.url_rule.rule if request.url_rule is not None else "(no route)"

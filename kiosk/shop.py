@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from htmx_flask import make_response as htmx_response
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -30,11 +31,12 @@ from models import people, printing, store
 from models.errors import InvalidInput, NotFound
 from printer.slips import slip_preview
 
-from .visit import bp, cart_context, employee_view, kiosk_cart, save_cart
+from .visit import CART_CHANGED, bp, cart_context, cart_total, employee_view, kiosk_cart, save_cart
 
 
 def offer(employee: people.Employee, tier: str | None, category: str | None) -> list[dict]:
-    """The goods on the shelf, with what this employee may do with each."""
+    """The goods on the shelf, with what this employee may do with each (with what the cart holds already)."""
+    left = employee.balance - cart_total()
     query = select(store.Goods).where(store.Goods.active.is_(True)).order_by(store.Goods.value_fen, store.Goods.name)
     if category in store.GoodsCategory.__members__:
         query = query.where(store.Goods.category == category)
@@ -43,7 +45,7 @@ def offer(employee: people.Employee, tier: str | None, category: str | None) -> 
             "goods": row.goods,
             "tier": row.tier,
             "price": row.price,
-            "affordable": row.price <= employee.balance,
+            "affordable": row.price <= left,
             "in_stock": row.goods.stock > 0,
         }
         for row in store.shelf(db.session, query, tier)
@@ -74,15 +76,17 @@ def goods_picture(goods_id: int) -> Response:
 
 @bp.post("/cart")
 @employee_view
-def cart_set(employee: people.Employee) -> str:
-    """Add one of ``goods_id`` (``delta=1``), take one away (``delta=-1``) or drop the line (``delta=0``)."""
+def cart_set(employee: people.Employee) -> Response:
+    """Add one of ``goods_id`` (``delta=1``), take one away (``delta=-1``) or drop the line (``delta=0``). The
+    cart answers, and tells the shelf (HX-Trigger: cart-changed) to draw its "not enough points" marks again."""
     try:
         goods_id, delta = int(request.form.get("goods_id", "")), int(request.form.get("delta", "1"))
     except ValueError:
         raise InvalidInput(_l("The cart is not valid.")) from None
     priced = store.change_cart(db.session, employee, kiosk_cart(), goods_id, delta)
-    save_cart(priced.cart)
-    return render_template("kiosk/_cart.html", employee=employee, **cart_context(employee, priced))
+    save_cart(priced)
+    cart = render_template("kiosk/_cart.html", employee=employee, **cart_context(employee, priced))
+    return htmx_response(cart, trigger=CART_CHANGED)
 
 
 @bp.get("/confirm")
@@ -112,6 +116,7 @@ def confirm_post(employee: people.Employee) -> str:
     redemption = result.redemption
     job = None if result.replayed else printing.queue_slip(db.session, redemption, kiosk=kiosk, actor=kiosk.actor)
     session.pop("kiosk_cart", None)
+    session.pop("kiosk_cart_total", None)
     return _slip_page(employee, redemption, job)
 
 

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, session, url_for
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -21,6 +23,8 @@ from app.extensions import db
 from models import kiosks, people, store
 from models.clock import utcnow
 from models.settings import get_setting
+
+CART_CHANGED = "cart-changed"  # the event a cart change sends the page (the shelf listens to it)
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
 
@@ -60,17 +64,15 @@ def current_employee() -> people.Employee | None:
 
 
 def end_session() -> None:
-    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart"):
+    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart", "kiosk_cart_total"):
         session.pop(key, None)
 
 
 def go(endpoint: str) -> Response:
     """Send the browser to ``endpoint``: a 303, or for an htmx request a full-page HX-Redirect."""
     target = url_for(endpoint)
-    if request.headers.get("HX-Request"):
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = target
-        return response
+    if request.htmx:
+        return htmx_response("", 204, redirect=target)
     return redirect(target, 303)
 
 
@@ -120,8 +122,14 @@ def kiosk_cart() -> dict[int, int]:
     return {int(k): v for k, v in session.get("kiosk_cart", {}).items()}
 
 
-def save_cart(cart: dict[int, int]) -> None:
-    session["kiosk_cart"] = {str(k): v for k, v in cart.items()}
+def save_cart(priced: store.PricedCart) -> None:
+    """Keep the cart, and its total for the shelf's "not enough points" marks (the redemption prices afresh)."""
+    session["kiosk_cart"] = {str(k): v for k, v in priced.cart.items()}
+    session["kiosk_cart_total"] = priced.total
+
+
+def cart_total() -> int:
+    return int(session.get("kiosk_cart_total", 0))
 
 
 def cart_context(employee: people.Employee, priced: store.PricedCart | None = None) -> dict:

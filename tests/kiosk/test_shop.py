@@ -190,3 +190,18 @@ def test_a_visit_costs_twenty_statements(app, client, session, make_employee, ma
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert per_request == [4, 2, 2, 12], per_request
+
+
+def test_a_cart_change_tells_the_shelf_what_is_affordable_now(client, session, make_employee, make_goods):
+    set_setting(session, "pin_threshold", 100_000)
+    worker = make_employee(balance=150)
+    soap, towel = make_goods("洗衣液", 20, price=100), make_goods("毛巾", 10, price=80)
+    scan_in(client, session, worker)
+    shelf = client.get("/kiosk/goods", headers={"HX-Request": "true"})
+    assert "积分不足" not in shelf.text and "HX-Request" in shelf.headers["Vary"]
+    added = client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": 1}, headers={"HX-Request": "true"})
+    assert added.status_code == 200 and added.headers["HX-Trigger"] == "cart-changed"
+    again = client.get("/kiosk/goods", headers={"HX-Request": "true"})  # what the shelf asks for on the event
+    towel_card = again.text.split("毛巾")[0].rsplit('<div class="goods', 1)[1]
+    assert "unavailable" in towel_card  # 150 - 100 left: the 80-point towel is out of reach now
+    assert 'hx-trigger="cart-changed from:body"' in again.text
