@@ -44,7 +44,7 @@ def _listed() -> list[store.ShelfRow]:
     if text := request.args.get("q", "").strip()[:100]:
         query = query.where(store.Goods.name.contains(text, autoescape=True))
     if request.args.get("low"):
-        query = query.where(store.Goods.active.is_(True), store.Goods.stock <= store.Goods.low_stock)
+        query = query.where(*store.LOW_STOCK)
     return store.shelf(db.session, query, request.args.get("tier"))
 
 
@@ -118,8 +118,7 @@ def _save(goods: store.Goods | None) -> Response | tuple[str, int]:
             store.set_goods_picture(db.session, saved, Path(current_app.config["UPLOAD_FOLDER"]) / "goods", pictures[0])
     except DomainError as err:
         return _form_page(goods, error=err.message, status=err.status_code)
-    yuan = saved.value_fen / 100
-    if not 5 <= yuan <= 500:
+    if not store.within_advice(saved):
         flash(_l("Saved. Note: the scheme advises goods worth 5 to 500 yuan."), "info")
     else:
         flash(_l("Saved: %(name)s.", name=saved.name), "info")

@@ -58,7 +58,7 @@ def hazard_detail(hazard_id: int) -> str:
         grades=list(hazards.HazardGrade),
         staff=staff,
         can_verify=current_user.has_role(*OFFICERS),
-        can_rectify=hazard.owner == current_user.username or current_user.has_role(*OFFICERS),
+        can_rectify=hazards.may_record_rectification(current_user, hazard),
     )
 
 

@@ -59,6 +59,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(staff_group)
     app.cli.add_command(printer_group)
     app.cli.add_command(goods_group)
+    app.cli.add_command(stock_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
@@ -360,6 +361,24 @@ def goods_picture(goods_id: int, file: Path) -> None:
     except DomainError as err:
         _fail(err.message)
     click.echo(f"{goods.name}: picture set.")
+
+
+@click.group("stock", cls=AppGroup, help="The store's stock.")
+def stock_group() -> None:
+    pass
+
+
+@stock_group.command("verify", help="Check that every item's stock is the sum of its movements. Exit 1 if not.")
+def stock_verify() -> None:
+    from models import store
+
+    with db.unit():  # read only
+        misfits = store.verify_stock(db.session)
+    for misfit in misfits:
+        click.echo(f"goods {misfit.goods_id} {misfit.name}: stock {misfit.stock}, movements add up to {misfit.moved}")
+    if misfits:
+        _fail(f"STOCK BROKEN: {len(misfits)} goods do not match their movements.")
+    click.echo("Stock intact: every item's stock is the sum of its movements.")
 
 
 # --------------------------------------------------------------------------- staff

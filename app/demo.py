@@ -10,7 +10,7 @@ import secrets
 
 from sqlalchemy.orm import Session
 
-from models import claims, clock, hazards, kiosks, people, places, rules, store, unit
+from models import claims, clock, hazards, kiosks, people, places, roster, rules, store, unit
 from models.clock import utcnow
 from models.rules import Rule, RuleKind
 
@@ -130,7 +130,7 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
         employee.pin_hash = workers[0].pin_hash
     people.revoke_card(session, workers[0].cards[0], actor="staff:admin", reason="遗失")
     people.issue_card(session, workers[0], people.CardKind.qr, actor="staff:admin")
-    people.mark_left(session, workers[-1])
+    roster.leave(session, workers[-1], actor="staff:admin")
 
     catalogue = {r.code: r for r in session.query(Rule).all()}
     earn = [r for r in catalogue.values() if r.kind is RuleKind.earn]

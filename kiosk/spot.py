@@ -57,13 +57,10 @@ def award(token: str) -> Response:
     form = {"rule_id": request.form.get("rule_id", ""), "points": request.form.get("points", "")}
     form["note"] = request.form.get("note", "")[:2000]
     try:
-        allowed = {r.id: r for r in rules.spot_rules(db.session)}
         try:
-            rule, points = allowed.get(int(form["rule_id"])), int(form["points"])
+            rule, points = rules.spot_rule(db.session, int(form["rule_id"])), int(form["points"])
         except ValueError:
             raise InvalidInput(_l("Choose a rule and give the points.")) from None
-        if rule is None:
-            raise InvalidInput(_l("Choose a rule and give the points."))
         claim = claims.submit_claim(
             db.session,
             employee=employee,

@@ -110,8 +110,15 @@ class Claim(Base):
 
     @property
     def signed_points(self) -> int:
+        """The points at stake, a deduction negative: as approved, else as requested."""
         points = self.approved_points or self.requested_points
         return -points if self.rule.kind is RuleKind.deduct else points
+
+    @property
+    def shown_points(self) -> int:
+        """What the claim's owner sees: what was credited once it was (a yearly cap may have cut it), else the
+        points at stake."""
+        return self.credited_points if self.credited_points is not None else self.signed_points
 
 
 class ClaimEvent(Base):

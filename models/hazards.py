@@ -494,6 +494,11 @@ def assign(
     return hazard
 
 
+def may_record_rectification(staff: StaffUser, hazard: Hazard) -> bool:
+    """The owner of a hazard records its rectification; a safety officer may do it for them."""
+    return staff.username == hazard.owner or staff.has_role(Role.safety_officer)
+
+
 def record_rectification(
     session: Session,
     hazard: Hazard,
@@ -505,7 +510,7 @@ def record_rectification(
 ) -> Hazard:
     """The owner (or a safety officer) says what was done, with after-photos."""
     _expect(hazard, HazardStatus.assigned)
-    if staff.username != hazard.owner and not staff.has_role(Role.safety_officer):
+    if not may_record_rectification(staff, hazard):
         raise Forbidden(_l("Only the owner of this hazard records its rectification."))
     note = clean_text(note, 2000)
     if not note:

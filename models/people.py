@@ -247,15 +247,6 @@ def update_employee(
     return employee
 
 
-def mark_left(session: Session, employee: Employee) -> None:
-    employee.active = False
-    employee.left_at = utcnow()
-    for card in employee.cards:
-        if card.active:
-            card.revoked_at, card.revoked_by, card.revoke_reason = utcnow(), "system", "employee left"
-    session.flush()
-
-
 CARD_URL_PART = "/c/"  # a card's QR code reads http(s)://server/c/<token> (kiosk/spot.py)
 
 

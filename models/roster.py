@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from . import ledger
 from .base import clean_text
+from .clock import utcnow
 from .errors import InvalidInput
 from .people import (
     EMPLOYEE_NUMBER,
@@ -30,7 +31,6 @@ from .people import (
     EmployeeKind,
     create_employee,
     get_or_create_team,
-    mark_left,
 )
 from .settings import get_setting
 
@@ -229,7 +229,11 @@ def leave(session: Session, employee: Employee, *, actor: str) -> None:
         raise InvalidInput(_l("%(name)s has already left."), name=employee.name)
     if get_setting(session, "leaver_points") == "forfeit" and employee.balance > 0:
         ledger.adjust(session, employee.id, -employee.balance, actor=actor, memo="离职，积分清零")
-    mark_left(session, employee)
+    employee.active, employee.left_at = False, utcnow()
+    for card in employee.cards:
+        if card.active:
+            card.revoked_at, card.revoked_by, card.revoke_reason = utcnow(), actor, "employee left"
+    session.flush()
 
 
 def rejoin(session: Session, employee: Employee) -> None:

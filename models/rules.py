@@ -229,6 +229,14 @@ def active_rules(session: Session, kind: RuleKind | None = None) -> list[Rule]:
     return sorted(session.scalars(query), key=lambda rule: (order.index(rule.category), rule.code))
 
 
+def spot_rule(session: Session, rule_id: int) -> Rule:
+    """One of the rules a supervisor may give on the spot (``spot_rules``); any other is refused."""
+    for rule in spot_rules(session):
+        if rule.id == rule_id:
+            return rule
+    raise InvalidInput(_l("Choose a rule and give the points."))
+
+
 def spot_rules(session: Session) -> list[Rule]:
     """What a supervisor may give on the spot: daily safe behaviour, and the deductions of the negative list
     (training, hazards and the rest come with their evidence through the review queue)."""

@@ -24,7 +24,7 @@ def broken_invariants(session: Session) -> list[str]:
         problems.append(f"{n} negative balances")
     if n := count("SELECT count(*) FROM goods WHERE stock < 0"):
         problems.append(f"{n} goods with negative stock")
-    if not store.stock_matches_movements(session):
+    if store.verify_stock(session):
         problems.append("stock differs from the sum of its movements")
     if n := count(
         "SELECT count(*) FROM redemption r WHERE "

@@ -12,7 +12,8 @@ from models.claims import ClaimSource, ClaimStatus
 from models.clock import utcnow
 from models.errors import InactiveEmployee, InvalidInput, InvalidTransition, OutOfRange, RuleRetired
 from models.ledger import LedgerEntry
-from models.people import Employee, mark_left
+from models.people import Employee
+from models.roster import leave
 from models.rules import retire_rule
 from models.settings import set_setting
 
@@ -71,7 +72,7 @@ def test_claims_on_a_retired_rule_or_for_someone_who_left_are_refused(session, m
     retire_rule(session, rule("T03"))
     with pytest.raises(RuleRetired):
         submit(session, worker, rule("T03"), 10)
-    mark_left(session, worker)
+    leave(session, worker, actor="test")
     with pytest.raises(InactiveEmployee):
         submit(session, worker, rule("T01"), 10)
 
@@ -206,7 +207,7 @@ def test_a_leaver_s_approved_claim_is_closed_without_blocking_the_others(session
     second = submit(session, stayer, rule("T01"), 10)
     for claim in (first, second):
         claims.approve(session, claim, 10, actor="staff:safety")
-    mark_left(session, leaver)
+    leave(session, leaver, actor="test")
     outcomes = claims.credit_due(session, now=utcnow() + LATER)
     assert [(o.status, o.points) for o in outcomes] == [(ClaimStatus.rejected, 0), (ClaimStatus.credited, 10)]
     assert "离职" in first.outcome_note or "left" in first.outcome_note

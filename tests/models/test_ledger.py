@@ -11,7 +11,8 @@ from sqlalchemy import func, select, text
 from models import clock, ledger, people
 from models.errors import InactiveEmployee, InsufficientPoints, InvalidInput, YearlyCapReached
 from models.ledger import EntryKind, LedgerEntry
-from models.people import Employee, mark_left
+from models.people import Employee
+from models.roster import leave
 from models.settings import set_setting
 
 
@@ -120,7 +121,7 @@ def test_the_cap_counts_per_calendar_year(session, make_employee):
 
 def test_an_employee_who_left_earns_and_spends_nothing(session, make_employee):
     worker = make_employee(balance=20)
-    mark_left(session, worker)
+    leave(session, worker, actor="test")
     with pytest.raises(InactiveEmployee):
         ledger.award(session, worker.id, 5, actor="test")
     with pytest.raises(InactiveEmployee):

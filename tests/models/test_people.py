@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import people
+from models import people, roster
 from models.errors import CardRevoked, InactiveEmployee, InvalidInput, PinLocked, UnknownCard, WrongPin
 from models.people import CardKind
 from models.settings import set_setting
@@ -57,7 +57,7 @@ def test_rfid_cards_are_known_by_their_uid_in_any_notation(session, make_employe
 def test_a_card_of_someone_who_left_identifies_no_one(session, make_employee):
     worker = make_employee()
     card = people.issue_card(session, worker, CardKind.qr, actor="staff:admin")
-    people.mark_left(session, worker)
+    roster.leave(session, worker, actor="test")
     with pytest.raises(CardRevoked):
         people.identify_card(session, card.code)
     with pytest.raises(InactiveEmployee):
