@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app.forms import day
 from models import audit
 from models.errors import InvalidInput
 from models.people import Role
@@ -43,15 +42,8 @@ ENTITIES = {
     "ledger_entry": _l("Ledger entry"),
     "print_job": _l("Print job"),
 }
+BAD_DATE = _l("The filter is not valid: dates are YYYY-MM-DD.")
 ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}
-
-
-def _date(name: str) -> dt.date | None:
-    value = request.args.get(name, "")
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise InvalidInput(_l("The filter is not valid: dates are YYYY-MM-DD.")) from None
 
 
 @bp.get("/audit")
@@ -66,8 +58,8 @@ def audit_list() -> str:
         actor=actor,
         entity=entity,
         entity_id=request.args.get("id", "")[:64],
-        since=_date("since"),
-        until=_date("until"),
+        since=day(request.args.get("since"), BAD_DATE),
+        until=day(request.args.get("until"), BAD_DATE),
     )
     page, links = pager("admin.audit_list")
     rows = db.session.scalars(query.limit(PAGE + 1).offset((page - 1) * PAGE)).all()

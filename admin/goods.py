@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from app import l10n
 from app.extensions import db
-from app.forms import uploaded_photos
+from app.forms import uploaded_photos, whole
 from models import clock, store
 from models.base import get_or_404
 from models.errors import DomainError, InvalidInput, NotFound
@@ -27,13 +27,6 @@ from . import READERS, bp, pdf_response, role_required
 
 KEEPERS = (Role.storekeeper,)
 MAX_LABELS = 1000
-
-
-def _whole(value: str | None, message) -> int:
-    try:
-        return int((value or "").strip())
-    except ValueError:
-        raise InvalidInput(message) from None
 
 
 def _listed() -> list[store.ShelfRow]:
@@ -110,8 +103,8 @@ def _save(goods: store.Goods | None) -> Response | tuple[str, int]:
             name=form.get("name", "")[:200],
             category=form.get("category", ""),
             value_fen=store.parse_yuan(form.get("value", "")),
-            price_override=_whole(price, _l("A points price is a whole number above zero.")) if price else None,
-            low_stock=_whole(form.get("low_stock", "5"), _l("The low-stock mark is a whole number from 0.")),
+            price_override=whole(price, _l("A points price is a whole number above zero.")) if price else None,
+            low_stock=whole(form.get("low_stock", "5"), _l("The low-stock mark is a whole number from 0.")),
             active=bool(form.get("active")),
         )
         if pictures:
@@ -143,7 +136,7 @@ def goods_stock(goods_id: int) -> Response:
     """Restock (a positive quantity, with a note such as the delivery) or adjust (+/-, with a reason)."""
     goods = get_or_404(db.session, store.Goods, goods_id, _l("No such goods."))
     kind = request.form.get("kind")
-    quantity = _whole(request.form.get("quantity"), _l("A stock change is a whole number other than zero."))
+    quantity = whole(request.form.get("quantity"), _l("A stock change is a whole number other than zero."))
     if kind not in store.BY_HAND:
         raise InvalidInput(_l("Choose restock or adjust."))
     store.move_stock(
@@ -174,8 +167,8 @@ def stocktake_post() -> Response:
     counts = {}
     for key, value in request.form.items():
         if key.startswith("count-") and value.strip():
-            goods_id = _whole(key.removeprefix("count-"), _l("No such goods."))
-            counts[goods_id] = _whole(value, _l("A count is a whole number from 0."))
+            goods_id = whole(key.removeprefix("count-"), _l("No such goods."))
+            counts[goods_id] = whole(value, _l("A count is a whole number from 0."))
     movements = store.stock_take(db.session, counts, actor=current_user.actor, note=request.form.get("note", ""))
     message = _l(
         "Stock-take posted: %(counted)s goods counted, %(changed)s differences.",

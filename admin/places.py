@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.forms import whole_or_none
 from models import hazards, places
 from models.errors import InvalidInput
 from models.people import Role
@@ -44,20 +45,13 @@ def place_list() -> str:
     )
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        raise InvalidInput(_l("The parent place is not known.")) from None
-
-
 def _save(place: places.Place | None) -> Response:
     saved = places.save_place(
         db.session,
         place,
         name=request.form.get("name", ""),
         risk=request.form.get("risk", ""),
-        parent_id=_int(request.form.get("parent_id")),
+        parent_id=whole_or_none(request.form.get("parent_id"), _l("The parent place is not known.")),
         checklist=request.form.get("checklist", "")[:5000],
     )
     flash(_l("Saved: %(name)s.", name=saved.name), "info")

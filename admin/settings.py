@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app import forms
 from app.extensions import db
 from models import clock, settings, workdays
 from models.errors import InvalidInput
@@ -50,10 +51,9 @@ def setting_save(key: str) -> str:
 @bp.post("/workdays")
 @role_required(*EDITORS)
 def workday_save() -> Response:
-    try:
-        day = dt.date.fromisoformat(request.form.get("day", "").strip())
-    except ValueError:
-        raise InvalidInput(_l("Give the date as YYYY-MM-DD.")) from None
+    day = forms.day(request.form.get("day"), _l("Give the date as YYYY-MM-DD."))
+    if day is None:
+        raise InvalidInput(_l("Give the date as YYYY-MM-DD."))
     kind = request.form.get("kind")
     if kind not in ("work", "rest"):
         raise InvalidInput(_l("Say whether the day is worked or a day off."))

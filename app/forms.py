@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -14,6 +17,34 @@ class ReasonForm(FlaskForm):
     """A reason, as a rejection, an objection or a false-claim finding needs."""
 
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500)])
+
+
+INT_LIMIT = 2**31 - 1  # what an INTEGER column holds (PostgreSQL refuses more; SQLite would keep it silently)
+
+
+def whole(value: object, message: Any) -> int:
+    """A whole number as typed (spaces around it allowed), or a clear InvalidInput with ``message``: the one way
+    views read numbers from a form or a query string besides WTForms."""
+    try:
+        number = int(str(value if value is not None else "").strip())
+    except ValueError:
+        raise InvalidInput(message) from None
+    if abs(number) > INT_LIMIT:
+        raise InvalidInput(message)
+    return number
+
+
+def whole_or_none(value: object, message: Any) -> int | None:
+    """Like ``whole``, but nothing typed is None."""
+    return None if value in (None, "") else whole(value, message)
+
+
+def day(value: str | None, message: Any) -> dt.date | None:
+    """A date as YYYY-MM-DD, nothing typed is None; anything else is refused with ``message``."""
+    try:
+        return dt.date.fromisoformat(value.strip()) if value and value.strip() else None
+    except ValueError:
+        raise InvalidInput(message) from None
 
 
 def form_error(form: FlaskForm) -> InvalidInput:

@@ -27,8 +27,9 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.forms import whole
 from models import people, printing, store
-from models.errors import InvalidInput, NotFound
+from models.errors import NotFound
 from printer.slips import slip_preview
 
 from .visit import CART_CHANGED, bp, cart_context, cart_total, employee_view, kiosk_cart, save_cart
@@ -79,10 +80,8 @@ def goods_picture(goods_id: int) -> Response:
 def cart_set(employee: people.Employee) -> Response:
     """Add one of ``goods_id`` (``delta=1``), take one away (``delta=-1``) or drop the line (``delta=0``). The
     cart answers, and tells the shelf (HX-Trigger: cart-changed) to draw its "not enough points" marks again."""
-    try:
-        goods_id, delta = int(request.form.get("goods_id", "")), int(request.form.get("delta", "1"))
-    except ValueError:
-        raise InvalidInput(_l("The cart is not valid.")) from None
+    goods_id = whole(request.form.get("goods_id"), _l("The cart is not valid."))
+    delta = whole(request.form.get("delta", "1"), _l("The cart is not valid."))
     priced = store.change_cart(db.session, employee, kiosk_cart(), goods_id, delta)
     save_cart(priced)
     cart = render_template("kiosk/_cart.html", employee=employee, **cart_context(employee, priced))
