@@ -86,6 +86,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(params=DATABASES)
+def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database without any table (for the migrations to build), on each database."""
+    forget_shared_settings()
+    if request.param == "postgresql":
+        assert PG_URL is not None
+        name = f"{make_url(PG_URL).database}_case"
+        with psycopg.connect(_libpq(PG_URL, "postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    return f"sqlite:///{tmp_path / 'blank.db'}"
+
+
 @pytest.fixture
 def app_config(database_url: str, tmp_path: Path) -> dict[str, object]:
     return {

@@ -14,8 +14,11 @@ from models import Base
 
 
 @pytest.fixture
-def empty_app(app_config) -> Flask:
-    return create_app(app_config)
+def empty_app(blank_database_url, tmp_path) -> Flask:
+    """An app on a database without a table yet (not the suite's template copy)."""
+    return create_app(
+        {"TESTING": True, "DATABASE_URL": blank_database_url, "SECRET_KEY": "test", "UPLOAD_FOLDER": str(tmp_path)}
+    )
 
 
 def test_migrations_match_the_models(empty_app):
