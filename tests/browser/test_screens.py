@@ -118,7 +118,8 @@ def test_the_whole_counter_flow(live_server, browser, session, make_employee, ma
     shot(page, f"flow-{name}-4-slip")
     page.locator("#countdown").wait_for(state="visible", timeout=8000)  # the last seconds count down
     shot(page, f"flow-{name}-5-countdown")
-    page.wait_for_url("**/kiosk/", timeout=10000)  # and the session ends on its own
+    # and the session ends on its own (the navigation is what counts; the idle page may still be loading)
+    page.wait_for_url("**/kiosk/", timeout=15000, wait_until="commit")
     context.close()
     session.expire_all()
     assert session.get(people.Employee, worker.id).balance == 225
