@@ -86,26 +86,9 @@ def test_the_audit_filter_and_the_fraud_month_are_the_plant_s(session, make_empl
     claims.approve(session, claim, claim.requested_points, actor="staff:safety")
     claims.mark_fraud(session, claim, "虚报", actor="staff:safety")
     claim.fraud_at = stored(2026, 12, 1, 0, 30)
-    session.add(
-        audit.AuditEntry(
-            at=stored(2026, 12, 1, 0, 30),
-            actor="staff:x",
-            action="update",
-            entity="setting",
-            entity_id="k",
-            changes="{}",
-        )
-    )
-    session.add(
-        audit.AuditEntry(
-            at=stored(2026, 11, 30, 23, 30),
-            actor="staff:y",
-            action="update",
-            entity="setting",
-            entity_id="k",
-            changes="{}",
-        )
-    )
+    for at, actor in ((stored(2026, 12, 1, 0, 30), "staff:x"), (stored(2026, 11, 30, 23, 30), "staff:y")):
+        entry = audit.AuditEntry(at=at, actor=actor, action="update", entity="setting", entity_id="k", changes="{}")
+        session.add(entry)
     session.commit()
     found = session.scalars(
         audit.search(session, entity="setting", since=dt.date(2026, 12, 1), until=dt.date(2026, 12, 1))
