@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from app import create_app
 from models import audit, claims, clock, ledger, reports, statistics, store
-from models.settings import set_setting
+from models.settings import get_setting, set_setting
 from printer import receipt
 from printer.slips import slip_for
 from tests.printer.escpos_reader import read
@@ -160,3 +160,35 @@ def test_the_plant_zone_is_configuration(app_config):
     finally:
         clock.set_zone(clock.DEFAULT_ZONE)
     assert clock.day_start(dt.date(2026, 12, 1)) == dt.datetime(2026, 11, 30, 16, 0)
+
+
+def test_store_hours_and_due_dates_are_the_plant_s(session, make_employee, make_claim):
+    from models.workdays import add_working_days
+
+    plant_now = dt.datetime.now(PLANT).replace(tzinfo=None)
+    opens, closes = plant_now - dt.timedelta(minutes=3), plant_now + dt.timedelta(minutes=3)
+    if opens.date() != closes.date():
+        pytest.skip("within three minutes of the plant's midnight")
+    set_setting(session, "store_days", str(plant_now.isoweekday()))
+    set_setting(session, "store_hours", f"{opens:%H:%M}-{closes:%H:%M}")
+    session.commit()
+    assert store.store_open(session)  # open now at the plant, whatever the server's clock says
+    claim = make_claim(make_employee(number="E90007"))
+    days = get_setting(session, "review_working_days")
+    assert claim.due_on == add_working_days(session, plant_now.date(), days)
+
+
+def test_the_hazard_ledger_shows_the_plant_s_time(client, session, login):
+    from models import hazards, places
+
+    place = places.save_place(session, None, name="冲压车间", risk="orange")
+    hazard = hazards.report(session, place, category="act", description="护栏缺失", reporter=None).hazard
+    hazard.reported_at = stored(2026, 12, 1, 0, 30)
+    session.commit()
+    login("audit", "auditor")
+    export = client.get("/admin/hazards/ledger.xlsx")
+    data = export.data
+    export.close()
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert rows[1][2] == dt.datetime(2026, 12, 1, 0, 30)
+    assert "2026-12-01 00:30" in client.get(f"/admin/hazards/{hazard.id}").text
