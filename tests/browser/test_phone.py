@@ -61,7 +61,7 @@ def test_report_a_hazard_from_a_phone_and_close_it_in_the_back_office(
     sign_in(page, live_server, "officer")
     page.goto(f"{live_server}/admin/hazards")
     page.get_by_role("link", name=number).click()
-    assert page.locator(".photos img").first.evaluate("img => img.complete && img.naturalWidth") == 1600
+    assert page.locator(".photos img").first.evaluate("img => img.decode().then(() => img.naturalWidth)") == 1600
     page.get_by_role("radio", name="属实").check()
     page.select_option("select[name=grade]", "general")
     page.get_by_role("button", name="保存核实结论").click()
