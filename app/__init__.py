@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import refresh as babel_refresh
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from models import clock
 
@@ -25,6 +26,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     (the key then lives in instance/secret_key, as in development)."""
     app = Flask(__name__, instance_path=os.environ.get("MART_INSTANCE_PATH") or None, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # An id in a URL is at most what an INTEGER column holds: a larger one is a 404, not a database error.
+    app.url_map.converters["int"] = RowId
     app.config.from_mapping(defaults(app))
     if test_config is None:
         if os.environ.get("DATABASE_URL"):
@@ -81,7 +84,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
 
     app.jinja_env.globals.update(languages=app.config["LANGUAGES"], get_locale=get_locale, choice_labels=CHOICE_LABELS)
     # Every time and day a person reads, in the plant's zone and one format per language (models/clock.py).
-    app.jinja_env.filters.update(when=l10n.when, day=l10n.day)
+    app.jinja_env.filters.update(when=l10n.when, day=l10n.day, logged=l10n.logged)
+    clock.read_in(l10n.reader_language)  # a message of the domain that carries a time shows it to its reader
 
     @app.context_processor
     def _layout_globals() -> dict[str, Any]:
@@ -91,6 +95,14 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
 
     register_commands(app)
     return app
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in a route: a whole number from 0 to 2**31 - 1 (PostgreSQL's INTEGER)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _select_locale() -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,8 +43,9 @@ def login_post() -> Response | tuple[str, int]:
         if user is not None:
             login_user(user)
             target = request.args.get("next", "")
-            # Only ever go on to a path of this site.
-            if not target.startswith("/") or target.startswith("//"):
+            # Only ever go on to a path of this site: a plain path, no scheme, host, backslash or control
+            # character a browser could read as another site ("/\tevil.example" -> "//evil.example").
+            if not re.fullmatch(r"/(?![/\\])[\w\-./?=&%+~]*", target, flags=re.ASCII):
                 target = url_for("admin.dashboard")
             return redirect(target, 303)
         form.password.errors.append(_("The user name or password is not correct."))

@@ -6,7 +6,9 @@ The conversion and the formats are models/clock.py's; this only adds who is read
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from flask import has_request_context
 from flask_babel import get_locale
 
 from models import clock
@@ -16,9 +18,25 @@ def language() -> str:
     return str(get_locale() or "")
 
 
+def reader_language() -> str | None:
+    """The reader's language in a request; None outside one (the CLI, the print worker: Chinese)."""
+    return language() if has_request_context() else None
+
+
 def when(at: dt.datetime | None) -> str:
     """A stored UTC timestamp as the plant's time, in the reader's format."""
     return clock.time_text(at, language())
+
+
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?)?")
+
+
+def logged(value: object) -> object:
+    """A value the audit log kept: a stored time (UTC, ISO) is shown as the plant's, in the reader's format."""
+    if isinstance(value, str) and _STAMP.fullmatch(value):
+        stamp = dt.datetime.fromisoformat(value)
+        return when(stamp) if "T" in value else day(stamp.date())
+    return value
 
 
 def day(value: dt.date | dt.datetime | None) -> str:

@@ -42,10 +42,15 @@ def session_holder(key: str) -> int | None:
     if holder_id is None or seen is None:
         return None
     idle = dt.timedelta(seconds=get_setting(db.session, "kiosk_idle_seconds"))
-    if utcnow() - dt.datetime.fromisoformat(seen) > idle:
+    quiet = utcnow() - dt.datetime.fromisoformat(seen)
+    if quiet > idle:
         end_session()
         return None
-    session["kiosk_seen"] = utcnow().isoformat()
+    # A fragment (the shelf, the notice list) leaves the cookie alone unless the session is half idle: its
+    # answer may come after a cart change's and would put the older cart back. Every other request keeps the
+    # session alive.
+    if request.method != "GET" or not request.htmx or quiet > idle / 2:
+        session["kiosk_seen"] = utcnow().isoformat()
     return holder_id
 
 

@@ -10,11 +10,25 @@ runs on UTC, the plant does not.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
 _zone = ZoneInfo(DEFAULT_ZONE)
+
+
+def _nobody() -> str | None:
+    return None
+
+
+_reader: Callable[[], str | None] = _nobody  # the language of whoever reads (set by the app: app/l10n.py)
+
+
+def read_in(language: Callable[[], str | None]) -> None:
+    """Where the language of the reader comes from, for the times a message of the domain carries."""
+    global _reader
+    _reader = language
 
 
 def set_zone(name: str) -> None:
@@ -120,6 +134,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def _english(language: str | None) -> bool:
+    language = language if language is not None else _reader()
     return bool(language) and str(language).startswith("en")
 
 

@@ -276,7 +276,7 @@ def report(
     )
     session.add(hazard)
     session.flush()
-    hazard.number = f"YH-{hazard.reported_at:%Y}-{hazard.id:06d}"
+    hazard.number = f"YH-{clock.local_year(hazard.reported_at)}-{hazard.id:06d}"
     actor = ANONYMOUS if reporter is None else f"employee:{reporter.number}"
     _event(session, hazard, actor, HazardAction.reported, HazardCategory(category).label)
     store_photos(session, photo_folder, photos, owner=("hazard", hazard.id), actor=actor)
@@ -424,15 +424,20 @@ def collect_reward(session: Session, employee: Employee, code: str, *, actor: st
     """
     employee.ensure_active()
     normal = normalise_code(code)
+    known = select(Hazard).where(Hazard.claim_code_hash == _hash(normal))
+    # Only a code whose reward is waiting is a right answer (and clears the count); one already collected or
+    # not rewarded (yet) counts as a wrong try, and then says why.
     hazard = tries.attempt(
         session,
         CODE_TRIES,
         employee.id,
-        lambda: session.scalar(select(Hazard).where(Hazard.claim_code_hash == _hash(normal))) if normal else None,
+        lambda: session.scalar(known.where(Hazard.reward == HazardReward.waiting)) if normal else None,
         limit=CODE_TRY_LIMIT,
         lock_minutes=get_setting(session, "pin_lock_minutes"),
         locked=TooManyTries(_l("Too many wrong claim codes. Try again later or ask the safety department.")),
     )
+    if hazard is None:
+        hazard = session.scalar(known) if normal else None
     if hazard is None:
         raise WrongPin(_l("This claim code is not known."))
     if hazard.reward == HazardReward.collected:

@@ -73,16 +73,22 @@ def new_pairing_code(session: Session, kiosk: Kiosk) -> str:
 def pair(session: Session, code: str) -> tuple[Kiosk, str]:
     """Pair a browser with the kiosk whose code this is; returns the kiosk and the browser's token."""
     code = "".join(ch for ch in code if ch.isdigit())
-    kiosk = tries.attempt(
+    usable = (
+        Kiosk.pairing_hash == _hash(code),
+        Kiosk.active.is_(True),
+        Kiosk.pairing_expires_at.is_not(None),
+        Kiosk.pairing_expires_at >= utcnow(),
+    )
+    kiosk = tries.attempt(  # only a code that pairs is a right answer: an expired one counts as wrong
         session,
         PAIRING_TRIES,
         "any",  # a browser that is not paired has no name: guesses from anywhere count together
-        lambda: session.scalar(select(Kiosk).where(Kiosk.pairing_hash == _hash(code), Kiosk.active.is_(True))),
+        lambda: session.scalar(select(Kiosk).where(*usable)),
         limit=PAIRING_TRY_LIMIT,
         lock_minutes=PAIRING_LOCK_MINUTES,
         locked=TooManyTries(_l("Too many wrong pairing codes. Wait a quarter of an hour and try again.")),
     )
-    if kiosk is None or kiosk.pairing_expires_at is None or kiosk.pairing_expires_at < utcnow():
+    if kiosk is None:
         raise NotFound(_l("This pairing code is not valid or has expired. Ask the administrator for a new one."))
     token = secrets.token_urlsafe(32)
     kiosk.token_hash, kiosk.paired_at = _hash(token), utcnow()

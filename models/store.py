@@ -448,7 +448,7 @@ def redeem(
     if earlier_id is not None:
         found = session.get(Redemption, earlier_id)
         assert found is not None
-        if found.cart_digest != digest:
+        if found.employee_id != locked.id or found.cart_digest != digest:
             raise Conflict(_l("This confirmation was already used for another cart. Start again."))
         return RedeemResult(found, True)
     locked.ensure_active()
@@ -522,8 +522,9 @@ def by_request_key(session: Session, employee: Employee, request_key: str) -> Re
 def find_redemption(session: Session, number: str, *, lock: bool = False) -> Redemption:
     """A redemption by the number on its slip (as typed or scanned)."""
     number = clean_scan(number).upper()
-    shape = re.fullmatch(r"DH-\d{4}-(\d{1,12})", number)
-    query = select(Redemption).where(Redemption.id == int(shape.group(1))) if shape else None
+    shape = re.fullmatch(r"DH-\d{4}-(\d{1,10})", number)
+    ident = int(shape.group(1)) if shape else 0
+    query = select(Redemption).where(Redemption.id == ident) if 0 < ident < 2**31 else None
     found = session.scalar(query.with_for_update(of=Redemption) if lock else query) if query is not None else None
     if found is None or found.number != number:
         raise NotFound(_l("No redemption with number %(number)s."), number=number[:20])
@@ -535,7 +536,7 @@ def hand_out(session: Session, redemption: Redemption, *, actor: str) -> Redempt
         raise Conflict(
             _l("%(number)s was already handed out at %(when)s."),
             number=redemption.number,
-            when=f"{redemption.handed_out_at:%Y-%m-%d %H:%M}",
+            when=clock.time_text(redemption.handed_out_at),
         )
     if redemption.status is RedemptionStatus.cancelled:
         raise Conflict(

@@ -33,15 +33,14 @@ class Tries(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
-def _count(session: Session, scope: str, subject: str, *, limit: int, lock_minutes: int) -> int:
+def _refused(session: Session, scope: str, subject: str, *, limit: int, lock_minutes: int) -> bool:
+    """Count one try; whether it is refused unchecked. The try that reaches the limit starts the lock."""
     now = utcnow()
     lock_ends = now + dt.timedelta(minutes=lock_minutes)
     table = Tries.__table__
     lapsed = table.c.locked_until <= now  # NULL (not locked) is not lapsed
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(table).values(
-        scope=scope, subject=subject, failures=1, locked_until=lock_ends if limit <= 1 else None
-    )
+    insert = dialect.insert(table).values(scope=scope, subject=subject, failures=1, locked_until=None)
     upsert = insert.on_conflict_do_update(
         index_elements=[table.c.scope, table.c.subject],
         set_={
@@ -52,8 +51,13 @@ def _count(session: Session, scope: str, subject: str, *, limit: int, lock_minut
                 else_=table.c.locked_until,
             ),
         },
-    ).returning(table.c.failures)
-    return int(session.execute(upsert).scalar_one())
+    ).returning(table.c.failures, table.c.locked_until)
+    row = session.execute(upsert).one()
+    failures, locked_until = int(row[0]), row[1]
+    # Refused: past the limit, or locked; a lock runs its time even if the limit is raised meanwhile. The try
+    # that reached the limit (and started the lock, in this same statement) is still checked.
+    started_now = failures == limit and locked_until == lock_ends
+    return failures > limit or (locked_until is not None and locked_until > now and not started_now)
 
 
 def attempt(
@@ -72,8 +76,7 @@ def attempt(
     unit writes anything else (the count is kept when the unit fails).
     """
     key = str(subject)[:64]
-    failures = _count(session, scope, key, limit=limit, lock_minutes=lock_minutes)
-    if failures > limit:
+    if _refused(session, scope, key, limit=limit, lock_minutes=lock_minutes):
         keep_so_far(session)
         raise locked
     answer = check()

@@ -97,3 +97,12 @@ def test_behind_nginx_the_forwarded_scheme_and_client_are_honoured(tmp_path, mon
     assert "Strict-Transport-Security" in answer.headers  # the app knows the browser used HTTPS
     direct = create_app(config).test_client().get("/livez", headers=forwarded)
     assert "Strict-Transport-Security" not in direct.headers  # without a proxy those headers are not trusted
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\t/evil.example", "/\\evil.example", "https://evil.example"])
+def test_signing_in_never_goes_on_to_another_site(client, make_staff, target):
+    make_staff("keeper", "storekeeper")
+    response = client.post(
+        "/login", query_string={"next": target}, data={"username": "keeper", "password": "password-123"}
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/"

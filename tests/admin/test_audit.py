@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import ledger, people
+from models import clock, ledger, people
 from models.audit import HIDDEN, AuditEntry
 
 
@@ -140,3 +140,21 @@ def test_each_kind_of_change_leaves_its_entry(client, login, session, make_emplo
     assert pin and pin[-1].changed["pin_hash"] == [HIDDEN, HIDDEN]
     password = entries(session, "staff_user")[-1]
     assert password.changed["password_hash"] == [HIDDEN, HIDDEN] and "counter-2026" not in password.changes
+
+
+def test_times_in_the_log_show_as_the_plant_s(client, login, session, make_employee, make_goods):
+    from models import store
+    from models.settings import set_setting
+
+    set_setting(session, "pin_threshold", 100_000)
+    worker = make_employee(balance=100)
+    soap = make_goods("洗衣液", 2, price=10)
+    redemption = store.redeem(session, worker, {soap.id: 1}, kiosk="一号终端", request_key="a" * 24).redemption
+    session.commit()
+    login("keeper", "storekeeper")
+    assert client.post(f"/admin/redemptions/{redemption.number}/hand-out").status_code == 303
+    login("audit", "auditor")
+    session.expire_all()
+    handed = session.get(store.Redemption, redemption.id).handed_out_at
+    page = client.get("/admin/audit").text
+    assert clock.time_text(handed) in page and handed.isoformat() not in page

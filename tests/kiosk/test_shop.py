@@ -206,3 +206,18 @@ def test_a_cart_change_tells_the_shelf_what_is_affordable_now(client, session, m
     towel_card = again.text.split("毛巾")[0].rsplit('<div class="goods', 1)[1]
     assert "unavailable" in towel_card  # 150 - 100 left: the 80-point towel is out of reach now
     assert 'hx-trigger="cart-changed from:body"' in again.text
+
+
+def test_another_employee_s_confirmation_key_is_refused(app, client, session, make_employee, make_goods):
+    set_setting(session, "pin_threshold", 100_000)
+    first, second = make_employee(balance=100), make_employee(balance=100)
+    soap = make_goods("洗衣液", 2, price=10)
+    key = "k" * 24
+    store.redeem(session, first, {soap.id: 1}, kiosk="一号终端", request_key=key)
+    session.commit()
+    scan_in(client, session, second)
+    client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": 1})
+    refused = client.post("/kiosk/confirm", data={"request_key": key})
+    assert refused.status_code == 409  # not the first employee's slip, and no 500 from the taken key
+    session.expire_all()
+    assert session.get(Employee, second.id).balance == 100 and session.get(Employee, first.id).balance == 90

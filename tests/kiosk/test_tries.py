@@ -79,3 +79,33 @@ def test_pairing_code_guesses_are_limited(app, client, session):
     refused = browser.post("/kiosk/pair", data={"code": code})
     assert refused.status_code == 429 and "配对码错误次数过多" in refused.text
     assert browser.get_cookie("mart_kiosk") is None
+
+
+def test_a_code_that_matches_but_cannot_be_used_still_counts(app, session):
+    """An expired pairing code is a wrong try: knowing one does not reset the count of guesses."""
+    import datetime as dt
+
+    from models import kiosks
+    from models.clock import utcnow
+
+    old, code = kiosks.create_kiosk(session, "三号终端")
+    old.pairing_expires_at = utcnow() - dt.timedelta(minutes=1)
+    session.commit()
+    browser = app.test_client()
+    for n in range(kiosks.PAIRING_TRY_LIMIT):
+        guess = code if n % 5 == 4 else f"{n:08d}"
+        assert browser.post("/kiosk/pair", data={"code": guess}).status_code == 404
+    assert browser.post("/kiosk/pair", data={"code": code}).status_code == 429
+    assert tries.counted(session, "pairing", "any") == kiosks.PAIRING_TRY_LIMIT + 1
+
+
+def test_a_lock_holds_though_the_limit_is_raised(client, session, make_employee):
+    set_setting(session, "pin_max_tries", 3)
+    worker = make_employee(number="E7003")
+    people.set_pin(session, worker, "2468")
+    session.commit()
+    for pin in ("0000", "0001", "0002"):
+        assert client.post("/kiosk/pin", data={"number": "E7003", "pin": pin}).status_code == 403
+    set_setting(session, "pin_max_tries", 20)
+    session.commit()
+    assert client.post("/kiosk/pin", data={"number": "E7003", "pin": "2468"}).status_code == 429

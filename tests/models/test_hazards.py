@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from models import claims, hazards, places
+from models import claims, clock, hazards, places
 from models.errors import Conflict, Forbidden, Gone, InvalidInput, InvalidTransition, NotFound, WrongPin
 from models.people import Employee
 from models.settings import set_setting
@@ -68,7 +68,7 @@ def test_a_named_report_is_verified_rewarded_rectified_and_closed(session, press
     receipt = report(session, press, worker, checklist=["防护罩缺失", "not on the list"])
     session.commit()
     hazard = receipt.hazard
-    assert receipt.claim_code is None and hazard.number == f"YH-{hazard.reported_at:%Y}-{hazard.id:06d}"
+    assert receipt.claim_code is None and hazard.number == f"YH-{clock.local_year(hazard.reported_at)}-{hazard.id:06d}"
     assert hazard.checklist == "防护罩缺失" and hazard.status is hazards.HazardStatus.received
     assert hazard.verify_due_on == dt.date(2026, 11, 26)  # 3 working days
     assert hazards.followed(session, receipt.follow_token) is hazard
