@@ -205,7 +205,7 @@ def test_a_cart_change_tells_the_shelf_what_is_affordable_now(client, session, m
     again = client.get("/kiosk/goods", headers={"HX-Request": "true"})  # what the shelf asks for on the event
     towel_card = again.text.split("毛巾")[0].rsplit('<div class="goods', 1)[1]
     assert "unavailable" in towel_card  # 150 - 100 left: the 80-point towel is out of reach now
-    assert 'hx-trigger="cart-changed from:body"' in again.text
+    assert "cart-changed from:body" in again.text
 
 
 def test_another_employee_s_confirmation_key_is_refused(app, client, session, make_employee, make_goods):
