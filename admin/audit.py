@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
 from app.forms import day
 from models import audit
 from models.errors import InvalidInput
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 
 from . import bp, pager, role_required

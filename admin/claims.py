@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,6 +17,7 @@ from app.forms import ReasonForm, form_error, uploaded_photos
 from models import claims, people, rules
 from models.base import get_or_404
 from models.errors import DomainError, InvalidInput
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 from models.photos import Photo
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -16,6 +15,7 @@ from app.forms import ReasonForm, form_error
 from models import kiosks, printing, store
 from models.base import get_or_404
 from models.errors import InvalidInput
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 from models.settings import get_setting
 from printer.slips import slip_preview

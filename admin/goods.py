@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -20,6 +19,7 @@ from app.forms import uploaded_photos, whole
 from models import clock, store
 from models.base import get_or_404
 from models.errors import DomainError, InvalidInput, NotFound
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 from printer.sheets import CountRow, Label, count_sheet_pdf, shelf_labels_pdf
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -21,6 +20,7 @@ from app.extensions import db
 from app.forms import uploaded_photos
 from models import clock, hazards, people, places
 from models.errors import InvalidInput
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 
 from . import READERS, bp, role_required

@@ -12,13 +12,13 @@ from typing import Any
 
 from flask import render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app import xlsx
 from app.extensions import db
 from models import clock, ledger, people
+from models.i18n import lazy_gettext as _l
 
 from . import READERS, bp, role_required
 

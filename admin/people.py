@@ -8,7 +8,6 @@ do at the counter; every staff role reads.
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,9 +15,10 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import typed_twice
-from models import people, roster
+from models import audit, people, roster
 from models.base import get_or_404
 from models.errors import InvalidInput
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 from printer.sheets import CardFace, card_sheet_pdf
 
@@ -212,10 +212,13 @@ def card_step(card_id: int, step: str) -> Response:
 
 
 @bp.get("/people/cards.pdf")
-@role_required(*READERS)
+@role_required()
 def card_sheet() -> Response:
     """Printable cards (CR80) for the employees ticked (``ids``), else for the list's filter; each working QR
-    card of theirs is one card, its QR code the address http(s)://server/c/<token>."""
+    card of theirs is one card, its QR code the address http(s)://server/c/<token>.
+
+    The QR codes are the cards themselves (a copy pays at the kiosk like the card): only the points
+    administrator, who issues cards, prints them, and every sheet is in the audit log with whose cards."""
     query = (
         select(people.Card)
         .join(people.Card.employee)
@@ -244,4 +247,5 @@ def card_sheet() -> Response:
         )
         for c in cards
     ]
+    audit.note(db.session, "print", "card", "sheet", {"cards": ",".join(str(c.id) for c in cards)})
     return pdf_response(card_sheet_pdf(faces, store=current_app.config["STORE_NAME"]), "cards.pdf")

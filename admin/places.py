@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -12,6 +11,7 @@ from app.extensions import db
 from app.forms import whole_or_none
 from models import hazards, places
 from models.errors import InvalidInput
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 from models.settings import get_setting
 from printer.posters import PosterPlace, posters_pdf

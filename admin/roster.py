@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 from flask import current_app, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from htmx_flask import request
 from werkzeug.wrappers import Response
@@ -25,6 +24,7 @@ from app.extensions import db
 from app.forms import uploaded_photos
 from models import people, roster, unit
 from models.errors import InvalidInput, NotFound
+from models.i18n import lazy_gettext as _l
 
 from . import bp, role_required
 

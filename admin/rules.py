@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from app.extensions import db
 from models import rules
 from models.base import get_or_404
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 
 from . import READERS, bp, role_required

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -14,6 +13,7 @@ from app import forms
 from app.extensions import db
 from models import clock, settings, workdays
 from models.errors import InvalidInput
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 
 from . import READERS, bp, role_required

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -12,6 +11,7 @@ from app.extensions import db
 from app.forms import typed_twice
 from models import people
 from models.base import get_or_404
+from models.i18n import lazy_gettext as _l
 
 from . import bp, role_required
 

@@ -6,14 +6,15 @@ import re
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from models.people import StaffUser, authenticate_staff
+from models.errors import SignInLocked
+from models.i18n import lazy_gettext as _l
+from models.people import StaffUser, authenticate_staff, staff_of_session
 
 from .extensions import db, login_manager
 
@@ -22,12 +23,17 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> StaffUser | None:
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    return staff_of_session(db.session, user_id)
 
 
 class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def client_address() -> str:
+    """The client's address (X-Forwarded-For is honoured only for the configured proxies: app PROXIES)."""
+    return (request.remote_addr or "-")[:64]
 
 
 @bp.get("/login")
@@ -39,7 +45,11 @@ def login() -> str:
 def login_post() -> Response | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate_staff(db.session, form.username.data, form.password.data)
+        try:
+            user = authenticate_staff(db.session, form.username.data, form.password.data, address=client_address())
+        except SignInLocked as err:
+            form.password.errors.append(err.message)
+            return render_template("auth/login.html", form=form), err.status_code
         if user is not None:
             login_user(user)
             target = request.args.get("next", "")
@@ -54,5 +64,8 @@ def login_post() -> Response | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
+    """Sign out: this session and every other of the account end on the server, not only in this browser."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
     logout_user()
     return redirect(url_for("auth.login"), 303)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from models.errors import InvalidInput
+from models.i18n import lazy_gettext as _l
 
 
 class ReasonForm(FlaskForm):

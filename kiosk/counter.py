@@ -7,7 +7,6 @@ session until the idle time (a setting) passes, "done" is pressed, or another ca
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, PasswordField, StringField, TextAreaField
@@ -18,6 +17,7 @@ from app.extensions import db
 from app.forms import ReasonForm, form_error
 from models import claims, hazards, kiosks, people, rules
 from models.errors import DomainError, InvalidInput
+from models.i18n import lazy_gettext as _l
 from models.settings import get_setting
 
 from .visit import COOKIE, bp, cart_context, employee_view, end_session, open_session
@@ -77,7 +77,7 @@ def index() -> str:
 
 @bp.post("/scan")
 def scan() -> str:
-    end_session()  # a new scan ends the previous person's session whatever happens next
+    end_session(whatever_follows=True)  # a new scan ends the previous person's session whatever happens next
     form = ScanForm()
     if not form.validate():
         raise InvalidInput(_l("Scan a card."))
@@ -86,7 +86,7 @@ def scan() -> str:
 
 @bp.post("/pin")
 def pin() -> str:
-    end_session()
+    end_session(whatever_follows=True)
     form = PinForm()
     if not form.validate():
         raise InvalidInput(_l("Type your employee number and PIN."))

@@ -21,7 +21,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from htmx_flask import make_response as htmx_response
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -30,6 +29,7 @@ from app.extensions import db
 from app.forms import whole
 from models import people, printing, store
 from models.errors import NotFound
+from models.i18n import lazy_gettext as _l
 from printer.slips import slip_preview
 
 from .visit import CART_CHANGED, bp, cart_context, cart_total, employee_view, kiosk_cart, save_cart

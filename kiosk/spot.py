@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,6 +18,7 @@ from app.extensions import db
 from app.forms import uploaded_photos
 from models import claims, people, rules
 from models.errors import DomainError, InvalidInput
+from models.i18n import lazy_gettext as _l
 from models.people import Role
 
 bp = Blueprint("spot", __name__, url_prefix="/c", template_folder="templates")

@@ -8,15 +8,16 @@ card scanned on the scan screen.
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.auth import client_address
 from app.extensions import db
 from models import people, store
 from models.errors import Forbidden, InvalidInput
+from models.i18n import lazy_gettext as _l
 
 from .counter import ScanForm
 from .visit import bp, end_session, go, open_session, session_holder
@@ -62,7 +63,7 @@ def staff_sign_in() -> Response:
     form = StaffSignInForm()
     if not form.validate():
         raise InvalidInput(_l("Type your user name and password."))
-    user = people.authenticate_staff(db.session, form.username.data, form.password.data)
+    user = people.authenticate_staff(db.session, form.username.data, form.password.data, address=client_address())
     if user is None:
         raise Forbidden(_l("The user name or password is not correct."))
     return _open_staff_mode(user)

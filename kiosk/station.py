@@ -8,12 +8,12 @@ status page of their own (its address carries a random follow token; nothing els
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
 import qrcode
 from flask import Blueprint, current_app, g, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from qrcode.image.svg import SvgPathImage
@@ -23,6 +23,7 @@ from app.extensions import db
 from app.forms import uploaded_photos
 from models import hazards, people, places
 from models.errors import DomainError, InvalidInput
+from models.i18n import lazy_gettext as _l
 
 bp = Blueprint("station", __name__, url_prefix="/r", template_folder="templates")
 
@@ -42,18 +43,26 @@ def _remembered_reporter() -> None:
     if not raw:
         return
     try:
-        employee_id = _signer().loads(raw, max_age=REMEMBER_DAYS * 24 * 3600)
+        remembered = _signer().loads(raw, max_age=REMEMBER_DAYS * 24 * 3600)
     except BadSignature:
         return
-    employee = db.session.get(people.Employee, employee_id) if isinstance(employee_id, int) else None
-    if employee is not None and employee.active:
+    if not (isinstance(remembered, list) and len(remembered) == 2 and isinstance(remembered[0], int)):
+        return  # an older cookie (the id alone) or not ours: the phone asks again
+    employee_id, token = remembered
+    if not 0 < employee_id < 2**31:
+        return
+    employee = db.session.get(people.Employee, employee_id)
+    # The token ends on the server: signing out on any phone, or a new PIN, makes every copy of the cookie void.
+    if employee is not None and employee.active and employee.reporter_token and employee.reporter_token == token:
         g.reporter = employee
 
 
 def _remember(response: Response, employee: people.Employee) -> Response:
+    if employee.reporter_token is None:
+        employee.reporter_token = secrets.token_urlsafe(16)
     response.set_cookie(
         COOKIE,
-        _signer().dumps(employee.id),
+        _signer().dumps([employee.id, employee.reporter_token]),
         max_age=REMEMBER_DAYS * 24 * 3600,
         httponly=True,
         samesite="Lax",
@@ -169,6 +178,9 @@ def mine() -> str:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
+    """This phone, and every other that remembers the same reporter, forgets them (on the server)."""
+    if g.reporter is not None:
+        g.reporter.reporter_token = None
     response = Response(render_template("station/signed_out.html"), mimetype="text/html")
     response.delete_cookie(COOKIE)
     return response

@@ -9,6 +9,7 @@ The kiosk's check and the employee of the session are loaded by one statement at
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -23,16 +24,25 @@ from app.extensions import db
 from models import kiosks, people, store
 from models.clock import utcnow
 from models.settings import get_setting
+from models.unit import keep_so_far
 
 CART_CHANGED = "cart-changed"  # the event a cart change sends the page (the shelf listens to it)
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
 
 
+VISIT_KEYS = ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart", "kiosk_cart_total", "kiosk_visit")
+
+
 def open_session(key: str, holder_id: int) -> None:
-    """Start a kiosk session for one person (an employee, or a storekeeper in staff mode); it ends the last."""
+    """Start a kiosk session for one person (an employee, or a storekeeper in staff mode); it ends the last.
+
+    The visit's token is kept on the kiosk's row too: only the cookie of the visit open now opens anything."""
     end_session()
+    visit = secrets.token_urlsafe(16)
+    g.kiosk.visit_token = visit
     session[key] = holder_id
+    session["kiosk_visit"] = visit
     session["kiosk_seen"] = utcnow().isoformat()
 
 
@@ -68,9 +78,25 @@ def current_employee() -> people.Employee | None:
     return employee
 
 
-def end_session() -> None:
-    for key in ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart", "kiosk_cart_total"):
+def end_session(*, whatever_follows: bool = False) -> None:
+    """End this browser's visit, here and on the kiosk's row (a copy of the cookie then opens nothing).
+
+    ``whatever_follows``: the end stands although the rest of the request fails (a new scan ends the last
+    person's visit, also when the card is unknown); the first thing such a request writes."""
+    kiosk = g.get("kiosk")
+    visit = session.get("kiosk_visit")
+    if kiosk is not None and visit is not None and kiosk.visit_token == visit:
+        kiosk.visit_token = None
+        if whatever_follows:
+            keep_so_far(db.session)
+    for key in VISIT_KEYS:
         session.pop(key, None)
+
+
+def _visit_is_open() -> bool:
+    """Whether this browser's session is the visit open at its kiosk now."""
+    kiosk, visit = g.kiosk, session.get("kiosk_visit")
+    return kiosk is not None and visit is not None and kiosk.visit_token == visit
 
 
 def go(endpoint: str) -> Response:
@@ -115,9 +141,12 @@ def _paired_kiosk() -> Response | None:
     g.kiosk, g.kiosk_employee = kiosks.kiosk_for(
         db.session,
         request.cookies.get(COOKIE),
-        employee_id=session_holder("kiosk_employee"),
+        employee_id=session.get("kiosk_employee"),
         lock_employee=getattr(view, "locks_employee", False),
     )
+    if any(key in session for key in VISIT_KEYS) and not _visit_is_open():
+        g.kiosk_employee = None  # an ended visit (done, timed out, the next card) or a replayed cookie
+        end_session()
     if g.kiosk is None and request.endpoint not in ("kiosk.pair", "kiosk.pair_post"):
         return go("kiosk.pair")
     return None

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, DateTime, Enum, Exists, ForeignKey, Index, Integer, Select, String, Text, exists, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
@@ -27,6 +26,7 @@ from . import clock, ledger
 from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
 from .errors import InactiveEmployee, InvalidInput, InvalidTransition, YearlyCapReached
+from .i18n import lazy_gettext as _l
 from .people import Employee, Role, StaffUser
 from .photos import Photo, photos_of, store_photos
 from .rules import Rule, RuleKind

@@ -6,7 +6,7 @@ line and a non-zero exit. Nothing in here knows about HTTP beyond the suggested 
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from .i18n import lazy_gettext as _l
 
 
 class DomainError(Exception):
@@ -72,6 +72,11 @@ class WrongPin(DomainError):
 class PinLocked(DomainError):
     status_code = 429
     default_message = _l("Too many wrong PINs. Try again in a few minutes.")
+
+
+class SignInLocked(DomainError):
+    status_code = 429
+    default_message = _l("Too many wrong sign-ins. Try again in 15 minutes.")
 
 
 class RuleRetired(DomainError):

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
@@ -30,6 +29,7 @@ from . import claims, clock, ledger, tries
 from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, TooManyTries, WrongPin
+from .i18n import lazy_gettext as _l
 from .people import Employee, Role, StaffUser
 from .photos import Photo, photos_of, store_photos
 from .places import Place

@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, String, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column
 
@@ -19,6 +18,7 @@ from . import ledger, tries
 from .base import Base
 from .clock import utcnow
 from .errors import InvalidInput, NotFound, TooManyTries
+from .i18n import lazy_gettext as _l
 from .people import Employee
 
 PAIRING_HOURS = 24
@@ -37,6 +37,9 @@ class Kiosk(Base):
     pairing_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     paired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The visit now open at this kiosk (the employee's or the storekeeper's), also in the kiosk's session
+    # cookie: "done", the idle time or the next card end it here, so a replayed cookie opens nothing.
+    visit_token: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

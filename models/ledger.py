@@ -23,7 +23,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
@@ -42,6 +41,7 @@ from . import clock
 from .base import AnySelect, Base, LabelledEnum
 from .clock import utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
+from .i18n import lazy_gettext as _l
 from .people import Employee
 from .settings import get_setting
 

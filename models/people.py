@@ -13,7 +13,6 @@ import enum
 import re
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, select, text
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
@@ -22,7 +21,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from . import tries
 from .base import Base, LabelledEnum
 from .clock import utcnow
-from .errors import CardRevoked, InactiveEmployee, InvalidInput, NotFound, PinLocked, UnknownCard, WrongPin
+from .errors import (
+    CardRevoked,
+    InactiveEmployee,
+    InvalidInput,
+    NotFound,
+    PinLocked,
+    SignInLocked,
+    UnknownCard,
+    WrongPin,
+)
+from .i18n import lazy_gettext as _l
 from .settings import get_setting
 
 
@@ -79,6 +88,9 @@ class Employee(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     left_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     pin_hash: Mapped[str | None] = mapped_column(String(255))
+    # In the cookie of each phone that remembers this reporter: a new one (signing out on a phone, a new PIN)
+    # makes every such phone forget them.
+    reporter_token: Mapped[str | None] = mapped_column(String(32))
     # The cached balance: always the sum of this employee's ledger entries (models/ledger.py keeps it so,
     # under a row lock, and `mart ledger verify` checks it). Only ledger operations write it.
     balance: Mapped[int] = mapped_column(Integer, default=0)
@@ -143,6 +155,9 @@ class StaffUser(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Part of every sign-in's cookie: a new one (sign-out, a new password, the account switched off) ends
+    # every session opened before, on the server, whatever copy of an old cookie someone kept.
+    session_token: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def roles(self) -> set[Role]:
@@ -163,6 +178,24 @@ class StaffUser(UserMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:  # what Flask-Login keeps in the session cookie
+        return f"{self.id}.{self.session_token or ''}"
+
+    def end_sessions(self) -> None:
+        """End every session of this account (the next sign-in starts a new one)."""
+        self.session_token = secrets.token_urlsafe(16)
+
+
+def staff_of_session(session: Session, session_id: str) -> StaffUser | None:
+    """The account a session cookie's id names, while that session has not been ended."""
+    number, _, token = session_id.partition(".")
+    if not number.isdigit() or len(number) > 10:
+        return None
+    user = session.get(StaffUser, int(number))
+    if user is None or not user.active or (user.session_token or "") != token:
+        return None
+    return user
 
 
 # --------------------------------------------------------------------------- operations
@@ -298,12 +331,48 @@ def reissue_card(session: Session, card: Card, *, actor: str, reason: str, uid: 
     return issue_card(session, card.employee, card.kind, actor=actor, uid=uid)
 
 
-def authenticate_staff(session: Session, username: str, password: str) -> StaffUser | None:
-    """The active staff account with this user name and password, or None (the same for either mistake)."""
-    user: StaffUser | None = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
-    if user is not None and user.active and user.check_password(password):
-        return user
-    return None
+# Wrong passwords: per account (a guesser on one name) and per address (one machine trying many names). The
+# tries are counted in the database (models/tries.py), so every gunicorn worker sees the same count.
+SIGN_IN_TRIES, SIGN_IN_FROM_TRIES = "sign_in", "sign_in_from"
+SIGN_IN_LIMIT, SIGN_IN_FROM_LIMIT, SIGN_IN_LOCK_MINUTES = 10, 30, 15
+# An unknown name is checked against this hash, so that it costs what a known one costs: the answer's time
+# does not tell whether a user name exists.
+_NOBODY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def authenticate_staff(session: Session, username: str, password: str, *, address: str) -> StaffUser | None:
+    """The active staff account with this user name and password, or None (the same for either mistake).
+
+    Raises SignInLocked after too many wrong tries at this name or from this address (``address``: the
+    client's, as the proxy reports it)."""
+    name = username.strip()[:64]
+    user: StaffUser | None = session.scalar(select(StaffUser).where(StaffUser.username == name))
+    known = user.password_hash if user is not None else _NOBODY_HASH
+
+    def right() -> StaffUser | None:
+        matches = check_password_hash(known, password)
+        return user if matches and user is not None and user.active else None
+
+    def for_name() -> StaffUser | None:
+        return tries.attempt(
+            session,
+            SIGN_IN_TRIES,
+            name.lower(),
+            right,
+            limit=SIGN_IN_LIMIT,
+            lock_minutes=SIGN_IN_LOCK_MINUTES,
+            locked=SignInLocked(),
+        )
+
+    return tries.attempt(
+        session,
+        SIGN_IN_FROM_TRIES,
+        address or "-",
+        for_name,
+        limit=SIGN_IN_FROM_LIMIT,
+        lock_minutes=SIGN_IN_LOCK_MINUTES,
+        locked=SignInLocked(),
+    )
 
 
 def staff_account_of(session: Session, employee: Employee) -> StaffUser | None:
@@ -350,6 +419,7 @@ def set_pin(session: Session, employee: Employee, pin: str) -> None:
     if not PIN_PATTERN.match(pin or ""):
         raise InvalidInput(_l("A PIN is 4 to 8 digits."))
     employee.pin_hash = generate_password_hash(pin)
+    employee.reporter_token = None  # phones that remembered the holder of the old PIN forget them
     session.flush()
     tries.clear(session, PIN_TRIES, employee.id)
 
@@ -438,6 +508,8 @@ def update_staff(
     role_set = _role_set(roles)
     if user.id == by.id and (Role.admin not in role_set or not active):
         raise InvalidInput(_l("You cannot take away your own admin role or switch off your own account."))
+    if user.active and not active:
+        user.end_sessions()
     user.name, user.roles_text, user.active = name.strip()[:100] or user.username, ",".join(role_set), active
     user.employee_id = employee.id if employee else None
     session.flush()
@@ -445,5 +517,7 @@ def update_staff(
 
 
 def set_password(session: Session, user: StaffUser, password: str) -> None:
+    """A new password; it ends the account's open sessions (whoever knew the old one is signed out)."""
     user.password_hash = _password_hash(password)
+    user.end_sessions()
     session.flush()

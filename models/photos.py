@@ -17,7 +17,6 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import DateTime, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .base import Base
 from .clock import utcnow
 from .errors import InvalidInput
+from .i18n import lazy_gettext as _l
 from .settings import get_setting
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO", "GIF", "BMP"}

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base, LabelledEnum, get_or_404
 from .clock import utcnow
 from .errors import Gone, InvalidInput, NotFound
+from .i18n import lazy_gettext as _l
 
 CHECKLIST_LIMIT = 20
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, exists, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from .base import Base, LabelledEnum
 from .clock import utcnow
+from .i18n import lazy_gettext as _l
 from .kiosks import Kiosk
 from .settings import get_setting
 from .store import Redemption, RedemptionStatus
@@ -50,6 +50,7 @@ class PrintJob(Base):
     requested_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     printed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # when a worker took it (its lease)
 
     redemption: Mapped[Redemption] = relationship()
 

@@ -15,7 +15,6 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +23,7 @@ from . import ledger
 from .base import clean_text
 from .clock import utcnow
 from .errors import InvalidInput
+from .i18n import lazy_gettext as _l
 from .people import (
     EMPLOYEE_NUMBER,
     Department,

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, Enum, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, LabelledEnum
 from .clock import utcnow
 from .errors import InvalidInput, OutOfRange, RuleRetired
+from .i18n import lazy_gettext as _l
 
 
 class RuleKind(enum.StrEnum):

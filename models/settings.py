@@ -12,12 +12,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from .base import Base
 from .errors import InvalidInput
+from .i18n import lazy_gettext as _l
 
 
 class Setting(Base):

@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from . import clock
 from .errors import InvalidInput
 from .hazards import Hazard, HazardCategory, HazardGrade, HazardSource, HazardVerdict
+from .i18n import lazy_gettext as _l
 from .ledger import EntryKind, LedgerEntry
 from .settings import all_settings
 from .store import Redemption, RedemptionStatus

@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integer, Select, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -39,6 +38,7 @@ from .errors import (
     RedemptionSuspended,
     StoreClosed,
 )
+from .i18n import lazy_gettext as _l
 from .people import Employee, check_pin, clean_scan
 from .photos import clean_image, save_jpeg, upload_limit
 from .settings import all_settings, get_setting

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -108,9 +108,37 @@ def two_sides(left: str, right: str, width: int) -> str:
 # --------------------------------------------------------------------------- layout
 
 
+def printable(text: str) -> str:
+    """``text`` with nothing a printer could take as a command: control characters (ESC, GS, DLE ...),
+    format and private-use characters are dropped, every kind of line break and tab becomes a space. Only
+    the layout itself sends commands."""
+    return "".join(_printable_char(ch) for ch in text)
+
+
+@cache
+def _printable_char(ch: str) -> str:
+    if ch.isspace():
+        return ch if ch in " \u3000" else " "
+    return "" if unicodedata.category(ch)[0] == "C" else ch
+
+
+def _printable_slip(slip: Slip) -> Slip:
+    return replace(
+        slip,
+        store_name=printable(slip.store_name),
+        kiosk_name=printable(slip.kiosk_name),
+        employee_name=printable(slip.employee_name),
+        employee_number=printable(slip.employee_number),
+        lines=tuple(replace(line, name=printable(line.name)) for line in slip.lines),
+        number=printable(slip.number),
+        footer=printable(slip.footer),
+    )
+
+
 def layout(slip: Slip, columns: int) -> list[Block]:
     if columns not in DOTS:
         raise ValueError(f"a slip is 32 or 48 columns wide, not {columns}")
+    slip = _printable_slip(slip)
     rule = "-" * columns
     qty_w, pts_w = (5, 7) if columns == 32 else (6, 9)
     name_w = columns - qty_w - pts_w

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import people
+from models.audit import AuditEntry
 from models.errors import CardRevoked
 from models.settings import set_setting
 from tests.pdfs import decode_pages, pdf_text
@@ -46,6 +47,8 @@ def test_register_an_employee_issue_a_card_and_print_it(client, login, session, 
     text = pdf_text(sheet.data)
     assert "王五" in text and "E1001" in text and "铸造车间 · 一班" in text
     assert people.identify_card(session, f"http://localhost/c/{card.code}").id == worker.id  # and the kiosk reads it
+    [printed] = session.scalars(select(AuditEntry).where(AuditEntry.action == "print")).all()
+    assert (printed.entity, printed.changed) == ("card", {"cards": [None, str(card.id)]})  # whose cards, on record
     listing = client.get("/admin/people?q=王")
     assert listing.status_code == 200 and "E1001" in listing.text and "外包人员" in listing.text
 
@@ -177,7 +180,7 @@ def test_the_card_sheet_of_a_filtered_list(client, login, session, make_employee
     for worker in [*casting, other]:
         people.issue_card(session, worker, "qr", actor="test")
     session.commit()
-    login("look", "supervisor")
+    login("cards", "admin")  # only who issues cards prints them: the QR codes are the cards themselves
     department = people.get_or_create_department(session, "铸造车间")
     sheet = client.get(f"/admin/people/cards.pdf?department={department.id}&status=active")
     assert sheet.status_code == 200

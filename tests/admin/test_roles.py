@@ -57,7 +57,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.ledger_export", "GET"): READ,
     ("admin.people_list", "GET"): READ,
     ("admin.person", "GET"): READ,
-    ("admin.card_sheet", "GET"): READ,
+    ("admin.card_sheet", "GET"): ADMIN_ONLY,  # its QR codes are the cards themselves
     ("admin.person_new", "GET"): ADMIN_ONLY,
     ("admin.person_create", "POST"): ADMIN_ONLY,
     ("admin.person_update", "POST"): ADMIN_ONLY,

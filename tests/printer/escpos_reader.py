@@ -39,6 +39,7 @@ class Printout:
     images: list[Image.Image] = field(default_factory=list)
     cut: bool = False
     chinese_mode: bool = False
+    commands: list[bytes] = field(default_factory=list)  # each command's first two bytes, in order
 
     def text(self, encoding: str = "gb18030") -> str:
         return self.text_bytes.decode(encoding)
@@ -51,6 +52,7 @@ def read(data: bytes) -> Printout:
         b = data[i]
         if b in (ESC, GS, FS):
             op = data[i + 1]
+            out.commands.append(bytes((b, op)))
             if (b, op) in FIXED:
                 if (b, op) == (FS, ord("&")):
                     out.chinese_mode = True
@@ -70,6 +72,8 @@ def read(data: bytes) -> Printout:
                 i += 8 + size
                 continue
             raise AssertionError(f"unknown ESC/POS command {data[i : i + 3]!r} at byte {i}")
+        if b < 0x20 and b != 0x0A:
+            raise AssertionError(f"control byte {b:#04x} in the text at byte {i}")
         out.text_bytes.append(b)
         i += 1
     return out

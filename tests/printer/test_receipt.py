@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -124,3 +125,30 @@ def test_the_preview_is_a_picture_of_the_slip_with_a_readable_qr():
 def test_only_known_widths():
     with pytest.raises(ValueError):
         receipt.layout(SLIP, 40)
+
+
+HOSTILE = "\x1bp\x00\x19\xfa"  # ESC p: kick the cash drawer
+CUT, RESET = "\x1dV\x00", "\x1b@"
+
+
+@pytest.mark.parametrize("columns", [32, 48])
+def test_typed_names_never_reach_the_printer_as_commands(columns):
+    """Control characters in goods, employee or kiosk names (typed in a form or imported from a roster) are
+    dropped; the printer gets text and the layout's own commands only: one reset, Chinese on, one cut."""
+    slip = dataclasses.replace(
+        SLIP,
+        store_name=f"超市{RESET}",
+        kiosk_name=f"终端{HOSTILE}",
+        employee_name=f"刘{CUT}德华",
+        employee_number="E01\x10\x04\x01234",
+        lines=(SlipLine(f"洗衣液{HOSTILE}{CUT}\r\n\t多一行", 2, 200),),
+    )
+    data = receipt.escpos_bytes(slip, columns)
+    printout = read(data)  # fails on any command the layout does not send, and on a control byte in the text
+    assert printout.commands.count(b"\x1b@") == 1 and printout.commands.count(b"\x1dV") == 1
+    assert b"\x1bp" not in data and b"\x10\x04" not in data
+    text = printout.text()
+    # What is left of each name is its letters: "p" and "V" were a command's letters and print as letters;
+    # GS and the line breaks are white space to Unicode and print as a space.
+    assert "终端pú" in text and "刘 V德华（E01234）" in text and "洗衣液pú V   多一行" in text
+    assert "洗衣液" in receipt.text_of(slip, columns) and "\x1b" not in receipt.text_of(slip, columns)
