@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,16 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
         app.config.from_mapping(test_config)
     load_secret_key(app, allow_instance_key=cli)
     development = cli or app.testing or bool(app.config["DEV"])
+    if under_gunicorn() and (development or app.debug):
+        raise RuntimeError(
+            "MART_DEV, FLASK_DEBUG and testing mode are for a developer's machine, never under gunicorn: they "
+            "turn off secure cookies and show errors to anyone. Unset them on this server (deploy/README.md)."
+        )
+    if not development and len(str(app.config["SECRET_KEY"])) < MIN_SECRET_KEY:
+        raise RuntimeError(
+            f"SECRET_KEY is too short: at least {MIN_SECRET_KEY} characters, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))' (deploy/README.md)."
+        )
     if app.debug and not development:
         raise RuntimeError(
             "Debug mode is on outside development: it would show code and data to anyone who causes an error. "
@@ -95,6 +106,14 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
 
     register_commands(app)
     return app
+
+
+MIN_SECRET_KEY = 32  # a session cookie signed with a short key can be forged by trying keys
+
+
+def under_gunicorn() -> bool:
+    """Whether this process is a gunicorn server (production)."""
+    return Path(sys.argv[0]).name.startswith("gunicorn")
 
 
 class RowId(IntegerConverter):

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, text
 from models.clock import utcnow
 
 from .extensions import db
+from .xlsx import MIMETYPE as XLSX
 
 log = logging.getLogger("mart.request")
 
@@ -29,6 +30,7 @@ CONTENT_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
+NEVER_KEPT = {"text/html", "application/pdf", "application/json", XLSX}
 REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 STUCK_MINUTES = 10  # a slip queued and due this long without the worker taking it: the worker is down
 
@@ -49,6 +51,10 @@ def _finish(response: Response) -> Response:
         headers.setdefault("Content-Security-Policy", CONTENT_POLICY)
         # A URL may answer a whole page or, to htmx, a fragment of it: caches must keep the two apart.
         response.vary.add("HX-Request")
+    # Pages, PDFs and exports carry names, balances and card credentials: no browser or proxy keeps a copy (a
+    # shared office computer after sign-out, the back button). Pictures keep what their view chose.
+    if response.mimetype in NEVER_KEPT or (request.path.startswith("/admin/") and "Cache-Control" not in headers):
+        headers["Cache-Control"] = "no-store"
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     rule = request.url_rule.rule if request.url_rule is not None else "(no route)"

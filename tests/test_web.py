@@ -21,11 +21,17 @@ def test_the_server_refuses_to_start_without_a_secret_key_or_with_debug_on(monke
         create_app(base)
     with pytest.raises(RuntimeError, match="Debug mode is on outside development"):
         create_app({**base, "SECRET_KEY": "k" * 32, "DEBUG": True})
+    with pytest.raises(RuntimeError, match="SECRET_KEY is too short"):
+        create_app({**base, "SECRET_KEY": "changeme"})
     production = create_app({**base, "SECRET_KEY": "k" * 32})
     assert production.config["SESSION_COOKIE_SECURE"] and production.config["SESSION_COOKIE_HTTPONLY"]
     plain_lan = create_app({**base, "SECRET_KEY": "k" * 32, "SESSION_COOKIE_SECURE": False})
     assert plain_lan.config["SESSION_COOKIE_SECURE"] is False  # an explicit choice for a closed LAN is kept
     assert create_app({**base}, cli=True).config["SESSION_COOKIE_SECURE"] is False  # mart run, the embedded set-up
+    monkeypatch.setattr("sys.argv", ["/srv/mart/.venv/bin/gunicorn", "app:create_app()"])
+    for development in ({"DEV": True}, {"DEBUG": True}, {"TESTING": True}):
+        with pytest.raises(RuntimeError, match="never under gunicorn"):
+            create_app({**base, "SECRET_KEY": "k" * 32, **development})
 
 
 def test_production_cookies_are_secure_and_http_only(tmp_path, monkeypatch):
@@ -56,6 +62,10 @@ def test_every_page_gets_security_headers_and_html_a_content_policy(client, sess
     login("officer", "safety_officer")
     pdf = client.get(f"/admin/places/posters.pdf?ids={place.id}")
     assert pdf.mimetype == "application/pdf" and "Content-Security-Policy" not in pdf.headers  # the PDF viewer
+    # Pages, PDFs and exports with people's data are never kept by a browser or a proxy.
+    for path in ("/admin/", f"/admin/places/posters.pdf?ids={place.id}", "/admin/ledger.xlsx", "/kiosk/pair"):
+        with client.get(path) as kept:
+            assert kept.status_code == 200 and kept.headers["Cache-Control"] == "no-store", path
     assert client.get("/healthz", base_url="https://mart.plant.local").headers["Strict-Transport-Security"]
 
 

@@ -163,3 +163,13 @@ def test_a_decompression_bomb_and_an_oversized_photo_are_refused(client, session
     refused = send(client, press, anonymous="1", photos=[("big.jpg", big)])
     assert refused.status_code == 400 and "1 MB" in refused.text
     assert count(session, hazards.Hazard) == 0
+
+
+def test_signing_out_on_a_phone_forgets_the_reporter_on_every_copy(client, press, worker):
+    """The phone's cookie names a token kept on the server: signing out (on any phone) voids every copy."""
+    assert send(client, press, number="E07001", pin="2468").status_code == 201
+    kept = client.get_cookie("mart_reporter").value
+    assert client.get("/r/mine").status_code == 200
+    assert client.post("/r/sign-out").status_code == 200
+    client.set_cookie("mart_reporter", kept)
+    assert client.get("/r/mine").status_code == 400  # "this phone does not remember you"
