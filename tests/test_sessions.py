@@ -45,7 +45,7 @@ def test_one_address_trying_many_names_is_stopped(client, session, make_staff):
 
 def test_the_kiosk_staff_sign_in_counts_the_same_tries(app, client, session, make_staff):
     make_staff("keeper", "storekeeper")
-    kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
+    _kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
     session.commit()
     assert client.post("/kiosk/pair", data={"code": code}).status_code == 303
     for n in range(SIGN_IN_LIMIT):
@@ -94,7 +94,7 @@ def test_a_new_password_or_a_switched_off_account_ends_its_sessions(client, sess
 
 
 def test_done_at_the_kiosk_ends_the_visit_for_a_copy_of_the_cookie_too(client, session, make_employee):
-    kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
+    _kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
     worker = make_employee(name="孙七")
     card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
     session.commit()

@@ -55,7 +55,7 @@ def test_typed_markup_fires_no_request_anywhere(live_server, page, session, make
     message = page.locator("#messages").inner_text()
     assert ATTACK in message and "现有库存 20" in message  # the name shows as the text it is
     page.goto(f"{live_server}/admin/people/{worker.id}")
-    page.locator("form[action$='/people/%d'] button.primary" % worker.id).first.click()
+    page.locator(f"form[action$='/people/{worker.id}'] button.primary").first.click()
     page.wait_for_load_state("networkidle")
     assert ATTACK in page.locator("#messages").inner_text()
     page.goto(f"{live_server}/admin/places/{place.id}")
