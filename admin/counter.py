@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import ReasonForm, form_error
-from models import kiosks, printing, store
+from models import hazards, kiosks, printing, store
 from models.base import get_or_404
 from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
@@ -76,7 +76,9 @@ def redemption_step(number: str, step: str) -> Response:
         form = ReasonForm()
         if not form.validate():
             raise form_error(form)
-        store.cancel(db.session, redemption, form.reason.data, actor=current_user.actor)
+        # A claim code's redemption names nobody: its points go back onto the code, which its bearer types.
+        refund = None if redemption.employee_id else hazards.refund_to_voucher(db.session, request.form.get("code", ""))
+        store.cancel(db.session, redemption, form.reason.data, actor=current_user.actor, refund=refund)
     else:
         printing.reprint(db.session, redemption, actor=current_user.actor)
     return redirect(url_for("admin.redemption_detail", number=redemption.number), 303)

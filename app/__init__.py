@@ -15,10 +15,10 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from models import clock
+from models import clock, hazards
 
 from . import l10n, web
-from .config import defaults, load_secret_key
+from .config import defaults, instance_secret, load_secret_key
 from .extensions import babel, csrf, db, htmx, login_manager
 
 
@@ -61,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)  # type: ignore[method-assign]
 
     clock.set_zone(app.config["TIMEZONE"])
+    hazards.use_secret(instance_secret(app, "voucher_key"))
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     db.init_app(app)
     csrf.init_app(app)

@@ -59,3 +59,18 @@ def load_secret_key(app: Flask, *, allow_instance_key: bool = False) -> None:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def instance_secret(app: Flask, name: str) -> bytes:
+    """A key the database never holds: ``MART_<NAME>`` if set, else kept in instance/<name> (made once, 0600).
+
+    For the spends of anonymous claim codes (voucher_key) and the ledger's seal (ledger_key). Unlike
+    SECRET_KEY it must never change: back it up with the database (deploy/README.md)."""
+    given = app.config.get(name.upper())
+    if given:
+        return str(given).encode()
+    path = Path(app.instance_path) / name
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -22,8 +23,27 @@ def alembic_config(engine: Engine) -> tuple[Config, object]:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config, connection = alembic_config(engine)
     with connection:  # type: ignore[attr-defined]
-        command.upgrade(config, revision)
-        connection.commit()  # type: ignore[attr-defined]
+        sqlite = connection.dialect.name == "sqlite"  # type: ignore[attr-defined]
+        if sqlite:
+            # SQLite changes a column by copying its table; with foreign keys on, dropping the old copy would
+            # fail (or cascade). Its own procedure: keys off outside the transaction, check them before commit.
+            _driver(connection).execute("PRAGMA foreign_keys=OFF")
+        try:
+            command.upgrade(config, revision)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()  # type: ignore[attr-defined]
+                if broken:
+                    raise RuntimeError(f"the migration would leave rows pointing at nothing: {broken[:5]}")
+            connection.commit()  # type: ignore[attr-defined]
+        finally:
+            if sqlite:
+                connection.rollback()  # type: ignore[attr-defined]
+                _driver(connection).execute("PRAGMA foreign_keys=ON")
+
+
+def _driver(connection: object) -> Any:
+    """The DB-API connection under a SQLAlchemy one (for what must run outside any transaction)."""
+    return connection.connection.driver_connection  # type: ignore[attr-defined]
 
 
 def revision(engine: Engine, message: str) -> None:

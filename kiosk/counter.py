@@ -15,12 +15,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from app import l10n
 from app.extensions import db
 from app.forms import ReasonForm, form_error
-from models import claims, hazards, kiosks, people, rules
+from models import claims, hazards, kiosks, people, rules, store
 from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.settings import get_setting
 
-from .visit import COOKIE, bp, cart_context, employee_view, end_session, open_session
+from .visit import COOKIE, bp, cart_context, employee_view, end_session, holder_view, open_session, open_voucher_visit
 
 
 class ScanForm(FlaskForm):
@@ -97,9 +97,14 @@ def pin() -> str:
 
 
 @bp.get("/me")
-@employee_view
-def me(employee: people.Employee) -> str:
-    return employee_screen(employee)
+@holder_view
+def me(holder: store.Holder) -> str:
+    if isinstance(holder, hazards.Bearer):  # a claim code's points, the shelf and the cart: no name, no history
+        return render_template(
+            "kiosk/voucher.html", page_url=url_for("kiosk.me"), bearer=holder, **cart_context(holder)
+        )
+    assert isinstance(holder, people.Employee)
+    return employee_screen(holder)
 
 
 def employee_screen(employee: people.Employee) -> str:
@@ -161,22 +166,22 @@ def claim_submit(employee: people.Employee) -> Response:
     return redirect(url_for("kiosk.me"), 303)
 
 
-@bp.get("/reward")
-@employee_view
-def reward_form(employee: people.Employee) -> str:
-    return render_template("kiosk/reward.html", employee=employee)
+@bp.get("/voucher")
+def voucher_form() -> str:
+    """An anonymous report's claim code, typed or its QR scanned, pays at the kiosk without a card."""
+    end_session()
+    return render_template("kiosk/voucher_code.html")
 
 
-@bp.post("/reward")
-@employee_view
-def reward_collect(employee: people.Employee) -> Response:
-    """Collect an anonymous hazard report's reward with its claim code (typed, or its QR scanned)."""
-    try:  # wrong codes are counted for the card's holder by the operation (models/tries.py)
-        hazard = hazards.collect_reward(db.session, employee, request.form.get("code", "")[:64], actor=g.kiosk.actor)
+@bp.post("/voucher")
+def voucher_open() -> Response:
+    end_session(whatever_follows=True)
+    try:  # wrong codes are counted for this kiosk (models/tries.py), also though this request fails
+        bearer = hazards.open_voucher(db.session, request.form.get("code", "")[:64], kiosk_id=g.kiosk.id)
     except DomainError as err:  # the form again, on the kiosk, with the reason (the idle timer keeps running)
-        page = render_template("kiosk/reward.html", employee=employee, error=err.message)
+        page = render_template("kiosk/voucher_code.html", error=err.message)
         return Response(page, status=err.status_code, mimetype="text/html")
-    flash(_l("%(points)s points credited for an anonymous report. Thank you.", points=hazard.reward_points), "info")
+    open_voucher_visit(bearer)
     return redirect(url_for("kiosk.me"), 303)
 
 

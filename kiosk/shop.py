@@ -27,15 +27,15 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import whole
-from models import people, printing, store
+from models import hazards, people, printing, store
 from models.errors import NotFound
 from models.i18n import lazy_gettext as _l
 from printer.slips import slip_preview
 
-from .visit import CART_CHANGED, bp, cart_context, cart_total, employee_view, kiosk_cart, save_cart
+from .visit import CART_CHANGED, bp, cart_context, cart_total, holder_view, kiosk_cart, save_cart
 
 
-def offer(employee: people.Employee, tier: str | None, category: str | None) -> list[dict]:
+def offer(employee: store.Holder, tier: str | None, category: str | None) -> list[dict]:
     """The goods on the shelf, with what this employee may do with each (with what the cart holds already)."""
     left = employee.balance - cart_total()
     query = select(store.Goods).where(store.Goods.active.is_(True)).order_by(store.Goods.value_fen, store.Goods.name)
@@ -54,8 +54,8 @@ def offer(employee: people.Employee, tier: str | None, category: str | None) -> 
 
 
 @bp.get("/goods")
-@employee_view
-def goods(employee: people.Employee) -> str:
+@holder_view
+def goods(employee: store.Holder) -> str:
     """The goods grid, filtered (an htmx fragment; /kiosk/me includes the same one)."""
     return render_template(
         "kiosk/_goods.html",
@@ -76,8 +76,8 @@ def goods_picture(goods_id: int) -> Response:
 
 
 @bp.post("/cart")
-@employee_view
-def cart_set(employee: people.Employee) -> Response:
+@holder_view
+def cart_set(employee: store.Holder) -> Response:
     """Add one of ``goods_id`` (``delta=1``), take one away (``delta=-1``) or drop the line (``delta=0``). The
     cart answers, and tells the shelf (HX-Trigger: cart-changed) to draw its "not enough points" marks again."""
     goods_id = whole(request.form.get("goods_id"), _l("The cart is not valid."))
@@ -89,8 +89,8 @@ def cart_set(employee: people.Employee) -> Response:
 
 
 @bp.get("/confirm")
-@employee_view
-def confirm(employee: people.Employee) -> Response | str:
+@holder_view
+def confirm(employee: store.Holder) -> Response | str:
     view = cart_context(employee)
     if not view["lines"]:
         return redirect(url_for("kiosk.me"), 303)
@@ -99,8 +99,8 @@ def confirm(employee: people.Employee) -> Response | str:
 
 
 @bp.post("/confirm")
-@employee_view(lock=True)
-def confirm_post(employee: people.Employee) -> str:
+@holder_view(lock=True)
+def confirm_post(employee: store.Holder) -> str:
     """Redeem the cart and show the slip (the page says where it is, so a reload shows the slip again)."""
     request_key = request.form.get("request_key", "")[:64]
     cart = kiosk_cart()
@@ -109,31 +109,50 @@ def confirm_post(employee: people.Employee) -> str:
         return _slip_page(employee, earlier)
     cart = store.parse_cart({str(k): v for k, v in cart.items()})
     kiosk = g.kiosk
-    result = store.redeem(
-        db.session, employee, cart, kiosk=kiosk.name, request_key=request_key, pin=request.form.get("pin") or None
-    )
+    if isinstance(employee, hazards.Bearer):  # an anonymous reward's claim code pays: no card, no name
+        bearer = employee
+        result = store.redeem_bearer(
+            db.session,
+            cart,
+            kiosk=kiosk.name,
+            request_key=request_key,
+            spend=lambda total: hazards.spend_voucher(db.session, bearer, total),
+        )
+    else:
+        assert isinstance(employee, people.Employee)
+        result = store.redeem(
+            db.session, employee, cart, kiosk=kiosk.name, request_key=request_key, pin=request.form.get("pin") or None
+        )
     redemption = result.redemption
     job = None if result.replayed else printing.queue_slip(db.session, redemption, kiosk=kiosk, actor=kiosk.actor)
     session.pop("kiosk_cart", None)
     session.pop("kiosk_cart_total", None)
+    if isinstance(employee, hazards.Bearer):
+        session["kiosk_bearer_slips"] = [*session.get("kiosk_bearer_slips", []), redemption.id][-10:]
     return _slip_page(employee, redemption, job)
 
 
-def _own_redemption(employee: people.Employee, number: str) -> store.Redemption:
-    """One of this employee's redemptions; another's is as good as unknown here."""
+def _own_redemption(employee: store.Holder, number: str) -> store.Redemption:
+    """One of this holder's redemptions; another's is as good as unknown here. A claim code's bearer sees the
+    one just made only (its number is on the slip page they were sent to): nothing ties them to the others."""
     redemption = store.find_redemption(db.session, number)
-    if redemption.employee_id != employee.id:
+    mine = (
+        redemption.id in session.get("kiosk_bearer_slips", [])
+        if isinstance(employee, hazards.Bearer)
+        else redemption.employee_id == employee.id
+    )
+    if not mine:
         raise NotFound(_l("No redemption with number %(number)s."), number=number[:20])
     return redemption
 
 
 @bp.get("/slips/<number>")
-@employee_view
-def slip(employee: people.Employee, number: str) -> str:
+@holder_view
+def slip(employee: store.Holder, number: str) -> str:
     return _slip_page(employee, _own_redemption(employee, number))
 
 
-def _slip_page(employee: people.Employee, redemption: store.Redemption, job: printing.PrintJob | None = None) -> str:
+def _slip_page(employee: store.Holder, redemption: store.Redemption, job: printing.PrintJob | None = None) -> str:
     """The slip page; ``job`` is the print job just queued, else the redemption's last one is shown."""
     if job is None:
         jobs = printing.jobs_of(db.session, redemption.id)
@@ -148,8 +167,8 @@ def _slip_page(employee: people.Employee, redemption: store.Redemption, job: pri
 
 
 @bp.get("/slips/<number>.png")
-@employee_view
-def slip_png(employee: people.Employee, number: str) -> Response:
+@holder_view
+def slip_png(employee: store.Holder, number: str) -> Response:
     redemption = _own_redemption(employee, number)
     png = slip_preview(db.session, redemption, current_app.config["STORE_NAME"])
     response = make_response(png)

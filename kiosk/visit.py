@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from models import kiosks, people, store
+from models import hazards, kiosks, people, store
 from models.clock import utcnow
 from models.settings import get_setting
 from models.unit import keep_so_far
@@ -31,7 +31,15 @@ CART_CHANGED = "cart-changed"  # the event a cart change sends the page (the she
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
 
 
-VISIT_KEYS = ("kiosk_employee", "kiosk_staff", "kiosk_seen", "kiosk_cart", "kiosk_cart_total", "kiosk_visit")
+VISIT_KEYS = (
+    "kiosk_employee",
+    "kiosk_staff",
+    "kiosk_voucher",
+    "kiosk_seen",
+    "kiosk_cart",
+    "kiosk_cart_total",
+    "kiosk_visit",
+)
 
 
 def open_session(key: str, holder_id: int) -> None:
@@ -78,6 +86,25 @@ def current_employee() -> people.Employee | None:
     return employee
 
 
+def current_bearer() -> hazards.Bearer | None:
+    """The bearer of a claim code at this kiosk (a voucher visit), with the points left on it, or None."""
+    opened = session_holder("kiosk_voucher")
+    code_mac = session.get("kiosk_voucher_mac")
+    if opened is None or not isinstance(code_mac, str):
+        return None
+    bearer = hazards.voucher(db.session, opened, code_mac)
+    if bearer is None:
+        end_session()
+    return bearer
+
+
+def open_voucher_visit(bearer: hazards.Bearer) -> None:
+    """A visit for the bearer of a claim code: the kiosk's cookie holds the hazard and the code's keyed hash
+    (never the code), for this visit only."""
+    open_session("kiosk_voucher", bearer.hazard_id)
+    session["kiosk_voucher_mac"] = bearer.code_mac
+
+
 def end_session(*, whatever_follows: bool = False) -> None:
     """End this browser's visit, here and on the kiosk's row (a copy of the cookie then opens nothing).
 
@@ -89,7 +116,7 @@ def end_session(*, whatever_follows: bool = False) -> None:
         kiosk.visit_token = None
         if whatever_follows:
             keep_so_far(db.session)
-    for key in VISIT_KEYS:
+    for key in (*VISIT_KEYS, "kiosk_voucher_mac", "kiosk_bearer_slips"):
         session.pop(key, None)
 
 
@@ -107,23 +134,36 @@ def go(endpoint: str) -> Response:
     return redirect(target, 303)
 
 
-def employee_view(view: Callable[..., Any] | None = None, *, lock: bool = False) -> Any:
-    """A view for the employee at the kiosk: it gets them as its first argument; without one (idle
-    timeout, "done", nobody scanned yet) the browser goes back to the scan screen. ``lock``: the view spends
-    their points, so they are loaded locked for update with the kiosk's own check (one statement)."""
-
+def _visit_view(find: Callable[[], Any], view: Callable[..., Any] | None, lock: bool) -> Any:
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            employee = current_employee()
-            if employee is None:
+            holder = find()
+            if holder is None:
                 return go("kiosk.index")
-            return view(employee, *args, **kwargs)
+            return view(holder, *args, **kwargs)
 
         wrapped.locks_employee = lock  # type: ignore[attr-defined]
         return wrapped
 
     return decorate(view) if view is not None else decorate
+
+
+def employee_view(view: Callable[..., Any] | None = None, *, lock: bool = False) -> Any:
+    """A view for the employee at the kiosk: it gets them as its first argument; without one (idle
+    timeout, "done", nobody scanned yet) the browser goes back to the scan screen. ``lock``: the view spends
+    their points, so they are loaded locked for update with the kiosk's own check (one statement)."""
+    return _visit_view(current_employee, view, lock)
+
+
+def holder_view(view: Callable[..., Any] | None = None, *, lock: bool = False) -> Any:
+    """A shop view for whoever pays at the kiosk: the employee of the visit (as ``employee_view``), or the
+    bearer of an anonymous reward's claim code (a voucher visit, no card)."""
+    return _visit_view(current_holder, view, lock)
+
+
+def current_holder() -> store.Holder | None:
+    return current_bearer() if "kiosk_voucher" in session else current_employee()
 
 
 COOKIE = "mart_kiosk"
@@ -166,6 +206,6 @@ def cart_total() -> int:
     return int(session.get("kiosk_cart_total", 0))
 
 
-def cart_context(employee: people.Employee, priced: store.PricedCart | None = None) -> dict:
+def cart_context(employee: store.Holder, priced: store.PricedCart | None = None) -> dict:
     priced = priced or store.price_cart(db.session, employee, kiosk_cart())
     return {"lines": priced.lines, "total": priced.total, "left": priced.left, "needs_pin": priced.needs_pin}

@@ -3,32 +3,43 @@
 A report comes from a phone behind a place's QR poster, by name or anonymously. The safety officer
 verifies it (valid, duplicate, already known, not a hazard), grades a valid one general or major, and the
 reward follows: for a named reporter a claim in public notice (the spine's workflow), for an anonymous one
-a reward that waits until someone brings the claim code to the kiosk. Then the loop: assign an owner,
+points on the claim code, a bearer voucher spent at the kiosk without a card. Then the loop: assign an owner,
 measures and a deadline in working days (for a major hazard also funds, contingency plan and acceptance
 standard: 五定一验收), the owner records the rectification with after-photos, the officer re-inspects and
 closes it (销号) or sends it back. Every step is an event.
 
 Anonymity: an anonymous report keeps no link to a person. Its claim code is shown once and only its hash
-is stored; collecting the reward credits the employee who brings it, and neither the hazard, its events
-nor the ledger entry name the other.
+is stored. Its reward is never credited to anyone's account: the code pays for goods at the kiosk like a
+voucher, and what was spent is filed under a keyed hash of the code with no time, no person and no link
+to the redemption (see "the claim code as a bearer voucher" below).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from . import claims, clock, ledger, tries
+from . import claims, clock, tries
 from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
-from .errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, TooManyTries, WrongPin
+from .errors import (
+    Conflict,
+    Forbidden,
+    InsufficientPoints,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    TooManyTries,
+    WrongPin,
+)
 from .i18n import lazy_gettext as _l
 from .people import Employee, Role, StaffUser
 from .photos import Photo, photos_of, store_photos
@@ -94,7 +105,7 @@ class HazardAction(LabelledEnum):
 class HazardReward(LabelledEnum):
     none = "none", _l("No reward")
     claim = "claim", _l("In public notice, then credited")
-    waiting = "waiting", _l("Waiting for the claim code at the kiosk")
+    waiting = "waiting", _l("On its claim code: spent at the kiosk without a card")
     collected = "collected", _l("Collected")
 
 
@@ -416,40 +427,116 @@ def _reward(session: Session, hazard: Hazard, *, actor: str, now: dt.datetime) -
     session.flush()
 
 
-def collect_reward(session: Session, employee: Employee, code: str, *, actor: str) -> Hazard:
-    """Credit an anonymous report's reward to whoever brings its claim code (at the kiosk).
+# --------------------------------------------------------------------------- the claim code as a bearer voucher
+#
+# An anonymous report's reward is never credited to a person: its claim code is a voucher, spent at the kiosk
+# by whoever holds it, with no card. What is spent is written to ``reward_spend`` under a keyed hash of the
+# code (an HMAC with the server's SECRET_KEY, which the database does not hold), with no time and no link to
+# the redemption, the hazard or a person. Linking a spend to its hazard needs the code itself (README: Security).
 
-    The ledger entry says "anonymous report reward" and points to nothing; the hazard records that the
-    reward was collected, not by whom.
-    """
-    employee.ensure_active()
+
+class RewardSpend(Base):
+    __tablename__ = "reward_spend"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_mac: Mapped[str] = mapped_column(String(64), index=True)
+    points: Mapped[int] = mapped_column(Integer)  # spent (a cancelled redemption puts them back: negative)
+
+
+_voucher_key: list[bytes] = []
+
+
+def use_secret(key: str | bytes) -> None:
+    """The key the spends of a claim code are filed under (the app's SECRET_KEY, set in create_app)."""
+    _voucher_key[:] = [key.encode() if isinstance(key, str) else key]
+
+
+def _mac(normal: str) -> str:
+    if not _voucher_key:
+        raise RuntimeError("hazards.use_secret() was not called")
+    return hmac.new(_voucher_key[0], b"reward-spend:" + normal.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """Whoever holds an anonymous reward's claim code at the kiosk: the points on the code, and no one's name."""
+
+    hazard_id: int
+    code_mac: str
+    balance: int
+    id: None = None  # not a person: the shop's checks for "whose redemption" compare against this
+
+
+def _points_left(session: Session, hazard_id: int, code_mac: str) -> int:
+    given = select(Hazard.reward_points).where(Hazard.id == hazard_id, Hazard.reward == HazardReward.waiting)
+    spent = select(func.coalesce(func.sum(RewardSpend.points), 0)).where(RewardSpend.code_mac == code_mac)
+    row = session.execute(select(given.scalar_subquery(), spent.scalar_subquery())).one()
+    return max(0, int(row[0] or 0) - int(row[1]))
+
+
+def open_voucher(session: Session, code: str, *, kiosk_id: int) -> Bearer:
+    """The voucher a claim code is, typed or scanned at a kiosk. Wrong codes are counted for the kiosk (five,
+    then a lock): a code is 59 random bits, so guessing one is hopeless anyway."""
     normal = normalise_code(code)
-    known = select(Hazard).where(Hazard.claim_code_hash == _hash(normal))
-    # Only a code whose reward is waiting is a right answer (and clears the count); one already collected or
-    # not rewarded (yet) counts as a wrong try, and then says why.
+    known = select(Hazard).where(Hazard.claim_code_hash == _hash(normal)) if normal else None
+    # Only a code with a reward on it is a right answer; one not rewarded (yet) counts as a wrong try, and
+    # then says why.
     hazard = tries.attempt(
         session,
         CODE_TRIES,
-        employee.id,
-        lambda: session.scalar(known.where(Hazard.reward == HazardReward.waiting)) if normal else None,
+        f"kiosk:{kiosk_id}",
+        lambda: session.scalar(known.where(Hazard.reward == HazardReward.waiting)) if known is not None else None,
         limit=CODE_TRY_LIMIT,
         lock_minutes=get_setting(session, "pin_lock_minutes"),
         locked=TooManyTries(_l("Too many wrong claim codes. Try again later or ask the safety department.")),
     )
     if hazard is None:
-        hazard = session.scalar(known) if normal else None
-    if hazard is None:
-        raise WrongPin(_l("This claim code is not known."))
-    if hazard.reward == HazardReward.collected:
-        raise Conflict(_l("The reward of this report has already been collected."))
-    if hazard.reward != HazardReward.waiting:
+        hazard = session.scalar(known) if known is not None else None
+        if hazard is None:
+            raise WrongPin(_l("This claim code is not known."))
+        if hazard.reward == HazardReward.collected:
+            raise Conflict(_l("The reward of this report has already been collected."))
         raise Conflict(_l("This report has no reward to collect (yet): it is %(status)s."), status=hazard.status.label)
-    result = ledger.award(session, employee.id, hazard.reward_points or 0, actor=actor, memo="匿名举报隐患奖励")
-    hazard.reward, hazard.reward_collected_at = HazardReward.collected, utcnow()
-    hazard.reward_points = result.credited
-    _event(session, hazard, "kiosk", HazardAction.reward_collected, str(result.credited))
+    bearer = voucher(session, hazard.id, _mac(normal))
+    if bearer is None or bearer.balance <= 0:
+        raise Conflict(_l("The points on this claim code have all been spent."))
+    return bearer
+
+
+def voucher(session: Session, hazard_id: int, code_mac: str) -> Bearer | None:
+    """The voucher open at a kiosk, with the points left on it now (None: it has none any more)."""
+    left = _points_left(session, hazard_id, code_mac)
+    return Bearer(hazard_id, code_mac, left) if left > 0 else None
+
+
+def spend_voucher(session: Session, bearer: Bearer, points: int) -> int:
+    """Take ``points`` off a voucher; what is left on it. Two kiosks spending the same code take turns (a lock
+    on the code's hash, which leaves no mark on any row; SQLite writes one at a time anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(int(bearer.code_mac[:15], 16))))
+    left = _points_left(session, bearer.hazard_id, bearer.code_mac)
+    if points > left:
+        raise InsufficientPoints(
+            _l("Not enough points: %(balance)s available, %(needed)s needed."), balance=left, needed=points
+        )
+    session.add(RewardSpend(code_mac=bearer.code_mac, points=points))
     session.flush()
-    return hazard
+    return left - points
+
+
+def refund_to_voucher(session: Session, code: str) -> Callable[[int], None]:
+    """Check a claim code its bearer types to take a redemption back; what puts the points back onto it."""
+    normal = normalise_code(code)
+    hazard = session.scalar(select(Hazard).where(Hazard.claim_code_hash == _hash(normal))) if normal else None
+    if hazard is None or hazard.reward != HazardReward.waiting:
+        raise WrongPin(_l("This claim code is not known."))
+    code_mac = _mac(normal)
+
+    def refund(points: int) -> None:
+        session.add(RewardSpend(code_mac=code_mac, points=-points))
+        session.flush()
+
+    return refund
 
 
 # --------------------------------------------------------------------------- the loop

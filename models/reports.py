@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from . import clock, hazards, printing, store
@@ -104,12 +104,20 @@ def department_ranking(session: Session, since: dt.date) -> list[RankRow]:
     return sorted(ranked, key=lambda r: -r.points)
 
 
+# Before claim codes became bearer vouchers, an anonymous report's reward was credited to whoever brought its
+# code, with this memo: such entries never show in public (they would name the reporter).
+OLD_ANONYMOUS_MEMO = "匿名举报隐患奖励"
+
+
 def recent_entries(session: Session, kinds: tuple[EntryKind, ...], limit: int = 15) -> list[LedgerEntry]:
     return list(
         session.scalars(
             select(LedgerEntry)
             .options(joinedload(LedgerEntry.employee))
-            .where(LedgerEntry.kind.in_(kinds))
+            .where(
+                LedgerEntry.kind.in_(kinds),
+                or_(LedgerEntry.memo.is_(None), LedgerEntry.memo != OLD_ANONYMOUS_MEMO),
+            )
             .order_by(LedgerEntry.seq.desc())
             .limit(limit)
         )
@@ -136,14 +144,15 @@ class RedemptionRecord:
 
 
 def recent_redemptions(session: Session, *, masked: bool, limit: int = 15) -> list[RedemptionRecord]:
-    """The latest redemptions that stand (not cancelled), for the public board."""
+    """The latest redemptions that stand (not cancelled), for the public board. What a claim code paid for is
+    never shown: its time on a public screen would point at whoever stood at the counter then."""
     found = session.scalars(
         select(store.Redemption)
         .options(
             joinedload(store.Redemption.employee).joinedload(Employee.department),
             selectinload(store.Redemption.lines),
         )
-        .where(store.Redemption.status != store.RedemptionStatus.cancelled)
+        .where(store.Redemption.status != store.RedemptionStatus.cancelled, store.Redemption.employee_id.is_not(None))
         .order_by(store.Redemption.id.desc())
         .limit(limit)
     )
@@ -156,6 +165,7 @@ def recent_redemptions(session: Session, *, masked: bool, limit: int = 15) -> li
             r.created_at,
         )
         for r in found
+        if r.employee is not None
     ]
 
 

@@ -18,9 +18,10 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integer, Select, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -123,7 +124,8 @@ class Redemption(Base):
     stored_number: Mapped[str | None] = mapped_column("number", String(20), unique=True)
     request_key: Mapped[str] = mapped_column(String(64), unique=True)
     cart_digest: Mapped[str] = mapped_column(String(64))
-    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    # None: an anonymous reward's claim code was spent (a bearer voucher): the redemption names nobody.
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     kiosk: Mapped[str] = mapped_column(String(64))
     points: Mapped[int] = mapped_column(Integer)
     balance_after: Mapped[int] = mapped_column(Integer)
@@ -137,7 +139,7 @@ class Redemption(Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(64))
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
 
-    employee: Mapped[Employee] = relationship()
+    employee: Mapped[Employee | None] = relationship()
     lines: Mapped[list[RedemptionLine]] = relationship(back_populates="redemption", order_by="RedemptionLine.id")
 
     @property
@@ -371,19 +373,30 @@ def _goods_by_id(session: Session, ids: Iterable[int], *, lock: bool = False) ->
     return {g.id: g for g in session.scalars(query)}
 
 
-def _priced(session: Session, employee: Employee, cart: dict[int, int], goods: dict[int, Goods]) -> PricedCart:
+class Holder(Protocol):
+    """Who pays at the kiosk: an employee (``id`` theirs), or the bearer of a claim code (``id`` None, no PIN)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def balance(self) -> int: ...
+
+
+def _priced(session: Session, employee: Holder, cart: dict[int, int], goods: dict[int, Goods]) -> PricedCart:
     pricing = Pricing.load(session)
     lines = [(goods[i], n, pricing.price(goods[i])) for i, n in cart.items() if i in goods]
     total = sum(n * price for _, n, price in lines)
-    return PricedCart(cart, lines, total, employee.balance - total, total > get_setting(session, "pin_threshold"))
+    needs_pin = employee.id is not None and total > get_setting(session, "pin_threshold")
+    return PricedCart(cart, lines, total, employee.balance - total, needs_pin)
 
 
-def price_cart(session: Session, employee: Employee, cart: dict[int, int]) -> PricedCart:
+def price_cart(session: Session, employee: Holder, cart: dict[int, int]) -> PricedCart:
     """A cart at today's prices, against the employee's balance (what the kiosk shows before confirming)."""
     return _priced(session, employee, cart, _goods_by_id(session, cart))
 
 
-def change_cart(session: Session, employee: Employee, cart: dict[int, int], goods_id: int, delta: int) -> PricedCart:
+def change_cart(session: Session, employee: Holder, cart: dict[int, int], goods_id: int, delta: int) -> PricedCart:
     """The cart with one more (``delta`` 1), one fewer (-1) or none (0) of ``goods_id``, priced; refused when
     the goods are gone, the shelf has too few, or the points would not reach. The cart given is not changed."""
     goods = _goods_by_id(session, {*cart, goods_id})
@@ -455,21 +468,8 @@ def redeem(
     if suspended:
         raise RedemptionSuspended()
     if not store_open(session, now):
-        raise StoreClosed(
-            _l("Redemption is open %(days)s, %(hours)s."),
-            days=get_setting(session, "store_days"),
-            hours=get_setting(session, "store_hours"),
-        )
-    goods = _lock_goods(session, cart)
-    pricing = Pricing.load(session)
-    lines = []
-    for goods_id, quantity in sorted(cart.items()):
-        item = goods.get(goods_id)
-        if item is None or not item.active:
-            raise InvalidInput(_l("Some goods in the cart are not offered any more. Start again."))
-        if item.stock < quantity:
-            raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=item.name, stock=item.stock)
-        lines.append((item, quantity, pricing.price(item)))
+        raise _closed_message(session)
+    lines = _take(session, cart)
     total = sum(quantity * price for _, quantity, price in lines)
     if total > locked.balance:
         raise InsufficientPoints(
@@ -488,15 +488,7 @@ def redeem(
         balance_after=locked.balance - total,
         created_at=(at or utcnow()).replace(microsecond=0),
     )
-    session.add(redemption)
-    session.flush()
-    for item, quantity, price in lines:
-        session.add(
-            RedemptionLine(
-                redemption_id=redemption.id, goods_id=item.id, name=item.name, quantity=quantity, unit_points=price
-            )
-        )
-        _move(session, item, -quantity, reason=MovementReason.redemption, actor=kiosk, ref_id=redemption.id)
+    _hand_over(session, redemption, lines)
     names = "、".join(f"{item.name}×{quantity}" for item, quantity, _ in lines)
     ledger.post_entry(
         session,
@@ -512,8 +504,94 @@ def redeem(
     return RedeemResult(redemption, False)
 
 
-def by_request_key(session: Session, employee: Employee, request_key: str) -> Redemption | None:
-    """The redemption a request key already made for this employee (a repeated confirmation), if any."""
+Line = tuple["Goods", int, int]  # goods, quantity, points each
+
+
+def _take(session: Session, cart: dict[int, int], goods: dict[int, Goods] | None = None) -> list[Line]:
+    """The cart's goods, locked (unless ``goods`` are, already), checked (offered, in stock) and priced now."""
+    goods = _lock_goods(session, cart) if goods is None else goods
+    pricing = Pricing.load(session)
+    lines = []
+    for goods_id, quantity in sorted(cart.items()):
+        item = goods.get(goods_id)
+        if item is None or not item.active:
+            raise InvalidInput(_l("Some goods in the cart are not offered any more. Start again."))
+        if item.stock < quantity:
+            raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=item.name, stock=item.stock)
+        lines.append((item, quantity, pricing.price(item)))
+    return lines
+
+
+def _hand_over(session: Session, redemption: Redemption, lines: list[Line]) -> None:
+    """Write a new redemption with its lines, and take its goods off the shelf."""
+    session.add(redemption)
+    session.flush()
+    for item, quantity, price in lines:
+        session.add(
+            RedemptionLine(
+                redemption_id=redemption.id, goods_id=item.id, name=item.name, quantity=quantity, unit_points=price
+            )
+        )
+        _move(session, item, -quantity, reason=MovementReason.redemption, actor=redemption.kiosk, ref_id=redemption.id)
+
+
+def _check_request(session: Session, request_key: str, digest: str, holder_id: int | None) -> Redemption | None:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", request_key or ""):
+        raise InvalidInput(_l("The confirmation is not valid. Start again."))
+    found = session.scalar(select(Redemption).where(Redemption.request_key == request_key))
+    if found is not None and (found.employee_id != holder_id or found.cart_digest != digest):
+        raise Conflict(_l("This confirmation was already used for another cart. Start again."))
+    return found
+
+
+def _closed_message(session: Session) -> StoreClosed:
+    return StoreClosed(
+        _l("Redemption is open %(days)s, %(hours)s."),
+        days=get_setting(session, "store_days"),
+        hours=get_setting(session, "store_hours"),
+    )
+
+
+def redeem_bearer(
+    session: Session,
+    cart: dict[int, int],
+    *,
+    kiosk: str,
+    request_key: str,
+    spend: Callable[[int], int],
+    now: dt.datetime | None = None,
+) -> RedeemResult:
+    """Spend an anonymous reward's claim code (a bearer voucher) on goods: no card, no person, no ledger entry.
+
+    ``spend(total)`` takes the points off the voucher (locked) and returns what is left on it, or raises. The
+    redemption names nobody and points to nothing: not the voucher, not the hazard (README: Security)."""
+    digest = _digest(cart)
+    goods = _lock_goods(session, cart)
+    # Under the goods' locks: a twin of this request that got here first has committed by now.
+    earlier = _check_request(session, request_key, digest, None)
+    if earlier is not None:
+        return RedeemResult(earlier, True)
+    if not store_open(session, now):
+        raise _closed_message(session)
+    lines = _take(session, cart, goods)
+    total = sum(quantity * price for _, quantity, price in lines)
+    left = spend(total)
+    redemption = Redemption(
+        request_key=request_key,
+        cart_digest=digest,
+        employee_id=None,
+        kiosk=kiosk,
+        points=total,
+        balance_after=left,
+        created_at=utcnow().replace(microsecond=0),
+    )
+    _hand_over(session, redemption, lines)
+    session.flush()
+    return RedeemResult(redemption, False)
+
+
+def by_request_key(session: Session, employee: Holder, request_key: str) -> Redemption | None:
+    """The redemption a request key already made for this holder (a repeated confirmation), if any."""
     return session.scalar(
         select(Redemption).where(Redemption.request_key == request_key, Redemption.employee_id == employee.id)
     )
@@ -548,14 +626,44 @@ def hand_out(session: Session, redemption: Redemption, *, actor: str) -> Redempt
     return redemption
 
 
-def cancel(session: Session, redemption: Redemption, reason: str, *, actor: str) -> Redemption:
-    """Cancel with a reason: a refund entry and stock movements back; history is not edited."""
+def cancel(
+    session: Session,
+    redemption: Redemption,
+    reason: str,
+    *,
+    actor: str,
+    refund: Callable[[int], object] | None = None,
+) -> Redemption:
+    """Cancel with a reason: a refund entry and stock movements back; history is not edited.
+
+    A claim code's redemption names nobody: its points go back onto the code its bearer types again
+    (``refund(points)``, models/hazards.refund_reward)."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_l("Say why the redemption is cancelled."))
     if redemption.status is RedemptionStatus.cancelled:
         raise Conflict(_l("%(number)s was already cancelled."), number=redemption.number)
+    if redemption.employee_id is None:
+        if refund is None:
+            raise InvalidInput(_l("This was paid with an anonymous reward's claim code: its bearer types the code."))
+        _put_back(session, redemption, actor=actor, reason=reason)
+        refund(redemption.points)
+        return _cancelled(session, redemption, actor=actor, reason=reason)
     employee = ledger.lock_employee(session, redemption.employee_id)
+    _put_back(session, redemption, actor=actor, reason=reason)
+    ledger.post_entry(
+        session,
+        employee,
+        redemption.points,
+        ledger.EntryKind.refund,
+        actor=actor,
+        ref=("redemption", redemption.id),
+        memo=f"取消兑换 {redemption.number}：{reason}"[:200],
+    )
+    return _cancelled(session, redemption, actor=actor, reason=reason)
+
+
+def _put_back(session: Session, redemption: Redemption, *, actor: str, reason: str) -> None:
     goods = _lock_goods(session, [line.goods_id for line in redemption.lines])
     for line in redemption.lines:
         _move(
@@ -567,15 +675,9 @@ def cancel(session: Session, redemption: Redemption, reason: str, *, actor: str)
             note=reason,
             ref_id=redemption.id,
         )
-    ledger.post_entry(
-        session,
-        employee,
-        redemption.points,
-        ledger.EntryKind.refund,
-        actor=actor,
-        ref=("redemption", redemption.id),
-        memo=f"取消兑换 {redemption.number}：{reason}"[:200],
-    )
+
+
+def _cancelled(session: Session, redemption: Redemption, *, actor: str, reason: str) -> Redemption:
     redemption.status = RedemptionStatus.cancelled
     redemption.cancelled_at, redemption.cancelled_by, redemption.cancel_reason = utcnow(), actor, reason[:200]
     session.flush()

@@ -13,13 +13,13 @@ from . import receipt
 
 def slip_for(redemption: Redemption, store_name: str, *, reprint: bool = False) -> receipt.Slip:
     """The slip of a redemption, as printed (and previewed at the kiosk and in the back office)."""
-    employee = redemption.employee
+    employee = redemption.employee  # None: paid with an anonymous reward's claim code (nobody is named)
     return receipt.Slip(
         store_name=store_name,
         kiosk_name=redemption.kiosk,
         printed_at=clock.to_local(redemption.created_at),
-        employee_name=employee.name,
-        employee_number=employee.number,
+        employee_name=employee.name if employee is not None else "匿名奖励码",
+        employee_number=employee.number if employee is not None else "—",
         lines=tuple(receipt.SlipLine(line.name, line.quantity, line.points) for line in redemption.lines),
         total=redemption.points,
         balance_after=redemption.balance_after,

@@ -40,3 +40,51 @@ def test_db_upgrade_command_migrates_and_seeds_the_rule_catalogue(empty_app):
     assert again.exit_code == 0 and "0 rules added" in again.output
     with empty_app.app_context():
         db.engine.dispose()
+
+
+def test_claim_code_redemptions_migrate_a_plant_with_redemptions_already(empty_app):
+    """0010 lets a redemption name nobody (SQLite copies the table): slips, lines and print jobs that point at
+    the existing redemptions still do, and the foreign keys are checked again afterwards."""
+    from sqlalchemy import text
+
+    with empty_app.app_context():
+        upgrade(db.engine, "0009")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO department (id, name) VALUES (1, '铸造车间')"))
+            conn.execute(
+                text(
+                    "INSERT INTO employee (id, number, name, department_id, kind, active, balance, created_at) "
+                    "VALUES (1, 'E1', '张三', 1, 'staff', true, 0, '2026-11-01 08:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO goods (id, name, category, value_fen, stock, low_stock, active, created_at) "
+                    "VALUES (1, '洗衣液', 'daily', 2000, 5, 5, true, '2026-11-01 08:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO redemption (id, request_key, cart_digest, employee_id, kiosk, points, balance_after,"
+                    " status, created_at) VALUES (7, 'k' , 'd', 1, 'kiosk', 40, 0, 'confirmed', '2026-11-02 09:00:00')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO redemption_line (redemption_id, goods_id, name, quantity, unit_points) "
+                    "VALUES (7, 1, '洗衣液', 2, 20)"
+                )
+            )
+        upgrade(db.engine)
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT employee_id FROM redemption WHERE id = 7")).scalar() == 1
+            assert conn.execute(text("SELECT redemption_id FROM redemption_line")).scalar() == 7
+            conn.execute(
+                text(
+                    "INSERT INTO redemption (request_key, cart_digest, employee_id, kiosk, points, balance_after,"
+                    " status, created_at) VALUES ('b', 'd', NULL, 'kiosk', 20, 0, 'confirmed', '2026-12-02 09:00:00')"
+                )
+            )
+            if conn.dialect.name == "sqlite":
+                assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again
+        db.engine.dispose()

@@ -8,9 +8,11 @@ import re
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from models import claims, clock, hazards, kiosks, people, places
+from models import claims, clock, hazards, kiosks, people, places, store
+from models.audit import AuditEntry
+from models.ledger import LedgerEntry
 from models.people import Employee
 from tests.images import photo_bytes
 from tests.pdfs import decode_pages
@@ -122,13 +124,15 @@ def test_a_storekeeper_cannot_verify_and_an_auditor_only_reads(client, session, 
 
 
 def test_no_screen_export_or_log_line_shows_an_anonymous_reporter(
-    app, client, session, login, make_employee, press, caplog
+    app, client, session, login, make_employee, make_goods, press, caplog
 ):
+    """The reporter reports anonymously and spends the reward at the kiosk with the claim code alone: no screen,
+    export, log line or row names them, and nothing ties the spend to the report (README: Security)."""
     caplog.set_level(logging.DEBUG)
     reporter = make_employee(name="匿名者本人", number="E09009")
     people.set_pin(session, reporter, "1357")
     _kiosk, code = kiosks.create_kiosk(session, "二号终端", printer_uri="dummy://")
-    card = people.issue_card(session, reporter, people.CardKind.qr, actor="staff:admin")
+    soap = make_goods("洗衣液", 4)  # 20 points at the default 5 points a yuan
     session.commit()
     phone = app.test_client()
     sent = phone.post(f"/r/{press.token}", data={"category": "act", "description": "有人违章动火", "anonymous": "1"})
@@ -139,38 +143,54 @@ def test_no_screen_export_or_log_line_shows_an_anonymous_reporter(
     client.post(f"/admin/hazards/{hazard.id}/verify", data={"verdict": "valid", "grade": "major"})
     counter = app.test_client()
     counter.post("/kiosk/pair", data={"code": code})
-    counter.post("/kiosk/scan", data={"code": card.code})
-    wrong = counter.post("/kiosk/reward", data={"code": "AAAA-BBBB-CCCC"})
+    audited_before = session.scalar(select(func.max(AuditEntry.id)))
+    wrong = counter.post("/kiosk/voucher", data={"code": "AAAA-BBBB-CCCC"})
     assert wrong.status_code == 403 and "领取码不正确" in wrong.text
-    collected = counter.post("/kiosk/reward", data={"code": claim_code.lower()})
-    assert collected.status_code == 303
+    opened = counter.post("/kiosk/voucher", data={"code": claim_code.lower()})  # no card scanned
+    assert opened.status_code == 303
+    screen = counter.get("/kiosk/me")
+    assert screen.status_code == 200 and "50" in screen.text and "匿名者本人" not in screen.text
+    assert counter.post("/kiosk/cart", data={"goods_id": soap.id, "delta": 1}).status_code == 200
+    confirm = counter.get("/kiosk/confirm")
+    key = re.search(r'name="request_key" value="([^"]+)"', confirm.text).group(1)
+    assert 'name="pin"' not in confirm.text  # no PIN: the code is the voucher
+    slip = counter.post("/kiosk/confirm", data={"request_key": key})
+    assert slip.status_code == 200 and "匿名者本人" not in slip.text
+    [redemption] = session.scalars(select(store.Redemption)).all()
+    assert redemption.employee_id is None and redemption.points == 20 and redemption.balance_after == 30
     session.expire_all()
-    assert session.get(Employee, reporter.id).balance == 50
-    assert counter.post("/kiosk/reward", data={"code": claim_code}).status_code == 409  # once only
+    assert session.get(Employee, reporter.id).balance == 0  # nobody's account was credited
+    assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+    assert counter.post("/kiosk/done").status_code == 303
+    assert hazards.open_voucher(session, claim_code, kiosk_id=_kiosk.id).balance == 30  # the rest stays
 
     seen = [
         client.get("/admin/hazards").text,
         client.get(f"/admin/hazards/{hazard.id}").text,
         client.get("/admin/hazards?status=verified").text,
+        client.get("/admin/redemptions").text,
+        client.get("/admin/ledger").text,
+        app.test_client().get("/board").text,
     ]
     book = load_workbook(io.BytesIO(client.get("/admin/hazards/ledger.xlsx").data))
     seen.append(" ".join(str(v) for row in book.active.iter_rows(values_only=True) for v in row))
     seen.append(caplog.text)
     for text in seen:
         assert "匿名者本人" not in text and "E09009" not in text
-    assert "匿名" in seen[1] and "匿名" in seen[3]
+    assert "匿名" in seen[1] and "匿名" in seen[6]  # the report says it was anonymous
+    assert redemption.number not in seen[5]  # the public board never shows what a claim code paid for
     assert claim_code not in caplog.text and hazards.normalise_code(claim_code) not in caplog.text
+    # No row written with the spend points at the report: no audit entry, no hazard event after verification.
+    events = [e.action for e in session.get(hazards.Hazard, hazard.id).events]
+    assert events[-1] is hazards.HazardAction.verified
+    assert session.scalars(select(AuditEntry.entity).where(AuditEntry.id > audited_before)).all() == []
 
 
-def test_a_wrong_claim_code_is_tried_five_times_at_most(app, client, session, make_employee, paired_kiosk):
-    worker = make_employee()
-    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
-    session.commit()
+def test_a_wrong_claim_code_is_tried_five_times_at_most(app, client, session, paired_kiosk):
     client.post("/kiosk/pair", data={"code": paired_kiosk})
-    client.post("/kiosk/scan", data={"code": card.code})
     for _ in range(5):
-        assert client.post("/kiosk/reward", data={"code": "ZZZZ-ZZZZ-ZZZZ"}).status_code == 403
-    assert client.post("/kiosk/reward", data={"code": "ZZZZ-ZZZZ-ZZZZ"}).status_code == 429
+        assert client.post("/kiosk/voucher", data={"code": "ZZZZ-ZZZZ-ZZZZ"}).status_code == 403
+    assert client.post("/kiosk/voucher", data={"code": "ZZZZ-ZZZZ-ZZZZ"}).status_code == 429
 
 
 @pytest.fixture

@@ -53,19 +53,15 @@ def test_forty_wrong_pins_at_once_count_as_forty_and_only_the_limit_is_checked(a
     assert tries.counted(session, "pin", worker.id) == 0
 
 
-def test_wrong_claim_codes_are_counted_for_the_card_whatever_the_cookie(client, session, make_employee):
-    worker = make_employee(number="E7002")
-    card = people.issue_card(session, worker, "qr", actor="staff:admin")
-    session.commit()
-    assert client.post("/kiosk/scan", data={"code": card.code}).status_code == 200
+def test_wrong_claim_codes_are_counted_for_the_kiosk_whatever_the_cookie(client, session, paired):
     replay = client.get_cookie("session").value  # the kiosk's session cookie before any wrong code
     for n in range(5):
-        wrong = client.post("/kiosk/reward", data={"code": f"WRONG{n}"})
+        wrong = client.post("/kiosk/voucher", data={"code": f"WRONG{n}"})
         assert wrong.status_code == 403
-    client.set_cookie("session", replay)  # a replayed cookie, or a fresh scan, brings no new tries
-    refused = client.post("/kiosk/reward", data={"code": "WRONG9"})
+    client.set_cookie("session", replay)  # a replayed cookie brings no new tries
+    refused = client.post("/kiosk/voucher", data={"code": "WRONG9"})
     assert refused.status_code == 429 and "领取码错误次数过多" in refused.text
-    assert tries.counted(session, "claim_code", worker.id) == 6
+    assert tries.counted(session, "claim_code", f"kiosk:{paired.id}") == 6
 
 
 def test_pairing_code_guesses_are_limited(app, client, session):

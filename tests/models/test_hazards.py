@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import claims, clock, hazards, places
-from models.errors import Conflict, Forbidden, Gone, InvalidInput, InvalidTransition, NotFound, WrongPin
+from models.errors import (
+    Conflict,
+    Forbidden,
+    Gone,
+    InsufficientPoints,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    WrongPin,
+)
+from models.ledger import LedgerEntry
 from models.people import Employee
 from models.settings import set_setting
 
@@ -146,7 +157,7 @@ def test_a_major_hazard_needs_funds_plan_and_standard(session, press, make_emplo
     assert hazard.status is hazards.HazardStatus.assigned and hazard.funds == "2万元"
 
 
-def test_an_anonymous_reward_goes_to_whoever_brings_the_code(session, press, make_employee):
+def test_an_anonymous_reward_is_a_voucher_on_its_claim_code(session, press, make_employee):
     receipt = report(session, press, None)
     session.commit()
     hazard, code = receipt.hazard, receipt.claim_code
@@ -154,20 +165,31 @@ def test_an_anonymous_reward_goes_to_whoever_brings_the_code(session, press, mak
     stored = [str(v) for v in (hazard.claim_code_hash, hazard.follow_hash, hazard.description)]
     assert all(hazards.normalise_code(code) not in v and code not in v for v in stored)  # only a hash is kept
     assert [e.actor for e in hazard.events] == ["anonymous"]
-    collector = make_employee(name="王五")
-    with pytest.raises(Conflict):  # not verified yet: nothing to collect
-        hazards.collect_reward(session, collector, code, actor="kiosk:一号终端")
+    with pytest.raises(Conflict):  # not verified yet: nothing on the code
+        hazards.open_voucher(session, code, kiosk_id=1)
     hazards.verify(session, hazard, "valid", grade="general", actor="staff:officer")
     session.commit()
     assert hazard.reward == hazards.HazardReward.waiting and hazard.reward_claim is None
     with pytest.raises(WrongPin):
-        hazards.collect_reward(session, collector, "AAAA-BBBB-CCCC", actor="kiosk:一号终端")
-    hazards.collect_reward(session, collector, code.lower().replace("-", " "), actor="kiosk:一号终端")
+        hazards.open_voucher(session, "AAAA-BBBB-CCCC", kiosk_id=1)
+    bearer = hazards.open_voucher(session, code.lower().replace("-", " "), kiosk_id=1)
+    assert bearer.balance == 20 and bearer.id is None
+    before = (hazard.reward, hazard.reward_points, hazard.reward_collected_at, len(hazard.events))
+    assert hazards.spend_voucher(session, bearer, 15) == 5
     session.commit()
-    assert session.get(Employee, collector.id).balance == 20 and hazard.reward == hazards.HazardReward.collected
-    assert hazard.reporter_id is None and "王五" not in " ".join(f"{e.actor} {e.note}" for e in hazard.events)
-    with pytest.raises(Conflict):
-        hazards.collect_reward(session, collector, code, actor="kiosk:一号终端")
+    session.refresh(hazard)
+    assert (hazard.reward, hazard.reward_points, hazard.reward_collected_at, len(hazard.events)) == before
+    [spent] = session.scalars(select(hazards.RewardSpend)).all()  # no time, no person, no hazard: a keyed hash
+    assert spent.points == 15 and spent.code_mac not in (hazard.claim_code_hash, hashlib.sha256(b"x").hexdigest())
+    assert hazards.open_voucher(session, code, kiosk_id=2).balance == 5  # the rest stays for another visit
+    with pytest.raises(InsufficientPoints):
+        hazards.spend_voucher(session, bearer, 10)
+    hazards.refund_to_voucher(session, code)(15)
+    assert hazards.voucher(session, hazard.id, bearer.code_mac).balance == 20
+    hazards.spend_voucher(session, bearer, 20)
+    with pytest.raises(Conflict):  # spent
+        hazards.open_voucher(session, code, kiosk_id=1)
+    assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0  # nobody was credited anything
 
 
 def test_a_report_needs_a_kind_and_words_and_me_too_counts(session, press, make_employee):
