@@ -10,6 +10,7 @@ from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.forms import row_id
 from models.people import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -44,7 +45,7 @@ def role_required(*roles: Role) -> Callable[[F], F]:
 def pager(endpoint: str) -> tuple[int, Callable[[bool], dict[str, str | None]]]:
     """The page asked for (``?page=``, from 1) and a function that, told whether more rows follow, gives the
     links to the newer and older pages with the same filter (for admin/_pager.html)."""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, request.args.get("page", 1, type=row_id) or 1)
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
 
     def links(more: bool) -> dict[str, str | None]:

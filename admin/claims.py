@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
-from app.forms import ReasonForm, form_error, uploaded_photos
+from app.forms import ReasonForm, form_error, row_id, uploaded_photos
 from models import claims, people, rules
 from models.base import get_or_404
 from models.errors import DomainError, InvalidInput
@@ -106,7 +106,7 @@ def claims_bulk_approve() -> Response:
     """Approve the ticked claims, each at the points it asks for: all of them, or none (the message says which
     claim stood in the way)."""
     try:
-        ids = sorted({int(i) for i in request.form.getlist("ids")})
+        ids = sorted({row_id(i) for i in request.form.getlist("ids")})
     except ValueError:
         raise InvalidInput(_l("Tick the claims to approve.")) from None
     if not ids or len(ids) > MAX_BULK:

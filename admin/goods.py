@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from app import l10n
 from app.extensions import db
-from app.forms import uploaded_photos, whole
+from app.forms import row_id, uploaded_photos, whole
 from models import clock, store
 from models.base import get_or_404
 from models.errors import DomainError, InvalidInput, NotFound
@@ -196,7 +196,7 @@ def count_sheet() -> Response:
 def shelf_labels() -> Response:
     """Shelf labels for the goods ticked (``ids``), or for every active item when none is ticked."""
     try:
-        ids = {int(i) for i in request.args.getlist("ids")}
+        ids = {row_id(i) for i in request.args.getlist("ids")}
     except ValueError:
         raise InvalidInput(_l("Tick the goods to print.")) from None
     if len(ids) > MAX_LABELS:

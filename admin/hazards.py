@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from app import xlsx
 from app.extensions import db
-from app.forms import uploaded_photos
+from app.forms import row_id, uploaded_photos
 from models import clock, hazards, people, places
 from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
@@ -34,7 +34,7 @@ OWNERS = (Role.safety_officer, Role.supervisor, Role.storekeeper)
 @role_required(*READERS)
 def hazard_list() -> str:
     status = request.args.get("status") or None
-    place_id = request.args.get("place", type=int)
+    place_id = request.args.get("place", type=row_id)
     owner = current_user.username if request.args.get("mine") else None
     listing = hazards.queue(db.session, status, owner=owner, place_id=place_id)
     return render_template(

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from app import xlsx
 from app.extensions import db
+from app.forms import row_id
 from models import clock, ledger, people
 from models.i18n import lazy_gettext as _l
 
@@ -43,7 +44,7 @@ def ledger_list() -> str:
     """100 entries a page, newest first. Pages are marked by the entry they start from (``before`` / ``after``
     a sequence number), not counted from the top: page 5,000 of a million entries is as quick as the first."""
     found = ledger.parse_filter(request.args)
-    before, after = request.args.get("before", type=int), request.args.get("after", type=int)
+    before, after = request.args.get("before", type=row_id), request.args.get("after", type=row_id)
     seq = ledger.LedgerEntry.seq
     base = found.query(big_department=ledger.is_big_department(db.session, found.department_id))
     if after is not None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.forms import typed_twice
+from app.forms import row_id, typed_twice
 from models import audit, people, roster
 from models.base import get_or_404
 from models.errors import InvalidInput
@@ -44,7 +44,7 @@ def _filtered():
                 people.Employee.name.contains(text, autoescape=True),
             )
         )
-    if department := request.args.get("department", type=int):
+    if department := request.args.get("department", type=row_id):
         query = query.where(people.Employee.department_id == department)
     status = request.args.get("status", "active")
     if status == "active":
@@ -116,7 +116,7 @@ def person(employee_id: int) -> tuple[str, int]:
 
 
 def _department_from_form() -> people.Department:
-    department = db.session.get(people.Department, request.form.get("department_id", type=int) or 0)
+    department = db.session.get(people.Department, request.form.get("department_id", type=row_id) or 0)
     if department is None:
         raise InvalidInput(_l("Choose a department from the list."))
     return department
@@ -226,7 +226,7 @@ def card_sheet() -> Response:
     )
     if request.args.getlist("ids"):
         try:
-            ids = {int(i) for i in request.args.getlist("ids")}
+            ids = {row_id(i) for i in request.args.getlist("ids")}
         except ValueError:
             raise InvalidInput(_l("Tick the employees whose cards to print.")) from None
         query = query.where(people.Card.employee_id.in_(ids))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from app.forms import whole_or_none
+from app.forms import row_id, whole_or_none
 from models import hazards, places
 from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
@@ -106,7 +106,7 @@ def place_posters() -> Response:
     if paper not in ("A4", "A5"):
         raise InvalidInput(_l("Paper is A4 or A5."))
     try:
-        ids = sorted({int(i) for i in request.args.getlist("ids")})
+        ids = sorted({row_id(i) for i in request.args.getlist("ids")})
     except ValueError:
         raise InvalidInput(_l("Tick the places to print.")) from None
     if not ids or len(ids) > MAX_BATCH:

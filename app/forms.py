@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from models.base import INT_LIMIT, countable_day
 from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
 
@@ -17,9 +18,6 @@ class ReasonForm(FlaskForm):
     """A reason, as a rejection, an objection or a false-claim finding needs."""
 
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500)])
-
-
-INT_LIMIT = 2**31 - 1  # what an INTEGER column holds (PostgreSQL refuses more; SQLite would keep it silently)
 
 
 def whole(value: object, message: Any) -> int:
@@ -34,17 +32,29 @@ def whole(value: object, message: Any) -> int:
     return number
 
 
+def row_id(value: object) -> int:
+    """A row's id from a form or a query string (``request.args.get("x", type=row_id)``): a whole number an
+    INTEGER column can hold, else ValueError (which Werkzeug's ``type=`` reads as "not given")."""
+    number = int(str(value).strip())
+    if not 0 <= number <= INT_LIMIT:
+        raise ValueError(f"{number} is not a row id")
+    return number
+
+
 def whole_or_none(value: object, message: Any) -> int | None:
     """Like ``whole``, but nothing typed is None."""
     return None if value in (None, "") else whole(value, message)
 
 
 def day(value: str | None, message: Any) -> dt.date | None:
-    """A date as YYYY-MM-DD, nothing typed is None; anything else is refused with ``message``."""
+    """A date as YYYY-MM-DD, nothing typed is None; anything else (or a year past 2999) is refused."""
     try:
-        return dt.date.fromisoformat(value.strip()) if value and value.strip() else None
+        found = dt.date.fromisoformat(value.strip()) if value and value.strip() else None
     except ValueError:
         raise InvalidInput(message) from None
+    if found is not None and not countable_day(found):
+        raise InvalidInput(message)
+    return found
 
 
 def form_error(form: FlaskForm) -> InvalidInput:

@@ -20,6 +20,8 @@ from flask import Flask, Response, g, request
 from sqlalchemy import func, select, text
 
 from models.clock import utcnow
+from models.errors import InvalidInput
+from models.i18n import lazy_gettext as _l
 
 from .extensions import db
 from .xlsx import MIMETYPE as XLSX
@@ -31,6 +33,7 @@ CONTENT_POLICY = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 NEVER_KEPT = {"text/html", "application/pdf", "application/json", XLSX}
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 STUCK_MINUTES = 10  # a slip queued and due this long without the worker taking it: the worker is down
 
@@ -39,6 +42,16 @@ def _start_clock() -> None:
     g.started = time.perf_counter()
     given = request.headers.get("X-Request-ID", "")
     g.request_id = given if REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
+
+
+def _refuse_nul() -> None:
+    """A NUL character is in no name, note or code anyone types, and PostgreSQL cannot store one (SQLite
+    would, silently): a request that carries one anywhere is refused at the door, the same on both."""
+    texts = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method not in ("GET", "HEAD") and request.mimetype in FORM_TYPES:
+        texts += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in text for text in texts):
+        raise InvalidInput(_l("The input holds a character that cannot be stored (NUL). Type it again."))
 
 
 def _finish(response: Response) -> Response:
@@ -88,6 +101,7 @@ def healthz() -> tuple[str, int, dict[str, str]]:
 
 def install(app: Flask) -> None:
     app.before_request(_start_clock)
+    app.before_request(_refuse_nul)
     app.after_request(_finish)
     app.add_url_rule("/livez", "live", livez)
     app.add_url_rule("/healthz", "health", healthz)

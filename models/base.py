@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import MetaData, Select
+from sqlalchemy import MetaData, Select, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from .errors import NotFound
@@ -63,3 +65,21 @@ def get_or_404(session: Session, entity: type[T], ident: object, message: Any = 
     if found is None:
         raise NotFound(message) if message is not None else NotFound()
     return found
+
+
+INT_LIMIT = 2**31 - 1  # what an INTEGER column holds (PostgreSQL refuses more; SQLite would keep it silently)
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)  # days the product can count to and from
+
+
+def within_columns(number: int) -> bool:
+    return -INT_LIMIT <= number <= INT_LIMIT
+
+
+def countable_day(day: dt.date) -> bool:
+    return FIRST_DAY <= day <= LAST_DAY
+
+
+def upsert_insert(session: Session, table: Table) -> Any:
+    """An INSERT on ``table`` that can say ON CONFLICT (PostgreSQL's or SQLite's, by the session's database)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import clock
-from .base import AnySelect, Base, LabelledEnum
+from .base import AnySelect, Base, LabelledEnum, countable_day, within_columns
 from .clock import utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
 from .i18n import lazy_gettext as _l
@@ -661,6 +661,10 @@ def parse_filter(args: Mapping[str, str]) -> LedgerFilter:
         until = dt.date.fromisoformat(args["until"]) if args.get("until") else None
     except (ValueError, TypeError):
         raise InvalidInput(_l("The filter is not valid: dates are YYYY-MM-DD.")) from None
+    if (department is not None and not within_columns(department)) or not all(
+        countable_day(d) for d in (since, until) if d is not None
+    ):
+        raise InvalidInput(_l("The filter is not valid: dates are YYYY-MM-DD."))
     kind = args.get("kind") or ""
     if kind and kind not in EntryKind.__members__:
         raise InvalidInput(_l("The filter is not valid: choose a kind of entry from the list."))

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
-from .base import Base
+from .base import Base, upsert_insert
 from .errors import InvalidInput
 from .i18n import lazy_gettext as _l
 
@@ -207,11 +207,13 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
             raise InvalidInput(
                 _l("%(key)s must be between %(min)s and %(max)s."), key=key, min=spec.minimum, max=spec.maximum
             )
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=json.dumps(value)))
-    else:
-        row.value = json.dumps(value)
+    # The first save of a setting makes its row (holding the default, as it read before): by an insert that
+    # gives way to a twin, so that admins saving it at once take turns on the row instead of one failing.
+    created = upsert_insert(session, Setting.__table__).values(key=key, value=json.dumps(spec.default))
+    session.execute(created.on_conflict_do_nothing(index_elements=["key"]))
+    row = session.get(Setting, key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    row.value = json.dumps(value)  # an update the audit log sees, from the old value to the new
     session.flush()
     session.info.pop(_CACHE, None)
     session.info[_WRITTEN] = True

@@ -297,6 +297,9 @@ def move_stock(
     return movement
 
 
+STOCK_LIMIT = 1_000_000  # of one goods on the shelf: far past any store, far below what the column holds
+
+
 def _move(
     session: Session,
     goods: Goods,
@@ -309,6 +312,8 @@ def _move(
 ) -> StockMovement:
     if goods.stock + delta < 0:
         raise OutOfStock(_l("%(name)s: only %(stock)s left."), name=goods.name, stock=goods.stock)
+    if goods.stock + delta > STOCK_LIMIT:
+        raise InvalidInput(_l("At most %(n)s of one goods can be in stock."), n=STOCK_LIMIT)
     goods.stock += delta
     movement = StockMovement(
         goods_id=goods.id,

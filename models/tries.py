@@ -13,10 +13,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import DateTime, Integer, String, case, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base
+from .base import Base, upsert_insert
 from .clock import utcnow
 from .errors import DomainError
 from .unit import keep_so_far
@@ -39,8 +38,7 @@ def _refused(session: Session, scope: str, subject: str, *, limit: int, lock_min
     lock_ends = now + dt.timedelta(minutes=lock_minutes)
     table = Tries.__table__
     lapsed = table.c.locked_until <= now  # NULL (not locked) is not lapsed
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(table).values(scope=scope, subject=subject, failures=1, locked_until=None)
+    insert = upsert_insert(session, table).values(scope=scope, subject=subject, failures=1, locked_until=None)
     upsert = insert.on_conflict_do_update(
         index_elements=[table.c.scope, table.c.subject],
         set_={
