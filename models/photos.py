@@ -2,8 +2,8 @@
 
 An upload is opened with Pillow; anything that is not a JPEG, PNG or WebP picture (or another plain format
 a phone or camera writes) is refused. It is turned upright by its EXIF orientation, shrunk to at most
-1600 px on the long side, and re-encoded as a fresh JPEG, which drops every piece of metadata (EXIF, GPS,
-comments). The file is kept under the instance folder, outside anything served as static, named by its
+1600 px on the long side, and re-encoded as a fresh JPEG from its pixels alone, which drops every piece of
+metadata (EXIF, GPS, comments, ICC profiles, text chunks). Its pixel count is checked in its header first. The file is kept under the instance folder, outside anything served as static, named by its
 SHA-256, and served only through views that check who is asking.
 """
 
@@ -29,7 +29,11 @@ from .settings import get_setting
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "MPO", "GIF", "BMP"}
 LONG_SIDE = 1600
-MAX_PIXELS = 60_000_000  # a decompression bomb is refused before it is decoded
+# Refused by the size in its header, before a pixel is decoded. A JPEG decodes shrunk (1/2 to 1/8, draft mode)
+# and may be large; other formats decode whole (three bytes a pixel and a copy or two), so they are held to
+# what a phone's screenshot or camera PNG is. Memory per upload: tests/bench/uploads.py.
+MAX_PIXELS = 80_000_000  # below Pillow's own bomb warning (89 MP), which is refused as well
+MAX_PIXELS_UNSHRUNK = 16_000_000
 
 
 class Photo(Base):
@@ -64,9 +68,10 @@ def clean_image(data: bytes, *, max_bytes: int, long_side: int = LONG_SIDE) -> t
             image = Image.open(io.BytesIO(data))
             if image.format not in ACCEPTED_FORMATS:
                 raise InvalidInput(_l("This file is not a photo (JPEG, PNG or WebP)."))
-            if image.width * image.height > MAX_PIXELS:
+            shrinks = image.format in ("JPEG", "MPO")
+            if image.width * image.height > (MAX_PIXELS if shrinks else MAX_PIXELS_UNSHRUNK):
                 raise InvalidInput(_l("This photo is too large."))
-            if image.format in ("JPEG", "MPO"):
+            if shrinks:
                 # Let the JPEG decoder shrink by 1/2, 1/4 or 1/8 while decoding (never below the size kept):
                 # a 12-megapixel phone photo then decodes in a fraction of the time.
                 scale = min(1.0, long_side / max(image.width, image.height))
@@ -85,8 +90,11 @@ def clean_image(data: bytes, *, max_bytes: int, long_side: int = LONG_SIDE) -> t
     upright.thumbnail((long_side, long_side))
     if upright.mode != "RGB":
         upright = upright.convert("RGB")
+    # Pillow writes a JPEG comment (and an ICC profile, text chunks ...) it finds in ``info``: the picture goes
+    # out with its pixels only, nothing of the original's metadata.
+    upright.info = {}
     out = io.BytesIO()
-    upright.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing of the original is kept
+    upright.save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue(), upright.width, upright.height
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from models.errors import InvalidInput
 from models.photos import clean_image, photos_of, store_photo
@@ -58,3 +58,33 @@ def test_photos_are_stored_outside_static_by_hash(session, tmp_path):
     assert (tmp_path / "uploads" / photo.filename).exists()
     assert photo.filename == f"{photo.sha256}.jpg" and (photo.width, photo.height) == (640, 480)
     assert photos_of(session, ("claim", 7)) == [photo] and photos_of(session, ("claim", 8)) == []
+
+
+def test_nothing_of_the_original_metadata_survives():
+    """EXIF and GPS went before; a JPEG comment, an ICC profile and PNG text chunks go too."""
+    from PIL import ImageCms, PngImagePlugin
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    jpeg = io.BytesIO()
+    Image.new("RGB", (800, 600), "red").save(jpeg, "JPEG", comment=b"reporter: Li Si, E07001", icc_profile=profile)
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "Li Si E07001")
+    png = io.BytesIO()
+    Image.new("RGB", (800, 600), "blue").save(png, "PNG", pnginfo=text)
+    for upload in (jpeg.getvalue(), png.getvalue()):
+        cleaned, _, _ = clean_image(upload, max_bytes=10 * 1024 * 1024)
+        kept = Image.open(io.BytesIO(cleaned))
+        assert set(kept.info) <= {"jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi"}, kept.info
+        assert b"Li Si" not in cleaned and b"E07001" not in cleaned and b"ICC_PROFILE" not in cleaned
+
+
+def test_a_picture_with_too_many_pixels_is_refused_before_it_is_decoded(monkeypatch):
+    """A 170 KB PNG of 7700 x 7700 pixels cost a worker 458 MB: its header is enough to refuse it."""
+    bomb = io.BytesIO()
+    Image.new("1", (7700, 7700)).save(bomb, "PNG", optimize=True)
+    assert len(bomb.getvalue()) < 200_000
+    decoded: list[str] = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self.format))
+    with pytest.raises(InvalidInput):
+        clean_image(bomb.getvalue(), max_bytes=10 * 1024 * 1024)
+    assert decoded == []  # refused from the header
