@@ -83,7 +83,7 @@ def livez() -> tuple[str, int, dict[str, str]]:
 
 def healthz() -> tuple[str, int, dict[str, str]]:
     """For the load balancer: the database answers and the print queue moves. 503 with the reason if not."""
-    from models.printing import JobStatus, PrintJob
+    from models.printing import JobStatus, PrintJob, stale
 
     try:
         db.session.execute(text("SELECT 1"))
@@ -91,9 +91,12 @@ def healthz() -> tuple[str, int, dict[str, str]]:
         stuck = db.session.scalar(
             select(func.count()).where(PrintJob.status == JobStatus.queued, PrintJob.next_attempt_at < due_before)
         )
+        held = db.session.scalar(select(func.count()).where(stale()))
     except Exception:
         logging.getLogger(__name__).exception("health check: the database does not answer")
         return "database unreachable", 503, {"Content-Type": "text/plain"}
+    if held:
+        return f"print worker stopped mid-slip: {held} held past their lease", 503, {"Content-Type": "text/plain"}
     if stuck:
         return f"print queue stuck: {stuck} slips waiting over {STUCK_MINUTES} min", 503, {"Content-Type": "text/plain"}
     return "ok", 200, {"Content-Type": "text/plain"}

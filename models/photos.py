@@ -3,7 +3,8 @@
 An upload is opened with Pillow; anything that is not a JPEG, PNG or WebP picture (or another plain format
 a phone or camera writes) is refused. It is turned upright by its EXIF orientation, shrunk to at most
 1600 px on the long side, and re-encoded as a fresh JPEG from its pixels alone, which drops every piece of
-metadata (EXIF, GPS, comments, ICC profiles, text chunks). Its pixel count is checked in its header first. The file is kept under the instance folder, outside anything served as static, named by its
+metadata (EXIF, GPS, comments, ICC profiles, text chunks). Its pixel count is checked in its header first.
+The file is kept under the instance folder, outside anything served as static, named by its
 SHA-256, and served only through views that check who is asking.
 """
 

@@ -1,16 +1,19 @@
 """The persistent print queue: a redemption commits first, then its slip waits here until it is printed.
 
-A failed print loses nothing (DESIGN.md): the job stays, is retried with growing waits, and can be printed
-again on request. A job is never printed twice by accident: the worker marks it ``printing`` and commits
-before it sends a byte, so a worker that dies mid-print leaves the job ``printing`` for a person to look
-at and reprint, instead of printing it again by itself. (printer/ renders and sends; this is the record.)
+A failed print loses nothing (DESIGN.md): a printer that could not be reached is tried again with growing
+waits, and any slip can be printed again on request (the copy says 补打). A job is never printed twice by
+accident: the worker marks it ``printing`` (with the time: its lease) and commits before it sends a byte; it
+is marked printed only when the printer confirmed it, else "sent, not confirmed" for a person to look at.
+A worker that dies mid-print leaves the job ``printing``; after its lease the next worker takes it back as
+"sent, not confirmed", never printing it again by itself. (printer/ renders and sends; this is the record.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, exists, select
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, exists, func, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from .base import Base, LabelledEnum
@@ -23,6 +26,7 @@ from .store import Redemption, RedemptionStatus
 PAPER_COLUMNS = {58: 32, 80: 48}  # paper width in mm -> columns of the printer's standard font
 
 MAX_ATTEMPTS = 6
+LEASE = dt.timedelta(minutes=2)  # a job "printing" longer than this was held by a worker that died
 BACKOFF_SECONDS = (5, 15, 60, 180, 600)  # waits after the 1st, 2nd ... failure
 
 
@@ -30,6 +34,7 @@ class JobStatus(LabelledEnum):
     queued = "queued", _l("Waiting to print")
     printing = "printing", _l("Printing")
     done = "done", _l("Printed")
+    unconfirmed = "unconfirmed", _l("Sent, not confirmed")
     failed = "failed", _l("Print failed")
 
 
@@ -81,6 +86,7 @@ def enqueue(
 def claim_next(session: Session, now: dt.datetime | None = None) -> PrintJob | None:
     """Take the next job that is due, marking it ``printing``. The caller commits before printing."""
     now = now or utcnow()
+    take_back_stale(session, now)
     query = (
         select(PrintJob)
         .where(PrintJob.status == JobStatus.queued, PrintJob.next_attempt_at <= now)
@@ -90,9 +96,38 @@ def claim_next(session: Session, now: dt.datetime | None = None) -> PrintJob | N
     )
     job = session.scalars(query).first()
     if job is not None:
-        job.status, job.attempts = JobStatus.printing, job.attempts + 1
+        job.status, job.attempts, job.claimed_at = JobStatus.printing, job.attempts + 1, now
         session.flush()
     return job
+
+
+STALE_NOTE = "the print worker stopped while sending this slip: see whether it came out, reprint if not"
+
+
+def stale(now: dt.datetime | None = None) -> Any:
+    """Jobs held "printing" past their lease (rows from before leases count from their due time)."""
+    before = (now or utcnow()) - LEASE
+    return (PrintJob.status == JobStatus.printing) & (
+        func.coalesce(PrintJob.claimed_at, PrintJob.next_attempt_at) < before
+    )
+
+
+def take_back_stale(session: Session, now: dt.datetime | None = None) -> int:
+    """A job a dead worker held: it may have printed, so it is never sent again by itself; it becomes "sent,
+    not confirmed" with the reason, listed under slips that need a person."""
+    found = list(session.scalars(select(PrintJob).where(stale(now)).with_for_update(skip_locked=True)))
+    for job in found:
+        job.status, job.last_error = JobStatus.unconfirmed, STALE_NOTE
+    if found:
+        session.flush()
+    return len(found)
+
+
+def unconfirmed(session: Session, job: PrintJob, note: str) -> None:
+    """The slip went out and the printer did not confirm it (or failed after): a person looks; a copy is
+    only printed on purpose (reprint, 补打)."""
+    job.status, job.last_error = JobStatus.unconfirmed, note[:300]
+    session.flush()
 
 
 def finish(session: Session, job: PrintJob) -> None:
@@ -131,7 +166,7 @@ def reprint(session: Session, redemption: Redemption, *, actor: str) -> PrintJob
     printer and paper of the slip's last job (else the settings)."""
     jobs = jobs_of(session, redemption.id)
     for job in jobs:
-        if job.status in (JobStatus.queued, JobStatus.failed):
+        if job.status in (JobStatus.queued, JobStatus.failed, JobStatus.unconfirmed):
             job.status, job.last_error = JobStatus.failed, (job.last_error or "")[:250] + " (replaced by reprint)"
     last = jobs[-1] if jobs else None
     return enqueue(
@@ -169,8 +204,9 @@ def troubled(session: Session) -> list[PrintJob]:
             select(PrintJob)
             .join(Redemption, PrintJob.redemption_id == Redemption.id)
             .where(
-                (PrintJob.status == JobStatus.failed)
-                | ((PrintJob.status == JobStatus.queued) & (PrintJob.attempts > 0)),
+                PrintJob.status.in_((JobStatus.failed, JobStatus.unconfirmed))
+                | ((PrintJob.status == JobStatus.queued) & (PrintJob.attempts > 0))
+                | stale(),
                 Redemption.status != RedemptionStatus.cancelled,
                 ~exists().where(printed.redemption_id == PrintJob.redemption_id, printed.status == JobStatus.done),
             )

@@ -27,7 +27,18 @@ class PrinterConfigError(PrinterError):
 
 
 class PrinterUnavailable(PrinterError):
-    """The printer could not be reached or refused the job (offline, paper out, ...)."""
+    """The printer could not be reached: nothing was sent, the job may be tried again by itself."""
+
+
+class MaybePrinted(PrinterError):
+    """Bytes went out and then something failed (a reset, paper out): the slip may be half or wholly on paper.
+    Never sent again by itself: a person looks, and reprints on purpose (the copy says 补打)."""
+
+
+# Sent after the slip: GS r 1, "transmit paper sensor status". Printers answer it in order, once everything
+# before it has been processed, so its answer confirms the slip; bits 2-3 set say the roll ran out.
+STATUS_REQUEST = b"\x1dr\x01"
+PAPER_END = 0x0C
 
 
 @dataclass
@@ -35,7 +46,10 @@ class Backend:
     uri: str
     wants_preview: ClassVar[bool] = False  # only the file backend keeps a picture beside the bytes
 
-    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> bool:
+        """Send a slip: True when the printer confirmed it, False when it went out but the transport cannot
+        say whether it printed ("sent, not confirmed"). PrinterUnavailable: nothing went out; MaybePrinted:
+        it went out and then failed."""
         raise NotImplementedError
 
     def status(self) -> str:
@@ -47,7 +61,7 @@ class FileBackend(Backend):
     folder: Path = Path("receipts")
     wants_preview: ClassVar[bool] = True
 
-    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> bool:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             (self.folder / f"{name}.bin").write_bytes(data)
@@ -55,24 +69,27 @@ class FileBackend(Backend):
                 (self.folder / f"{name}.png").write_bytes(preview)
         except OSError as err:
             raise PrinterUnavailable(f"cannot write to {self.folder}: {err.strerror}") from err
+        return True  # the file is written: that is this printer's paper
 
     def status(self) -> str:
         return "online"
 
 
 @dataclass
-@dataclass
 class DummyBackend(Backend):
-    """Keeps what it was sent; ``fail`` makes the next sends fail (tests of retries)."""
+    """Keeps what it was sent; ``fail`` makes the next sends fail (tests of retries); ``confirms`` False makes
+    it a transport that cannot say whether a slip printed."""
 
     sent: list[tuple[str, bytes]] = field(default_factory=list)
     fail: int = 0
+    confirms: bool = True
 
-    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> bool:
         if self.fail > 0:
             self.fail -= 1
             raise PrinterUnavailable("dummy printer is offline")
         self.sent.append((name, data))
+        return self.confirms
 
     def status(self) -> str:
         return "offline" if self.fail else "online"
@@ -86,24 +103,32 @@ class TcpBackend(Backend):
     host: str = ""
     port: int = 9100
     timeout: float = 10.0
-    settle: float = 2.0  # how long to wait, after the slip, for the printer to hang up or say it did not take it
+    confirm: float = 8.0  # how long to wait, after the slip, for the printer's answer to the status request
 
-    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
-        """Send the slip, then tell the printer that was all and listen: a printer that closed before taking
-        everything answers with a reset (not printed: the job is retried); one that closes, or stays quiet
-        for ``settle`` seconds, has the slip in hand."""
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> bool:
+        """Send the slip and the status request, and wait for the answer: it comes once the printer has
+        processed the whole slip (True). No answer in ``confirm`` seconds, or a hang-up without one: sent, not
+        confirmed (False). A reset, or paper out, after bytes went out: MaybePrinted. Only a printer that
+        could not be reached at all (nothing sent) is PrinterUnavailable, and tried again by itself."""
         try:
-            with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
-                conn.sendall(data)
-                conn.shutdown(socket.SHUT_WR)
-                conn.settimeout(self.settle)
-                try:
-                    while conn.recv(256):  # status bytes, if the printer sends any
-                        pass
-                except TimeoutError:
-                    pass
+            conn = socket.create_connection((self.host, self.port), timeout=self.timeout)
         except OSError as err:
             raise PrinterUnavailable(f"{self.host}:{self.port}: {err.strerror or err}") from err
+        with conn:
+            try:
+                conn.sendall(data + STATUS_REQUEST)
+                conn.shutdown(socket.SHUT_WR)
+                conn.settimeout(self.confirm)
+                answer = conn.recv(1)
+            except TimeoutError:
+                return False
+            except OSError as err:
+                raise MaybePrinted(f"{self.host}:{self.port}: {err.strerror or err} after the slip went out") from err
+        if not answer:
+            return False
+        if answer[0] & PAPER_END:
+            raise MaybePrinted(f"{self.host}:{self.port}: the paper ran out")
+        return True
 
     def status(self) -> str:
         try:
@@ -119,15 +144,24 @@ class EscposBackend(Backend):
 
     make: object = field(default=None, repr=False)
 
-    def send(self, name: str, data: bytes, preview: bytes | None = None) -> None:
+    def send(self, name: str, data: bytes, preview: bytes | None = None) -> bool:
         try:
             device = self.make()  # type: ignore[operator]
-            device._raw(data)  # python-escpos opens the transport on first use
-            device.close()
-        except PrinterError:
-            raise
-        except Exception as err:  # the transports raise many kinds: all mean "not printed"
+            device.open()  # nothing is sent yet: a failure here is "not reached"
+        except Exception as err:  # the transports raise many kinds: here all mean "not reached"
             raise PrinterUnavailable(f"{self.uri}: {err}") from err
+        try:
+            device._raw(data)
+            # USB and serial printers can answer the status request; a CUPS queue cannot (False: not confirmed).
+            answer = device.query_status(STATUS_REQUEST) if hasattr(device, "query_status") else []
+            device.close()
+        except Exception as err:
+            raise MaybePrinted(f"{self.uri}: {err} after the slip went out") from err
+        if not answer:
+            return False
+        if answer[0] & PAPER_END:
+            raise MaybePrinted(f"{self.uri}: the paper ran out")
+        return True
 
     def status(self) -> str:
         try:

@@ -1,7 +1,8 @@
 """The print worker (`mart printer work`, its own process under systemd): drains the print queue.
 
 For each due job it marks the job ``printing`` and commits, renders the slip, sends it through the backend
-the job names, then marks it done, or puts it back with a wait (models/printing.py) when sending failed.
+the job names, then marks it done when the printer confirmed it, "sent, not confirmed" when it cannot say
+or failed after bytes went out, or puts it back with a wait when the printer could not be reached.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from models import printing
 from models.unit import unit_of_work
 
 from . import receipt
-from .backends import Backend, PrinterError, backend_for
+from .backends import Backend, MaybePrinted, PrinterError, backend_for
 from .slips import slip_for
 
 log = logging.getLogger(__name__)
@@ -61,12 +62,18 @@ class Worker:
                 preview = receipt.preview_png(slip, job.columns) if backend.wants_preview else None
             except (ValueError, LookupError, OSError) as err:
                 raise PrinterError(f"cannot lay the slip out: {err}") from err
-            backend.send(f"{slip.number}-{job.id}", data, preview)
-        except PrinterError as err:
+            confirmed = backend.send(f"{slip.number}-{job.id}", data, preview)
+        except MaybePrinted as err:  # it went out and then failed: never again by itself
+            log.warning("print job %s may have printed: %s", job.id, err)
+            printing.unconfirmed(session, job, str(err))
+        except PrinterError as err:  # nothing went out: tried again after a wait
             log.warning("print job %s failed: %s", job.id, err)
             printing.fail(session, job, str(err))
         else:
-            printing.finish(session, job)
+            if confirmed:
+                printing.finish(session, job)
+            else:
+                printing.unconfirmed(session, job, "sent; the printer did not confirm it")
 
     def work(self, *, once: bool = False, poll_seconds: float = 2.0, stop_after: float | None = None) -> int:
         """Print jobs as they come; with ``once``, print what is due now and return. Returns jobs handled.

@@ -1,5 +1,7 @@
-"""A network printer that misbehaves: it refuses, it closes halfway, it hangs. Jobs wait and retry; when the
-printer comes back, every slip is printed once, whole. Real sockets on loopback, bounded waits."""
+"""A network printer that misbehaves: it refuses, it closes halfway, it hangs, it never reads, it reads the whole
+slip and resets. A slip nobody received waits and is sent again; a slip that may be on paper is never sent
+again by itself ("sent, not confirmed", for a person to reprint on purpose: 补打). Real sockets on loopback,
+bounded waits."""
 
 from __future__ import annotations
 
@@ -9,15 +11,20 @@ import struct
 import threading
 import time
 
+import pytest
+
 from models import printing
 from models.clock import utcnow
 from models.printing import JobStatus, PrintJob
+from printer.backends import STATUS_REQUEST
 from tests.printer.escpos_reader import read
 
 
 class FakePrinter:
-    """A raw-port printer on 127.0.0.1. ``mode``: "good" reads everything; "halfway" reads a little and hangs
-    up with unread data (a reset); "hang" takes the connection and reads nothing for ``hang_seconds``."""
+    """A raw-port printer on 127.0.0.1. ``mode``: "good" reads everything and answers the status request, as a
+    printer does once it has processed what came before; "halfway" reads a little and hangs up with unread
+    data (a reset); "hang" takes the connection and reads nothing for ``hang_seconds``, then goes on as good;
+    "mute" reads everything and never answers; "reset" reads everything and resets without answering."""
 
     def __init__(self, port: int = 0, mode: str = "good", hang_seconds: float = 3.0) -> None:
         self.server = socket.create_server(("127.0.0.1", port))
@@ -44,9 +51,15 @@ class FakePrinter:
             if self.mode == "hang":
                 time.sleep(self.hang_seconds)
             conn.settimeout(10)
-            while chunk := conn.recv(4096):
+            while not received.endswith(STATUS_REQUEST) and (chunk := conn.recv(4096)):
                 received.extend(chunk)
-            self.copies.append(bytes(received))
+            self.copies.append(bytes(received.removesuffix(STATUS_REQUEST)))
+            if self.mode == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            elif self.mode == "mute":
+                time.sleep(1.5)
+            else:
+                conn.sendall(b"\x00")  # paper present
 
     def close(self) -> None:
         self.thread.join(15)
@@ -92,22 +105,57 @@ def test_a_printer_that_refuses_gets_the_slip_once_when_it_is_back(app, worker, 
     assert len(printer.copies) == 1 and redemption.number in read(printer.copies[0]).text()
 
 
-def test_a_printer_that_hangs_up_halfway_gets_the_whole_slip_again(app, worker, session, redemption):
+def test_a_printer_that_hangs_up_halfway_is_not_sent_the_slip_again_by_itself(app, worker, session, redemption):
     torn = FakePrinter(mode="halfway")
     job = queue_for(session, redemption, torn.port)
     assert worker.print_next()
     torn.close()
     assert len(torn.copies) == 1 and len(torn.copies[0]) <= 64  # it took a piece and hung up
-    retry = reload(session, job)
-    assert (retry.status, retry.attempts) == (JobStatus.queued, 1)  # not marked printed
+    held = reload(session, job)
+    assert held.status is JobStatus.unconfirmed and held.printed_at is None  # not marked printed, not retried
+    assert held in printing.troubled(session)  # listed under slips that need a person
     good = FakePrinter(torn.port)
     time_passes(session, job)
+    assert not worker.print_next()
+    printing.reprint(session, redemption, actor="staff:store")  # the storekeeper looked: it did not come out
+    session.commit()
     assert worker.print_next()
     good.close()
-    assert reload(session, job).status is JobStatus.done
-    assert len(good.copies) == 1 and redemption.number in read(good.copies[0]).text()
-    full = good.copies[0]
-    assert full.startswith(torn.copies[0]) and len(full) > len(torn.copies[0])  # the whole slip this time
+    assert len(good.copies) == 1 and "补打" in read(good.copies[0]).text()  # the copy says it is one
+
+
+@pytest.mark.parametrize("mode", ["reset", "mute"])
+def test_a_printer_that_takes_the_slip_without_confirming_it_gets_no_second_copy(
+    app, worker, session, redemption, mode
+):
+    """Before, a printer that read the whole slip and reset got it again, and one that never answered was
+    marked printed after 2 s."""
+    printer = FakePrinter(mode=mode)
+    job = queue_for(session, redemption, printer.port)
+    assert worker.print_next()
+    printer.close()
+    held = reload(session, job)
+    assert held.status is JobStatus.unconfirmed and held.printed_at is None, held.last_error
+    assert len(printer.copies) == 1 and redemption.number in read(printer.copies[0]).text()
+    time_passes(session, job)
+    assert not worker.print_next()  # nothing more goes to the printer by itself
+
+
+def test_a_job_held_by_a_dead_worker_is_taken_back_after_its_lease(app, client, worker, session, redemption):
+    job = queue_for(session, redemption, free_port())
+    assert printing.claim_next(session) is not None  # a worker took it ... and was killed mid-slip
+    session.commit()
+    assert client.get("/healthz").status_code == 200  # within its lease: it may still be printing
+    held = reload(session, job)
+    held.claimed_at = utcnow() - printing.LEASE - dt.timedelta(seconds=1)
+    session.commit()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and "mid-slip" in health.text
+    assert reload(session, job) in printing.troubled(session)
+    assert not worker.print_next()  # the next worker takes it back, and does not print it
+    taken = reload(session, job)
+    assert taken.status is JobStatus.unconfirmed and "stopped while sending" in taken.last_error
+    assert client.get("/healthz").status_code == 200
 
 
 def test_a_printer_that_hangs_does_not_stop_the_worker_and_prints_once(app, worker, session, redemption):
@@ -116,8 +164,8 @@ def test_a_printer_that_hangs_does_not_stop_the_worker_and_prints_once(app, work
     started = time.monotonic()
     assert worker.print_next()
     waited = time.monotonic() - started
-    assert waited < 8  # the worker moved on after the settle time, it did not wait for the printer
-    stuck.close()  # the printer wakes up and reads what it was given
+    assert waited < 12  # the worker waited for the answer a bounded time
+    stuck.close()  # the printer woke up, read what it was given and answered
     assert reload(session, job).status is JobStatus.done
     assert len(stuck.copies) == 1 and redemption.number in read(stuck.copies[0]).text()
     assert not worker.print_next()  # and it is not sent again

@@ -81,6 +81,8 @@ def test_a_slip_that_cannot_be_laid_out_fails_instead_of_hanging(worker, dummy, 
 
 
 def test_a_job_left_printing_by_a_dead_worker_is_not_printed_again_by_itself(worker, dummy, session, redemption):
+    """Within its lease it stays "printing"; a reprint on purpose prints a copy marked 补打 (after the lease:
+    tests/printer/test_faults.py)."""
     job = queue(session, redemption)
     assert printing.claim_next(session) is not None  # a worker took it ... and died before finishing
     session.commit()
@@ -136,6 +138,18 @@ def test_a_network_printer_receives_the_slip_bytes(tmp_path):
         listener = threading.Thread(target=accept)
         listener.start()
         port = server.getsockname()[1]
-        backend_for(f"tcp://127.0.0.1:{port}", tmp_path).send("slip", "兑换单，¥5。".encode("gb18030"))
+        backend = backend_for(f"tcp://127.0.0.1:{port}", tmp_path)
+        backend.confirm = 0.5
+        confirmed = backend.send("slip", "兑换单，¥5。".encode("gb18030"))
         listener.join(5)
-    assert received.decode("gb18030") == "兑换单，¥5。"
+    assert received.decode("gb18030").removesuffix("\x1dr\x01") == "兑换单，¥5。"  # then the status request
+    assert confirmed is False  # this one never answers it: sent, not confirmed
+
+
+def test_a_transport_that_cannot_confirm_leaves_the_slip_sent_not_confirmed(worker, dummy, session, redemption):
+    dummy.confirms = False
+    job = queue(session, redemption)
+    assert worker.work(once=True) == 1 and len(dummy.sent) == 1
+    assert status_of(session, job).status is JobStatus.unconfirmed
+    assert status_of(session, job) in printing.troubled(session)
+    assert worker.work(once=True) == 0 and len(dummy.sent) == 1  # never a second copy by itself
