@@ -66,19 +66,24 @@ def redemption_slip(number: str) -> Response:
     return response
 
 
-@bp.post("/redemptions/<number>/<any('hand-out', cancel, reprint):step>")
+@bp.post("/redemptions/<number>/<any('hand-out', cancel, return, reprint):step>")
 @role_required(*KEEPERS)
 def redemption_step(number: str, step: str) -> Response:
     redemption = store.find_redemption(db.session, number, lock=True)
     if step == "hand-out":
         store.hand_out(db.session, redemption, actor=current_user.actor)
-    elif step == "cancel":
+    elif step in ("cancel", "return"):
         form = ReasonForm()
         if not form.validate():
             raise form_error(form)
+        returned = step == "return"
+        if returned and request.form.get("on_counter") != "1":
+            raise InvalidInput(_l("A return takes the goods back: tick that they are here on the counter."))
         # A claim code's redemption names nobody: its points go back onto the code, which its bearer types.
         refund = None if redemption.employee_id else hazards.refund_to_voucher(db.session, request.form.get("code", ""))
-        store.cancel(db.session, redemption, form.reason.data, actor=current_user.actor, refund=refund)
+        store.cancel(
+            db.session, redemption, form.reason.data, actor=current_user.actor, refund=refund, returned=returned
+        )
     else:
         printing.reprint(db.session, redemption, actor=current_user.actor)
     return redirect(url_for("admin.redemption_detail", number=redemption.number), 303)

@@ -21,7 +21,7 @@ from .clock import utcnow
 from .i18n import lazy_gettext as _l
 from .kiosks import Kiosk
 from .settings import get_setting
-from .store import Redemption, RedemptionStatus
+from .store import UNDONE, Redemption
 
 PAPER_COLUMNS = {58: 32, 80: 48}  # paper width in mm -> columns of the printer's standard font
 
@@ -207,7 +207,7 @@ def troubled(session: Session) -> list[PrintJob]:
                 PrintJob.status.in_((JobStatus.failed, JobStatus.unconfirmed))
                 | ((PrintJob.status == JobStatus.queued) & (PrintJob.attempts > 0))
                 | stale(),
-                Redemption.status != RedemptionStatus.cancelled,
+                Redemption.status.not_in(UNDONE),
                 ~exists().where(printed.redemption_id == PrintJob.redemption_id, printed.status == JobStatus.done),
             )
             .order_by(PrintJob.id.desc())

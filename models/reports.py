@@ -152,7 +152,7 @@ def recent_redemptions(session: Session, *, masked: bool, limit: int = 15) -> li
             joinedload(store.Redemption.employee).joinedload(Employee.department),
             selectinload(store.Redemption.lines),
         )
-        .where(store.Redemption.status != store.RedemptionStatus.cancelled, store.Redemption.employee_id.is_not(None))
+        .where(store.Redemption.status.not_in(store.UNDONE), store.Redemption.employee_id.is_not(None))
         .order_by(store.Redemption.id.desc())
         .limit(limit)
     )

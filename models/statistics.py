@@ -23,7 +23,7 @@ from .hazards import Hazard, HazardCategory, HazardGrade, HazardSource, HazardVe
 from .i18n import lazy_gettext as _l
 from .ledger import EntryKind, LedgerEntry
 from .settings import all_settings
-from .store import Redemption, RedemptionStatus
+from .store import UNDONE, Redemption
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def figures(session: Session, period: Period, today: dt.date | None = None) -> F
             ),
         )
     )
-    kept = Redemption.status != RedemptionStatus.cancelled
+    kept = Redemption.status.not_in(UNDONE)
     spent = session.execute(
         select(func.count(), func.coalesce(func.sum(Redemption.points), 0)).where(
             Redemption.created_at >= start, Redemption.created_at < end, kept
@@ -216,7 +216,7 @@ def monthly_series(session: Session, year: int) -> MonthSeries:
                 select(func.coalesce(func.sum(Redemption.points), 0)).where(
                     Redemption.created_at >= edges[m],
                     Redemption.created_at < edges[m + 1],
-                    Redemption.status != RedemptionStatus.cancelled,
+                    Redemption.status.not_in(UNDONE),
                 ),
             )
         )

@@ -61,6 +61,11 @@ class RedemptionStatus(LabelledEnum):
     confirmed = "confirmed", _l("Waiting to be handed out")
     handed_out = "handed_out", _l("Handed out")
     cancelled = "cancelled", _l("Cancelled")
+    returned = "returned", _l("Returned")
+
+
+# Undone: the goods are back on the shelf and the points back with their owner (before or after hand-out).
+UNDONE = (RedemptionStatus.cancelled, RedemptionStatus.returned)
 
 
 class Goods(Base):
@@ -92,6 +97,7 @@ class MovementReason(LabelledEnum):
     stock_take = "count", _l("Stock-take")  # stored as "count" (str.count is taken)
     redemption = "redemption", _l("Redemption")
     cancel = "cancel", _l("Cancelled redemption")
+    returned = "return", _l("Goods returned")
 
 
 # What a storekeeper may post by hand on the goods page; the others come from redemptions and stock-takes.
@@ -621,7 +627,7 @@ def hand_out(session: Session, redemption: Redemption, *, actor: str) -> Redempt
             number=redemption.number,
             when=clock.time_text(redemption.handed_out_at),
         )
-    if redemption.status is RedemptionStatus.cancelled:
+    if redemption.status in UNDONE:
         raise Conflict(
             _l("%(number)s was cancelled: %(reason)s"), number=redemption.number, reason=redemption.cancel_reason
         )
@@ -638,24 +644,34 @@ def cancel(
     *,
     actor: str,
     refund: Callable[[int], object] | None = None,
+    returned: bool = False,
 ) -> Redemption:
-    """Cancel with a reason: a refund entry and stock movements back; history is not edited.
+    """Cancel with a reason: a refund entry and stock movements back; history is not edited. Goods already
+    handed out come back only as a return (``returned``: the storekeeper has them on the counter): stock and
+    points move back together, and the redemption says "returned".
 
     A claim code's redemption names nobody: its points go back onto the code its bearer types again
     (``refund(points)``, models/hazards.refund_reward)."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_l("Say why the redemption is cancelled."))
-    if redemption.status is RedemptionStatus.cancelled:
+    if redemption.status in UNDONE:
         raise Conflict(_l("%(number)s was already cancelled."), number=redemption.number)
+    if redemption.status is RedemptionStatus.handed_out and not returned:
+        raise Conflict(
+            _l("%(number)s was handed out: the goods come back only as a return, on the counter."),
+            number=redemption.number,
+        )
+    status = RedemptionStatus.returned if returned else RedemptionStatus.cancelled
+    movement = MovementReason.returned if returned else MovementReason.cancel
     if redemption.employee_id is None:
         if refund is None:
             raise InvalidInput(_l("This was paid with an anonymous reward's claim code: its bearer types the code."))
-        _put_back(session, redemption, actor=actor, reason=reason)
+        _put_back(session, redemption, movement, actor=actor, reason=reason)
         refund(redemption.points)
-        return _cancelled(session, redemption, actor=actor, reason=reason)
+        return _cancelled(session, redemption, status, actor=actor, reason=reason)
     employee = ledger.lock_employee(session, redemption.employee_id)
-    _put_back(session, redemption, actor=actor, reason=reason)
+    _put_back(session, redemption, movement, actor=actor, reason=reason)
     ledger.post_entry(
         session,
         employee,
@@ -663,27 +679,29 @@ def cancel(
         ledger.EntryKind.refund,
         actor=actor,
         ref=("redemption", redemption.id),
-        memo=f"取消兑换 {redemption.number}：{reason}"[:200],
+        memo=f"{'退货' if returned else '取消兑换'} {redemption.number}：{reason}"[:200],
     )
-    return _cancelled(session, redemption, actor=actor, reason=reason)
+    return _cancelled(session, redemption, status, actor=actor, reason=reason)
 
 
-def _put_back(session: Session, redemption: Redemption, *, actor: str, reason: str) -> None:
+def _put_back(session: Session, redemption: Redemption, reason_of: MovementReason, *, actor: str, reason: str) -> None:
     goods = _lock_goods(session, [line.goods_id for line in redemption.lines])
     for line in redemption.lines:
         _move(
             session,
             goods[line.goods_id],
             line.quantity,
-            reason=MovementReason.cancel,
+            reason=reason_of,
             actor=actor,
             note=reason,
             ref_id=redemption.id,
         )
 
 
-def _cancelled(session: Session, redemption: Redemption, *, actor: str, reason: str) -> Redemption:
-    redemption.status = RedemptionStatus.cancelled
+def _cancelled(
+    session: Session, redemption: Redemption, status: RedemptionStatus, *, actor: str, reason: str
+) -> Redemption:
+    redemption.status = status
     redemption.cancelled_at, redemption.cancelled_by, redemption.cancel_reason = utcnow(), actor, reason[:200]
     session.flush()
     return redemption

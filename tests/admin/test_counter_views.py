@@ -45,6 +45,24 @@ def test_a_cancel_needs_a_reason_and_gives_everything_back(client, login, sessio
     assert client.post(f"/admin/redemptions/{redemption.number}/hand-out").status_code == 409
 
 
+def test_goods_handed_out_come_back_as_a_return_with_the_goods_on_the_counter(
+    client, login, session, make_employee, make_goods
+):
+    worker, soap, redemption = redeem(session, make_employee, make_goods)
+    login("store", "storekeeper")
+    number = redemption.number
+    assert client.post(f"/admin/redemptions/{number}/hand-out").status_code == 303
+    assert "退货" in client.get(f"/admin/redemptions/{number}").text  # the page offers a return, not a cancel
+    assert client.post(f"/admin/redemptions/{number}/cancel", data={"reason": "员工改选"}).status_code == 409
+    assert client.post(f"/admin/redemptions/{number}/return", data={"reason": "尺码不合适"}).status_code == 400
+    session.expire_all()
+    assert session.get(Employee, worker.id).balance == 400 and session.get(store.Goods, soap.id).stock == 4
+    done = client.post(f"/admin/redemptions/{number}/return", data={"reason": "尺码不合适", "on_counter": "1"})
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(Employee, worker.id).balance == 500 and session.get(store.Goods, soap.id).stock == 5
+
+
 def test_a_reprint_queues_the_slip_again(client, login, session, make_employee, make_goods):
     _, _, redemption = redeem(session, make_employee, make_goods)
     login("store", "storekeeper")

@@ -170,6 +170,28 @@ def test_cancel_refunds_points_and_stock_by_new_entries(session, make_employee, 
     assert ledger.verify_ledger(session).ok and not store.verify_stock(session)
 
 
+def test_goods_handed_out_come_back_only_as_a_return(session, make_employee, make_goods):
+    """Before, a handed-out redemption could be cancelled as if its goods were back on the shelf."""
+    worker = make_employee(balance=300)
+    soap = make_goods(stock=4)
+    redemption = store.redeem(session, worker, {soap.id: 2}, kiosk="kiosk:1", request_key=key()).redemption
+    store.hand_out(session, redemption, actor="staff:store")
+    session.commit()
+    with pytest.raises(Conflict, match=redemption.number):
+        store.cancel(session, redemption, "员工改选其他商品", actor="staff:store")
+    store.cancel(session, redemption, "尺码不合适", actor="staff:store", returned=True)
+    session.commit()
+    assert redemption.status is store.RedemptionStatus.returned
+    assert session.get(Employee, worker.id).balance == 300 and stock_of(session, soap) == 4  # both back, together
+    memo = ledger.history(session, worker.id)[0].memo
+    assert memo.startswith("退货") and "尺码不合适" in memo
+    reasons = session.scalars(select(StockMovement.reason).order_by(StockMovement.id)).all()
+    assert reasons == ["restock", "redemption", "return"]
+    with pytest.raises(Conflict):
+        store.cancel(session, redemption, "再退一次", actor="staff:store", returned=True)
+    assert ledger.verify_ledger(session).ok and not store.verify_stock(session)
+
+
 def test_a_slip_is_handed_out_once(session, make_employee, make_goods):
     worker = make_employee(balance=300)
     soap = make_goods(stock=4)
