@@ -15,7 +15,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from models import clock, hazards
+from models import clock, hazards, ledger
 
 from . import l10n, web
 from .config import defaults, instance_secret, load_secret_key
@@ -62,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
 
     clock.set_zone(app.config["TIMEZONE"])
     hazards.use_secret(instance_secret(app, "voucher_key"))
+    ledger.use_key(instance_secret(app, "ledger_key"))
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     db.init_app(app)
     csrf.init_app(app)

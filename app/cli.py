@@ -83,6 +83,7 @@ def upgrade_database() -> int:
     upgrade(db.engine)
     with db.unit():
         added = rules.seed_rules(db.session)
+        ledger.seal_unsealed_head(db.session)  # a chain written before heads were sealed, once it verifies
     db.session.close()
     refresh_statistics(db.engine)
     return added
@@ -128,7 +129,12 @@ def backup_command(path: Path) -> None:
     except ToolError as err:
         _fail(err)
     refresh_statistics(db.engine)  # the nightly backup is the database's upkeep too
-    click.echo(f"Backed up {_safe_url()} to {path} ({path.stat().st_size:,} bytes).")
+    # Where the chain stood, beside the backup (not in it): `mart ledger verify --checkpoint` later proves that
+    # nothing up to that entry was rewritten, even by someone who can write to the database.
+    with db.unit():
+        mark = ledger.checkpoint(db.session)
+    path.with_name(path.name + ".checkpoint").write_text(mark + "\n")
+    click.echo(f"Backed up {_safe_url()} to {path} ({path.stat().st_size:,} bytes). Ledger checkpoint: {mark}")
 
 
 @click.command("restore", help="Restore a backup from PATH into the (empty) database.")
@@ -270,10 +276,17 @@ def ledger_group() -> None:
 
 
 @ledger_group.command("verify", help="Check the hash chain and every balance. Exit 1 on the first misfit.")
-def ledger_verify() -> None:
+@click.option(
+    "--checkpoint",
+    "checkpoints",
+    multiple=True,
+    metavar="LC-N-HASH",
+    help="A checkpoint from a board sheet or a backup: the ledger must still hold that entry with that hash.",
+)
+def ledger_verify(checkpoints: tuple[str, ...]) -> None:
     started = time.perf_counter()
     with db.unit():  # read only: the transaction ends at once
-        report = ledger.verify_ledger(db.session)
+        report = ledger.verify_ledger(db.session, checkpoints=checkpoints)
     seconds = time.perf_counter() - started
     if not report.ok:
         where = f" (first bad entry: #{report.first_bad_seq})" if report.first_bad_seq else ""
@@ -281,7 +294,9 @@ def ledger_verify() -> None:
     rate = report.entries / seconds if seconds else 0
     click.echo(
         f"Ledger intact: {report.entries} entries, {report.employees} balances checked "
-        f"in {seconds:.2f} s ({rate:,.0f} entries/s).\nHead hash: {report.head_hash}"
+        f"in {seconds:.2f} s ({rate:,.0f} entries/s), the head's seal"
+        + (f" and {len(checkpoints)} checkpoint(s)" if checkpoints else "")
+        + f".\nHead hash: {report.head_hash}\nCheckpoint now: LC-{report.entries}-{report.head_hash[:20]}"
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from app.extensions import db
-from models import claims, clock, reports
+from models import claims, clock, ledger, reports
 from models.ledger import EntryKind
 from models.settings import get_setting
 
@@ -38,8 +38,9 @@ def index() -> str:
 
 @bp.get("/print")
 def printable() -> str:
-    """The same board on paper: black on white, one column, the date it was printed."""
-    return render_template("board/print.html", **_board())
+    """The same board on paper: black on white, one column, the date it was printed, and the ledger's
+    checkpoint: pinned on the wall, it is a copy of where the chain stood that no one can rewrite later."""
+    return render_template("board/print.html", checkpoint=ledger.checkpoint(db.session), **_board())
 
 
 @bp.get("/panel")

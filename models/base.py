@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import MetaData, Select, Table
+from sqlalchemy import FromClause, MetaData, Select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -79,7 +79,7 @@ def countable_day(day: dt.date) -> bool:
     return FIRST_DAY <= day <= LAST_DAY
 
 
-def upsert_insert(session: Session, table: Table) -> Any:
+def upsert_insert(session: Session, table: FromClause) -> Any:
     """An INSERT on ``table`` that can say ON CONFLICT (PostgreSQL's or SQLite's, by the session's database)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)

@@ -17,9 +17,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import queue
+import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +98,9 @@ class LedgerHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+    # HMAC of (seq, last_hash) under the ledger key, which the database does not hold (instance/ledger_key):
+    # whoever rewrites the chain and its head in the database alone cannot seal the new head.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
 
 class YearClose(Base):
@@ -184,6 +189,32 @@ def _lock_head(session: Session) -> LedgerHead:
     return head
 
 
+_ledger_key: list[bytes] = []
+
+
+def use_key(key: bytes) -> None:
+    """The key the chain's head is sealed with (app/config.instance_secret("ledger_key"), set in create_app)."""
+    _ledger_key[:] = [key]
+
+
+def seal_of(seq: int, last_hash: str) -> str:
+    if not _ledger_key:
+        raise RuntimeError("ledger.use_key() was not called")
+    return hmac.new(_ledger_key[0], f"ledger-head:{seq}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+CHECKPOINT = re.compile(r"LC-(\d{1,12})-([0-9a-f]{20,64})")
+
+
+def checkpoint(session: Session) -> str:
+    """Where the chain stands now, short enough to print and copy by hand: LC-<seq>-<first 20 of its hash>.
+    Printed on the board's sheet and written beside every backup; ``mart ledger verify --checkpoint`` checks
+    that the ledger still holds that entry with that hash, which no rewrite in the database alone can keep."""
+    head = session.get(LedgerHead, 1)
+    seq, last = (head.seq, head.last_hash) if head is not None else (0, GENESIS_HASH)
+    return f"LC-{seq}-{last[:20]}"
+
+
 def post_entry(
     session: Session,
     employee: Employee,
@@ -233,7 +264,7 @@ def post_entry(
         hash=digest,
     )
     session.add(entry)
-    head.seq, head.last_hash = seq, digest
+    head.seq, head.last_hash, head.seal = seq, digest, seal_of(seq, digest)
     employee.balance = new_balance
     session.flush()
     return entry
@@ -538,12 +569,21 @@ class VerifyReport:
         return self.problem is None
 
 
-def verify_ledger(session: Session, batch: int = 20_000) -> VerifyReport:
+def verify_ledger(
+    session: Session, batch: int = 20_000, checkpoints: Sequence[str] = (), *, require_seal: bool = True
+) -> VerifyReport:
     """Walk the whole chain in order and check every hash, the order, each running balance, the chain
-    head and every cached balance. Stops at the first entry that does not fit and names it."""
+    head and its seal, every cached balance, and each checkpoint given (LC-<seq>-<hash>, from a board
+    sheet or a backup). Stops at the first thing that does not fit and names it."""
     report = VerifyReport()
     prev_hash, expected_seq = GENESIS_HASH, 1
     running: dict[int, int] = {}
+    wanted: dict[int, tuple[str, str]] = {}
+    for given in checkpoints:
+        match = CHECKPOINT.fullmatch(given.strip())
+        if match is None:
+            return VerifyReport(problem=f"{given!r} is not a checkpoint (LC-<entry>-<hash>)")
+        wanted[int(match.group(1))] = (match.group(2), given.strip())
 
     def fail(seq: int | None, problem: str) -> VerifyReport:
         report.first_bad_seq, report.problem = seq, problem
@@ -568,16 +608,36 @@ def verify_ledger(session: Session, batch: int = 20_000) -> VerifyReport:
         if balance != after or balance < 0:
             return fail(seq, f"entry #{seq}: running balance {balance} does not match {after}")
         running[emp] = balance
+        if seq in wanted and not digest.startswith(wanted[seq][0]):
+            return fail(
+                seq,
+                f"entry #{seq} is not the one checkpoint {wanted[seq][1]} recorded (its hash is now {digest[:20]}): "
+                f"the ledger was rewritten at or before entry #{seq} since that checkpoint",
+            )
         prev_hash, expected_seq = digest, seq + 1
     report.entries = expected_seq - 1
     report.head_hash = prev_hash
+    beyond = [n for n in wanted if n > report.entries]
+    if beyond:
+        return fail(
+            report.entries + 1,
+            f"the ledger ends at entry #{report.entries}, but checkpoint {wanted[max(beyond)][1]} recorded entry "
+            f"#{max(beyond)}: entries were removed from the end since",
+        )
     head = session.get(LedgerHead, 1)
     head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS_HASH)
     if head_seq != report.entries or head_hash != prev_hash:
         return fail(
             min(head_seq, report.entries) + 1,
-            f"the chain ends at entry #{report.entries} but the head says #{head_seq}: "
-            "entries were deleted from the end or inserted",
+            f"the chain ends at entry #{report.entries} (hash {prev_hash[:20]}) but the head says #{head_seq} "
+            f"(hash {head_hash[:20]}): entries were deleted from the end or inserted",
+        )
+    if require_seal and report.entries and (head is None or head.seal != seal_of(head_seq, head_hash)):
+        return fail(
+            None,
+            f"the head (entry #{head_seq}, hash {head_hash[:20]}) is not sealed with this server's ledger key: the "
+            "chain and its head were rewritten in the database, outside the product"
+            + (" (no seal at all: `mart db upgrade` seals an old ledger)" if head and not head.seal else ""),
         )
     for emp, cached in session.execute(select(Employee.id, Employee.balance)):
         report.employees += 1
@@ -586,6 +646,18 @@ def verify_ledger(session: Session, batch: int = 20_000) -> VerifyReport:
                 None, f"employee id {emp}: cached balance {cached} is not the sum of entries {running.get(emp, 0)}"
             )
     return report
+
+
+def seal_unsealed_head(session: Session) -> bool:
+    """Seal a head written before heads were sealed, once the whole chain has verified (``mart db upgrade``)."""
+    head = session.get(LedgerHead, 1)
+    if head is None or head.seal or head.seq == 0:
+        return False
+    if not verify_ledger(session, require_seal=False).ok:
+        return False  # a broken chain is not sealed over: `mart ledger verify` says what is wrong
+    head.seal = seal_of(head.seq, head.last_hash)
+    session.flush()
+    return True
 
 
 # --------------------------------------------------------------------------- listing

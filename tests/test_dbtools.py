@@ -58,8 +58,11 @@ def test_a_backup_restores_into_an_empty_database_and_passes_ledger_verify(
     target = _other(fresh_database, tmp_path)
     restored = target.test_cli_runner().invoke(args=["restore", str(path)])
     assert restored.exit_code == 0, restored.output
-    verified = target.test_cli_runner().invoke(args=["ledger", "verify"])
+    mark = path.with_name(path.name + ".checkpoint").read_text().strip()  # written beside the backup
+    assert mark.startswith("LC-") and mark in made.output
+    verified = target.test_cli_runner().invoke(args=["ledger", "verify", "--checkpoint", mark])
     assert verified.exit_code == 0, verified.output
+    assert "1 checkpoint" in verified.output
     assert _counts(target) == _counts(app) and _counts(target)["ledger_entry"] > 100
     twice = target.test_cli_runner().invoke(args=["restore", str(path)])
     assert twice.exit_code == 1 and "not empty" in twice.output  # never over live data

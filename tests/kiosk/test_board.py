@@ -59,3 +59,6 @@ def test_hazards_closed_this_month_and_the_printable_sheet(client, session, make
     sheet = client.get("/board/print")
     assert sheet.status_code == 200 and "安全积分公示" in sheet.text and "data-print" in sheet.text
     assert "赵六" in sheet.text and hazard.number in sheet.text
+    from models import ledger
+
+    assert f"积分台账校验点（供审计核对）：{ledger.checkpoint(session)}" in sheet.text  # where the chain stood

@@ -305,3 +305,84 @@ def test_a_department_s_entries_are_the_same_whichever_way_they_are_read(session
             for flag in (True, False)
         ]
         assert ways[0] == ways[1] and len(ways[0]) == (58 if big else 2)
+
+
+def _rewrite_chain(session) -> None:
+    """What an administrator of the database alone can do after editing rows: recompute every hash in order,
+    every running balance and cached balance, and the head (not its seal: its key is not in the database)."""
+    rows = session.execute(text("SELECT * FROM ledger_entry ORDER BY seq")).mappings().all()
+    prev, running = ledger.GENESIS_HASH, {}
+    for n, row in enumerate(rows, start=1):
+        after = running.get(row["employee_id"], 0) + row["amount"]
+        running[row["employee_id"]] = after
+        created = row["created_at"]
+        created = created if isinstance(created, dt.datetime) else dt.datetime.fromisoformat(created)
+        digest = ledger.entry_hash(
+            n, row["employee_id"], row["year"], row["kind"], row["amount"], after, row["ref_type"], row["ref_id"],
+            row["actor"], row["memo"], ledger.stamp(created), prev,
+        )  # fmt: skip
+        session.execute(
+            text("UPDATE ledger_entry SET seq = :n, balance_after = :a, prev_hash = :p, hash = :h WHERE id = :id"),
+            {"n": -n, "a": after, "p": prev, "h": digest, "id": row["id"]},
+        )
+        prev = digest
+    session.execute(text("UPDATE ledger_entry SET seq = -seq"))
+    for employee_id, balance in running.items():
+        session.execute(text("UPDATE employee SET balance = :b WHERE id = :id"), {"b": balance, "id": employee_id})
+    session.execute(text("UPDATE ledger_head SET seq = :n, last_hash = :h"), {"n": len(rows), "h": prev})
+    session.commit()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "INSERT INTO ledger_entry (seq, employee_id, year, kind, amount, balance_after, actor, memo, created_at,"
+        " prev_hash, hash) SELECT 100, employee_id, year, 'award', 500, 0, 'staff:forger', '', created_at, '', ''"
+        " FROM ledger_entry WHERE seq = 1",  # a forged award
+        "DELETE FROM ledger_entry WHERE kind = 'deduction'",  # an old deduction deleted
+    ],
+    ids=["forged award", "deleted deduction"],
+)
+def test_a_chain_recomputed_in_the_database_is_caught_by_the_seal(session, make_employee, edit):
+    workers = _some_history(session, make_employee)
+    ledger.deduct(session, workers[2].id, 3, actor="staff:officer", memo="违章作业")
+    session.commit()
+    assert session.execute(text(edit)).rowcount == 1
+    session.commit()
+    _rewrite_chain(session)
+    assert ledger.verify_ledger(session, require_seal=False).ok  # every hash and balance fits again ...
+    report = ledger.verify_ledger(session)
+    assert not report.ok and "not sealed with this server's ledger key" in report.problem  # ... but not the seal
+    assert "entry #" in report.problem and "hash" in report.problem  # it says which head it found
+
+
+def test_the_last_entry_removed_with_the_old_head_put_back_is_caught_by_a_checkpoint(session, make_employee):
+    """Removing the newest entry and restoring the head and seal as they were before it (a copy kept from
+    then) fits the chain and the seal: the checkpoint printed on the board sheet, or beside a backup, does not."""
+    workers = _some_history(session, make_employee)
+    earlier = session.execute(text("SELECT seq, last_hash, seal FROM ledger_head")).one()
+    ledger.award(session, workers[0].id, 7, actor="staff:officer", memo="最后一笔")
+    session.commit()
+    mark = ledger.checkpoint(session)
+    assert ledger.verify_ledger(session, checkpoints=[mark]).ok
+    session.execute(text("DELETE FROM ledger_entry WHERE seq = :n"), {"n": earlier.seq + 1})
+    session.execute(text("UPDATE employee SET balance = balance - 7 WHERE id = :id"), {"id": workers[0].id})
+    session.execute(
+        text("UPDATE ledger_head SET seq = :s, last_hash = :h, seal = :x"),
+        {"s": earlier.seq, "h": earlier.last_hash, "x": earlier.seal},
+    )
+    session.commit()
+    assert ledger.verify_ledger(session).ok  # without the checkpoint nothing is amiss
+    report = ledger.verify_ledger(session, checkpoints=[mark])
+    assert not report.ok and "removed from the end" in report.problem and mark in report.problem
+
+
+def test_a_checkpoint_catches_an_entry_rewritten_before_it(session, make_employee):
+    _some_history(session, make_employee)
+    mark = ledger.checkpoint(session)
+    session.execute(text("UPDATE ledger_entry SET memo = 'rewritten' WHERE seq = 2"))
+    session.commit()
+    _rewrite_chain(session)
+    report = ledger.verify_ledger(session, checkpoints=[mark], require_seal=False)
+    assert not report.ok and report.first_bad_seq == 6 and "rewritten at or before entry #6" in report.problem
+    assert not ledger.verify_ledger(session, checkpoints=["LC-x"]).ok  # not a checkpoint: said so

@@ -1,4 +1,4 @@
-"""Sessions that end on the server, print jobs on a lease, anonymous rewards as bearer vouchers
+"""Sessions that end on the server, print jobs on a lease, anonymous rewards as bearer vouchers, a sealed ledger
 
 Revision ID: 0010
 Revises: 0009
@@ -22,6 +22,8 @@ def upgrade() -> None:
     op.add_column("employee", sa.Column("reporter_token", sa.String(length=32), nullable=True))
     op.add_column("kiosk", sa.Column("visit_token", sa.String(length=32), nullable=True))
     op.add_column("print_job", sa.Column("claimed_at", sa.DateTime(), nullable=True))
+    # The chain's head is sealed with a key the database does not hold (`mart db upgrade` seals it once).
+    op.add_column("ledger_head", sa.Column("seal", sa.String(length=64), nullable=True))
     # A claim code pays like a voucher: its redemptions name nobody, and what it spent is filed under a keyed
     # hash of the code, with no time. (SQLite copies the redemption table for this: app/migrate.py turns the
     # foreign keys off around it, as SQLite asks.)
@@ -38,6 +40,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("ledger_head", "seal")
     op.drop_index(op.f("ix_reward_spend_code_mac"), table_name="reward_spend")
     op.drop_table("reward_spend")
     if op.get_bind().execute(sa.text("SELECT COUNT(*) FROM redemption WHERE employee_id IS NULL")).scalar():
