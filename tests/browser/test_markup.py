@@ -9,7 +9,7 @@ hx-trigger=load hx-vals='{"value":1000000}'>``; an admin restocks it, and the fl
 
 from __future__ import annotations
 
-from models import claims, hazards, kiosks, ledger, places, store
+from models import claims, hazards, kiosks, ledger, people, places, store
 from models.settings import get_setting
 from tests.browser.conftest import shot, sign_in
 
@@ -37,7 +37,8 @@ def test_typed_markup_fires_no_request_anywhere(live_server, page, session, make
         actor="employee:E4242",
     )
     hazards.report(session, place, category="state", description=bad("患"), reporter=None)
-    kiosks.create_kiosk(session, bad("机")[:64], printer_uri="dummy://")
+    _kiosk, pairing = kiosks.create_kiosk(session, bad("机")[:64], printer_uri="dummy://")
+    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
     session.commit()
     threshold = get_setting(session, "pin_threshold")
 
@@ -83,6 +84,20 @@ def test_typed_markup_fires_no_request_anywhere(live_server, page, session, make
         page.wait_for_load_state("networkidle")
         assert page.locator("b[hx-post]").count() == 0, path  # nothing typed became an element
     shot(page, "markup-board")
+    # The kiosk (the employee's screen: name, department, claims, history, the shelf) and the phone's page.
+    page.goto(f"{live_server}/kiosk/pair")
+    page.fill("input[name=code]", pairing)
+    page.get_by_role("button", name="配对").click()
+    page.wait_for_url("**/kiosk/")
+    page.keyboard.type(card.code)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/kiosk/me")
+    page.wait_for_load_state("networkidle")
+    assert ATTACK in page.locator("main").inner_text() and page.locator("b[hx-post]").count() == 0
+    shot(page, "markup-kiosk")
+    page.goto(f"{live_server}/r/{place.token}")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("b[hx-post]").count() == 0
     page.goto(f"{live_server}/admin/audit")
     assert ATTACK in page.locator("main").inner_text()  # the audit log shows what was typed, as text
     shot(page, "markup-audit")
