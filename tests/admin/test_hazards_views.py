@@ -195,4 +195,6 @@ def test_a_wrong_claim_code_is_tried_five_times_at_most(app, client, session, pa
 
 @pytest.fixture
 def paired_kiosk(session):
-    return kiosks.create_kiosk(session, "三号终端", printer_uri="dummy://")[1]
+    code = kiosks.create_kiosk(session, "三号终端", printer_uri="dummy://")[1]
+    session.commit()
+    return code

@@ -61,11 +61,14 @@ def workers_of(master: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
+KEYS = {"LEDGER_KEY": "load-test-ledger-" + "k" * 32, "VOUCHER_KEY": "load-test-voucher-" + "v" * 32}
+
+
 def run(url: str, seconds: float, workdir: Path) -> LoadResult:
     """The scenario; nothing asserted here (the test and the benchmark judge the result)."""
     SECONDS = seconds
     cards, codes, goods = prepare(url, REDEEMERS, employees=200, goods=60)
-    setup = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
+    setup = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x", **KEYS})
     with setup.app_context():
         set_setting(db.session, "notice_days", 0)  # approved awards are credited by the next timer run
         place = places.save_place(db.session, None, name="冲压车间", risk="orange")
@@ -83,7 +86,9 @@ def run(url: str, seconds: float, workdir: Path) -> LoadResult:
         db.engine.dispose()
 
     port = free_port()
-    server = shipped_gunicorn(url, port, log=subprocess.PIPE, instance_path=str(workdir))
+    # The server's instance folder is its own: the keys kept outside the database are given to it and to the
+    # processes here alike, as every process of one installation shares them (deploy/README.md).
+    server = shipped_gunicorn(url, port, log=subprocess.PIPE, instance_path=str(workdir), **KEYS)
     done = Counter()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -151,7 +156,7 @@ def run(url: str, seconds: float, workdir: Path) -> LoadResult:
         browser.close()
 
     def credit_timer() -> None:
-        app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
+        app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x", **KEYS})
         with app.app_context():
             while time.monotonic() < stop_at + 1:
                 done["credited"] += len(claims.credit_due(db.session, actor="system"))
@@ -174,7 +179,7 @@ def run(url: str, seconds: float, workdir: Path) -> LoadResult:
     server.send_signal(signal.SIGTERM)
     _, log = server.communicate(timeout=30)
 
-    checker = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
+    checker = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x", **KEYS})
     with checker.app_context():
         problems = broken_invariants(db.session)
         db.session.close()

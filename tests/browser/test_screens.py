@@ -228,8 +228,10 @@ def test_the_ledger_filters_and_the_reward_code_page(live_server, page, session,
     kiosk.wait_for_url("**/kiosk/")
     kiosk.keyboard.type(card.code + "\n")
     kiosk.wait_for_url("**/kiosk/me")
-    kiosk.get_by_role("link", name="领取匿名举报奖励").click()
+    kiosk.get_by_role("button", name="完成").click()
+    kiosk.wait_for_url("**/kiosk/")
+    kiosk.get_by_role("link", name="匿名举报奖励（领取码兑换）").click()  # no card: the code is the voucher
     kiosk.fill("input[name=code]", "AAAA-BBBB-CCCC")
-    kiosk.get_by_role("button", name="领取").click()
+    kiosk.get_by_role("button", name="确定").click()
     assert "领取码不正确" in kiosk.locator("main").inner_text()
     shot(kiosk, "kiosk-reward-refused")
