@@ -80,7 +80,13 @@ def redemption_step(number: str, step: str) -> Response:
         if returned and request.form.get("on_counter") != "1":
             raise InvalidInput(_l("A return takes the goods back: tick that they are here on the counter."))
         # A claim code's redemption names nobody: its points go back onto the code, which its bearer types.
-        refund = None if redemption.employee_id else hazards.refund_to_voucher(db.session, request.form.get("code", ""))
+        refund = (
+            None
+            if redemption.employee_id
+            else hazards.refund_to_voucher(
+                db.session, request.form.get("code", ""), redemption.request_key, redemption.bearer_check
+            )
+        )
         store.cancel(
             db.session, redemption, form.reason.data, actor=current_user.actor, refund=refund, returned=returned
         )

@@ -47,9 +47,9 @@ def _start_clock() -> None:
 def _refuse_nul() -> None:
     """A NUL character is in no name, note or code anyone types, and PostgreSQL cannot store one (SQLite
     would, silently): a request that carries one anywhere is refused at the door, the same on both."""
-    texts = [request.path, *request.args.keys(), *request.args.values()]
+    texts = [request.path, *request.args.keys(), *(v for _, values in request.args.lists() for v in values)]
     if request.method not in ("GET", "HEAD") and request.mimetype in FORM_TYPES:
-        texts += [*request.form.keys(), *request.form.values()]
+        texts += [*request.form.keys(), *(v for _, values in request.form.lists() for v in values)]
     if any("\x00" in text for text in texts):
         raise InvalidInput(_l("The input holds a character that cannot be stored (NUL). Type it again."))
 

@@ -14,13 +14,23 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app import l10n
 from app.extensions import db
-from app.forms import ReasonForm, form_error
+from app.forms import INT_LIMIT, ReasonForm, form_error
 from models import claims, hazards, kiosks, people, rules, store
 from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.settings import get_setting
 
-from .visit import COOKIE, bp, cart_context, employee_view, end_session, holder_view, open_session, open_voucher_visit
+from .visit import (
+    COOKIE,
+    bp,
+    cart_context,
+    employee_view,
+    end_session,
+    holder_view,
+    open_session,
+    open_voucher_visit,
+    scanned_card,
+)
 
 
 class ScanForm(FlaskForm):
@@ -33,8 +43,13 @@ class PinForm(FlaskForm):
 
 
 class ClaimForm(FlaskForm):
-    rule_id = IntegerField(_l("Rule"), validators=[InputRequired(_l("Choose what the claim is for."))])
-    points = IntegerField(_l("Points"), validators=[InputRequired(_l("Give the points.")), NumberRange(min=1)])
+    rule_id = IntegerField(
+        _l("Rule"),
+        validators=[InputRequired(_l("Choose what the claim is for.")), NumberRange(min=1, max=INT_LIMIT)],
+    )
+    points = IntegerField(
+        _l("Points"), validators=[InputRequired(_l("Give the points.")), NumberRange(min=1, max=INT_LIMIT)]
+    )
     description = TextAreaField(
         _l("What happened"), validators=[DataRequired(_l("Describe what the claim is for.")), Length(max=2000)]
     )
@@ -81,7 +96,7 @@ def scan() -> str:
     form = ScanForm()
     if not form.validate():
         raise InvalidInput(_l("Scan a card."))
-    return _start(people.identify_card(db.session, form.code.data))
+    return _start(scanned_card(form.code.data))
 
 
 @bp.post("/pin")

@@ -105,7 +105,10 @@ def confirm_post(employee: store.Holder) -> str:
     request_key = request.form.get("request_key", "")[:64]
     cart = kiosk_cart()
     # A second tap can arrive after the first has emptied the cart: it gets the first one's slip.
-    if not cart and (earlier := store.by_request_key(db.session, employee, request_key)) is not None:
+    earlier = store.by_request_key(db.session, employee, request_key) if not cart else None
+    if isinstance(employee, hazards.Bearer) and earlier is not None:  # a bearer's own slips only
+        earlier = earlier if earlier.id in session.get("kiosk_bearer_slips", []) else None
+    if earlier is not None:
         return _slip_page(employee, earlier)
     cart = store.parse_cart({str(k): v for k, v in cart.items()})
     kiosk = g.kiosk
@@ -117,6 +120,7 @@ def confirm_post(employee: store.Holder) -> str:
             kiosk=kiosk.name,
             request_key=request_key,
             spend=lambda total: hazards.spend_voucher(db.session, bearer, total),
+            check=hazards.redemption_check(request_key, bearer.code_mac),
         )
     else:
         assert isinstance(employee, people.Employee)

@@ -7,7 +7,7 @@ card scanned on the scan screen.
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
@@ -20,7 +20,7 @@ from models.errors import Forbidden, InvalidInput
 from models.i18n import lazy_gettext as _l
 
 from .counter import ScanForm
-from .visit import bp, end_session, go, open_session, session_holder
+from .visit import bp, end_session, go, open_session, scanned_card, session_holder
 
 KEEPERS = (people.Role.storekeeper,)
 
@@ -34,6 +34,7 @@ def _open_staff_mode(user: people.StaffUser) -> Response:
     if not user.has_role(*KEEPERS):
         raise Forbidden(_l("Staff mode is for storekeepers."))
     open_session("kiosk_staff", user.id)
+    session["kiosk_staff_token"] = user.session_token or ""  # a new password or sign-out ends staff mode too
     return redirect(url_for("kiosk.staff"), 303)
 
 
@@ -41,7 +42,12 @@ def current_staff() -> people.StaffUser | None:
     """The storekeeper of this kiosk's staff mode, or None once it has idled out or been left."""
     user_id = session_holder("kiosk_staff")
     user = db.session.get(people.StaffUser, user_id) if user_id is not None else None
-    if user is None or not user.active or not user.has_role(*KEEPERS):
+    if (
+        user is None
+        or not user.active
+        or not user.has_role(*KEEPERS)
+        or session.get("kiosk_staff_token") != (user.session_token or "")
+    ):
         end_session()
         return None
     return user
@@ -75,7 +81,7 @@ def staff_by_card() -> Response:
     form = ScanForm()
     if not form.validate():
         raise InvalidInput(_l("Scan a card."))
-    user = people.staff_account_of(db.session, people.identify_card(db.session, form.code.data))
+    user = people.staff_account_of(db.session, scanned_card(form.code.data))
     if user is None:
         raise Forbidden(_l("Staff mode is for storekeepers."))
     return _open_staff_mode(user)

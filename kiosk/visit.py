@@ -21,8 +21,10 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from app.extensions import db
-from models import hazards, kiosks, people, store
+from models import hazards, kiosks, people, store, tries
 from models.clock import utcnow
+from models.errors import CardRevoked, TooManyTries, UnknownCard
+from models.i18n import lazy_gettext as _l
 from models.settings import get_setting
 from models.unit import keep_so_far
 
@@ -98,6 +100,22 @@ def current_bearer() -> hazards.Bearer | None:
     return bearer
 
 
+SCAN_TRIES, SCAN_TRY_LIMIT, SCAN_LOCK_MINUTES = "scan", 30, 15
+
+
+def scanned_card(code: str) -> people.Employee:
+    """The employee whose card was scanned here. Unknown and revoked cards are counted for this kiosk: guessing
+    RFID UIDs at the scanner stops after 30 in 15 minutes (a right card adds one read, no write)."""
+    subject = f"kiosk:{g.kiosk.id}"
+    if tries.is_locked(db.session, SCAN_TRIES, subject):
+        raise TooManyTries(_l("Too many unknown cards at this kiosk. Ask the storekeeper."))
+    try:
+        return people.identify_card(db.session, code)
+    except (UnknownCard, CardRevoked):
+        tries.count_wrong(db.session, SCAN_TRIES, subject, limit=SCAN_TRY_LIMIT, lock_minutes=SCAN_LOCK_MINUTES)
+        raise
+
+
 def open_voucher_visit(bearer: hazards.Bearer) -> None:
     """A visit for the bearer of a claim code: the kiosk's cookie holds the hazard and the code's keyed hash
     (never the code), for this visit only."""
@@ -116,7 +134,7 @@ def end_session(*, whatever_follows: bool = False) -> None:
         kiosk.visit_token = None
         if whatever_follows:
             keep_so_far(db.session)
-    for key in (*VISIT_KEYS, "kiosk_voucher_mac", "kiosk_bearer_slips"):
+    for key in (*VISIT_KEYS, "kiosk_voucher_mac", "kiosk_bearer_slips", "kiosk_staff_token"):
         session.pop(key, None)
 
 

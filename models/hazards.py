@@ -430,31 +430,61 @@ def _reward(session: Session, hazard: Hazard, *, actor: str, now: dt.datetime) -
 # --------------------------------------------------------------------------- the claim code as a bearer voucher
 #
 # An anonymous report's reward is never credited to a person: its claim code is a voucher, spent at the kiosk
-# by whoever holds it, with no card. What is spent is written to ``reward_spend`` under a keyed hash of the
-# code (an HMAC with the server's SECRET_KEY, which the database does not hold), with no time and no link to
-# the redemption, the hazard or a person. Linking a spend to its hazard needs the code itself (README: Security).
+# by whoever holds it, with no card. How much a code has spent is one row in ``reward_spend``, under an HMAC
+# of the code with ``voucher_key`` (kept outside the database), its amount sealed afresh at every spend (a
+# one-time pad from the same key): no time, no order of spends, no amount a reader could match to a report or
+# a redemption. Linking a spend to its hazard needs the code itself (README: Security).
 
 
 class RewardSpend(Base):
     __tablename__ = "reward_spend"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code_mac: Mapped[str] = mapped_column(String(64), index=True)
-    points: Mapped[int] = mapped_column(Integer)  # spent (a cancelled redemption puts them back: negative)
+    code_mac: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(32))
+    sealed: Mapped[str] = mapped_column(String(16))  # the points spent, XOR a pad only the key can make
 
 
 _voucher_key: list[bytes] = []
 
 
 def use_secret(key: str | bytes) -> None:
-    """The key the spends of a claim code are filed under (the app's SECRET_KEY, set in create_app)."""
+    """The key claim codes' spends are filed and sealed under (instance/voucher_key, set in create_app)."""
     _voucher_key[:] = [key.encode() if isinstance(key, str) else key]
 
 
-def _mac(normal: str) -> str:
+def _keyed(*parts: str) -> bytes:
     if not _voucher_key:
         raise RuntimeError("hazards.use_secret() was not called")
-    return hmac.new(_voucher_key[0], b"reward-spend:" + normal.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_voucher_key[0], "\x1f".join(parts).encode(), hashlib.sha256).digest()
+
+
+def _mac(normal: str) -> str:
+    return _keyed("reward-spend", normal).hex()
+
+
+def _pad(code_mac: str, nonce: str) -> int:
+    return int.from_bytes(_keyed("spent-pad", code_mac, nonce)[:8], "big")
+
+
+def _spent(session: Session, code_mac: str) -> tuple[RewardSpend | None, int]:
+    row = session.get(RewardSpend, code_mac, populate_existing=True)
+    return row, (int(row.sealed, 16) ^ _pad(code_mac, row.nonce)) if row is not None else 0
+
+
+def _set_spent(session: Session, row: RewardSpend | None, code_mac: str, spent: int) -> None:
+    nonce = secrets.token_hex(16)
+    sealed = f"{spent ^ _pad(code_mac, nonce):016x}"
+    if row is None:
+        session.add(RewardSpend(code_mac=code_mac, nonce=nonce, sealed=sealed))
+    else:
+        row.nonce, row.sealed = nonce, sealed
+    session.flush()
+
+
+def redemption_check(request_key: str, code_mac: str) -> str:
+    """Kept on a redemption a claim code paid for: proves, to whoever types the same code again, that this code
+    paid (to put its points back); tells a reader nothing, not even which redemptions one code paid for."""
+    return _keyed("redeemed", request_key, code_mac).hex()
 
 
 @dataclass(frozen=True)
@@ -468,10 +498,10 @@ class Bearer:
 
 
 def _points_left(session: Session, hazard_id: int, code_mac: str) -> int:
-    given = select(Hazard.reward_points).where(Hazard.id == hazard_id, Hazard.reward == HazardReward.waiting)
-    spent = select(func.coalesce(func.sum(RewardSpend.points), 0)).where(RewardSpend.code_mac == code_mac)
-    row = session.execute(select(given.scalar_subquery(), spent.scalar_subquery())).one()
-    return max(0, int(row[0] or 0) - int(row[1]))
+    given = session.scalar(
+        select(Hazard.reward_points).where(Hazard.id == hazard_id, Hazard.reward == HazardReward.waiting)
+    )
+    return max(0, int(given or 0) - _spent(session, code_mac)[1])
 
 
 def open_voucher(session: Session, code: str, *, kiosk_id: int) -> Bearer:
@@ -509,32 +539,41 @@ def voucher(session: Session, hazard_id: int, code_mac: str) -> Bearer | None:
     return Bearer(hazard_id, code_mac, left) if left > 0 else None
 
 
-def spend_voucher(session: Session, bearer: Bearer, points: int) -> int:
-    """Take ``points`` off a voucher; what is left on it. Two kiosks spending the same code take turns (a lock
-    on the code's hash, which leaves no mark on any row; SQLite writes one at a time anyway)."""
+def _take_turns(session: Session, code_mac: str) -> None:
+    """Two kiosks spending the same code take turns: a lock on the code's hash, which marks no row (SQLite
+    writes one at a time anyway)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(int(bearer.code_mac[:15], 16))))
-    left = _points_left(session, bearer.hazard_id, bearer.code_mac)
+        session.execute(select(func.pg_advisory_xact_lock(int(code_mac[:15], 16))))
+
+
+def spend_voucher(session: Session, bearer: Bearer, points: int) -> int:
+    """Take ``points`` off a voucher; what is left on it."""
+    _take_turns(session, bearer.code_mac)
+    given = session.scalar(
+        select(Hazard.reward_points).where(Hazard.id == bearer.hazard_id, Hazard.reward == HazardReward.waiting)
+    )
+    row, spent = _spent(session, bearer.code_mac)
+    left = max(0, int(given or 0) - spent)
     if points > left:
         raise InsufficientPoints(
             _l("Not enough points: %(balance)s available, %(needed)s needed."), balance=left, needed=points
         )
-    session.add(RewardSpend(code_mac=bearer.code_mac, points=points))
-    session.flush()
+    _set_spent(session, row, bearer.code_mac, spent + points)
     return left - points
 
 
-def refund_to_voucher(session: Session, code: str) -> Callable[[int], None]:
-    """Check a claim code its bearer types to take a redemption back; what puts the points back onto it."""
+def refund_to_voucher(session: Session, code: str, request_key: str, check: str | None) -> Callable[[int], None]:
+    """Check the claim code its bearer types to take a redemption back: only the code that paid for it (its
+    ``check``) is right. Returns what puts the points back onto it."""
     normal = normalise_code(code)
-    hazard = session.scalar(select(Hazard).where(Hazard.claim_code_hash == _hash(normal))) if normal else None
-    if hazard is None or hazard.reward != HazardReward.waiting:
-        raise WrongPin(_l("This claim code is not known."))
-    code_mac = _mac(normal)
+    code_mac = _mac(normal) if normal else ""
+    if not normal or check is None or not hmac.compare_digest(check, redemption_check(request_key, code_mac)):
+        raise WrongPin(_l("This is not the claim code that paid for this redemption."))
 
     def refund(points: int) -> None:
-        session.add(RewardSpend(code_mac=code_mac, points=-points))
-        session.flush()
+        _take_turns(session, code_mac)
+        row, spent = _spent(session, code_mac)
+        _set_spent(session, row, code_mac, max(0, spent - points))
 
     return refund
 

@@ -203,7 +203,7 @@ def staff_of_session(session: Session, session_id: str) -> StaffUser | None:
 EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 PIN_PATTERN = re.compile(r"^\d{4,8}$")
 PIN_TRIES = "pin"  # the scope of PIN tries (models/tries.py), one count per employee
-RFID_PATTERN = re.compile(r"^[0-9A-F]{4,32}$")
+RFID_PATTERN = re.compile(r"^[0-9A-F]{8,32}$")  # 4, 7 or 10 bytes: a UID of fewer digits is guessable
 
 
 def get_or_create_department(session: Session, name: str) -> Department:
@@ -294,7 +294,7 @@ def normalise_card_code(kind: CardKind, code: str) -> str:
     if kind is CardKind.rfid:
         code = code.upper().replace(":", "").replace(" ", "")
         if not RFID_PATTERN.match(code):
-            raise InvalidInput(_l("An RFID card UID is 4 to 32 hexadecimal digits."))
+            raise InvalidInput(_l("An RFID card UID is 8 to 32 hexadecimal digits."))
     return code
 
 
@@ -372,6 +372,7 @@ def authenticate_staff(session: Session, username: str, password: str, *, addres
         limit=SIGN_IN_FROM_LIMIT,
         lock_minutes=SIGN_IN_LOCK_MINUTES,
         locked=SignInLocked(),
+        clears=False,  # a right sign-in of one's own does not wipe the wrong ones at other names
     )
 
 

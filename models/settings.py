@@ -193,7 +193,7 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
         raise InvalidInput(_l("Unknown setting: %(key)s"), key=key)
     if spec.pattern is not None:
         value = str(value).strip()
-        if not re.fullmatch(spec.pattern, value):
+        if not re.fullmatch(spec.pattern, value, flags=re.ASCII):
             raise InvalidInput(_l("%(key)s: %(hint)s"), key=key, hint=spec.hint)
     elif spec.choices is not None:
         if value not in spec.choices:

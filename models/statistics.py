@@ -41,12 +41,12 @@ def parse_period(text: str | None, today: dt.date | None = None) -> Period:
     """``2026-11`` (a month) or ``2026-Q4`` (a quarter); empty means this month."""
     today = today or clock.today()
     text = (text or f"{today:%Y-%m}").strip().upper()
-    if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
+    if match := re.fullmatch(r"(\d{4})-(\d{2})", text, flags=re.ASCII):
         year, month = int(match.group(1)), int(match.group(2))
         if 2000 <= year <= 2100 and 1 <= month <= 12:
             start = dt.date(year, month, 1)
             return Period(start, (start + dt.timedelta(days=32)).replace(day=1), text)
-    if match := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+    if match := re.fullmatch(r"(\d{4})-Q([1-4])", text, flags=re.ASCII):
         year, quarter = int(match.group(1)), int(match.group(2))
         if 2000 <= year <= 2100:
             start = dt.date(year, 3 * quarter - 2, 1)

@@ -132,6 +132,7 @@ class Redemption(Base):
     cart_digest: Mapped[str] = mapped_column(String(64))
     # None: an anonymous reward's claim code was spent (a bearer voucher): the redemption names nobody.
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
+    bearer_check: Mapped[str | None] = mapped_column(String(64))  # which code paid, to that code alone
     kiosk: Mapped[str] = mapped_column(String(64))
     points: Mapped[int] = mapped_column(Integer)
     balance_after: Mapped[int] = mapped_column(Integer)
@@ -570,12 +571,14 @@ def redeem_bearer(
     kiosk: str,
     request_key: str,
     spend: Callable[[int], int],
+    check: str,
     now: dt.datetime | None = None,
 ) -> RedeemResult:
     """Spend an anonymous reward's claim code (a bearer voucher) on goods: no card, no person, no ledger entry.
 
-    ``spend(total)`` takes the points off the voucher (locked) and returns what is left on it, or raises. The
-    redemption names nobody and points to nothing: not the voucher, not the hazard (README: Security)."""
+    ``spend(total)`` takes the points off the voucher (locked), or raises. The redemption names nobody and points
+    to nothing: not the voucher, not the hazard, not what is left on the code (README: Security); ``check``
+    lets the same code alone take it back (models/hazards.redemption_check)."""
     digest = _digest(cart)
     goods = _lock_goods(session, cart)
     # Under the goods' locks: a twin of this request that got here first has committed by now.
@@ -586,14 +589,15 @@ def redeem_bearer(
         raise _closed_message(session)
     lines = _take(session, cart, goods)
     total = sum(quantity * price for _, quantity, price in lines)
-    left = spend(total)
+    spend(total)
     redemption = Redemption(
         request_key=request_key,
         cart_digest=digest,
         employee_id=None,
+        bearer_check=check,
         kiosk=kiosk,
         points=total,
-        balance_after=left,
+        balance_after=0,  # what is left on the code is the bearer's to see, at the kiosk, and nobody's to keep
         created_at=utcnow().replace(microsecond=0),
     )
     _hand_over(session, redemption, lines)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import DateTime, Integer, String, case, delete
+from sqlalchemy import DateTime, Integer, String, case, delete, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, upsert_insert
@@ -67,21 +67,43 @@ def attempt(
     limit: int,
     lock_minutes: int,
     locked: DomainError,
+    clears: bool = True,
 ) -> T:
     """Count a try at ``subject``'s secret, then ``check`` it unless the tries are used up (raise ``locked``).
 
-    Returns what ``check`` returned; a falsy answer is a wrong try and stays counted. Must run before the
-    unit writes anything else (the count is kept when the unit fails).
+    Returns what ``check`` returned; a falsy answer is a wrong try and stays counted. A right one clears the
+    count; with ``clears`` False it only takes itself off (a count of a place, not of one secret: one right
+    answer of the guesser's own must not wipe their wrong ones). Must run before the unit writes anything
+    else (the count is kept when the unit fails).
     """
     key = str(subject)[:64]
     if _refused(session, scope, key, limit=limit, lock_minutes=lock_minutes):
         keep_so_far(session)
         raise locked
     answer = check()
-    if answer:
+    if answer and clears:
         session.execute(delete(Tries).where(Tries.scope == scope, Tries.subject == key))
+    elif answer:  # only this right try is taken off the count: the wrong ones before it stay
+        session.execute(
+            update(Tries)
+            .where(Tries.scope == scope, Tries.subject == key, Tries.failures > 0)
+            .values(failures=Tries.failures - 1)
+        )
     keep_so_far(session)
     return answer
+
+
+def is_locked(session: Session, scope: str, subject: object) -> bool:
+    """Whether ``subject`` is locked now (one read; for counts taken only after a wrong answer)."""
+    row = session.get(Tries, (scope, str(subject)[:64]))
+    return row is not None and row.locked_until is not None and row.locked_until > utcnow()
+
+
+def count_wrong(session: Session, scope: str, subject: object, *, limit: int, lock_minutes: int) -> None:
+    """Count a wrong answer after the fact, kept although the unit fails (a check that costs nothing to make
+    and is no secret's: a card scanned at a kiosk). The ``limit``-th starts the lock."""
+    _refused(session, scope, str(subject)[:64], limit=limit, lock_minutes=lock_minutes)
+    keep_so_far(session)
 
 
 def clear(session: Session, scope: str, subject: object) -> None:

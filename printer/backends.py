@@ -39,6 +39,20 @@ class MaybePrinted(PrinterError):
 # before it has been processed, so its answer confirms the slip; bits 2-3 set say the roll ran out.
 STATUS_REQUEST = b"\x1dr\x01"
 PAPER_END = 0x0C
+STATUS_FIXED_BITS = 0x90  # bits 4 and 7 of that answer are always 0
+
+
+def _drain(conn: socket.socket) -> None:
+    """Read away whatever a printer sent on its own before anything was asked."""
+    before = conn.gettimeout()
+    conn.settimeout(0.05)
+    try:
+        while conn.recv(256):
+            pass
+    except TimeoutError:
+        pass
+    finally:
+        conn.settimeout(before)
 
 
 @dataclass
@@ -116,6 +130,7 @@ class TcpBackend(Backend):
             raise PrinterUnavailable(f"{self.host}:{self.port}: {err.strerror or err}") from err
         with conn:
             try:
+                _drain(conn)  # a banner or status byte sent on connect is not the answer
                 conn.sendall(data + STATUS_REQUEST)
                 conn.shutdown(socket.SHUT_WR)
                 conn.settimeout(self.confirm)
@@ -124,8 +139,8 @@ class TcpBackend(Backend):
                 return False
             except OSError as err:
                 raise MaybePrinted(f"{self.host}:{self.port}: {err.strerror or err} after the slip went out") from err
-        if not answer:
-            return False
+        if not answer or answer[0] & STATUS_FIXED_BITS:
+            return False  # no answer, or none in the shape of one: sent, not confirmed
         if answer[0] & PAPER_END:
             raise MaybePrinted(f"{self.host}:{self.port}: the paper ran out")
         return True

@@ -47,7 +47,7 @@ class Slip:
     employee_number: str
     lines: tuple[SlipLine, ...]
     total: int
-    balance_after: int
+    balance_after: int | None  # None: a claim code paid (what is left on it is printed nowhere)
     number: str
     footer: str = "凭此单领取商品，请妥善保管"
     reprint: bool = False
@@ -155,10 +155,9 @@ def layout(slip: Slip, columns: int) -> list[Block]:
         two_sides("员工：", f"{slip.employee_name}（{slip.employee_number}）", columns),
         two_sides("单号：", slip.number, columns),
     ]
-    totals = [
-        two_sides("合计：", f"{slip.total} 积分", columns),
-        two_sides("兑换后余额：", f"{slip.balance_after} 积分", columns),
-    ]
+    totals = [two_sides("合计：", f"{slip.total} 积分", columns)]
+    if slip.balance_after is not None:
+        totals.append(two_sides("兑换后余额：", f"{slip.balance_after} 积分", columns))
     blocks = [
         Block([slip.store_name], "center", "title"),
         Block(["积分兑换单" + ("（补打）" if slip.reprint else "")], "center", "bold"),

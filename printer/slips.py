@@ -22,7 +22,7 @@ def slip_for(redemption: Redemption, store_name: str, *, reprint: bool = False) 
         employee_number=employee.number if employee is not None else "—",
         lines=tuple(receipt.SlipLine(line.name, line.quantity, line.points) for line in redemption.lines),
         total=redemption.points,
-        balance_after=redemption.balance_after,
+        balance_after=redemption.balance_after if employee is not None else None,
         number=redemption.number or "",
         reprint=reprint,
     )

@@ -105,3 +105,31 @@ def test_eight_admins_saving_a_setting_for_the_first_time_at_once(app, session, 
     assert len(answers) == 8 and all(code < 500 for code in answers), answers
     with app.app_context():
         assert 300 <= settings.get_setting(db.session, "pin_threshold") <= 307
+
+
+def test_odd_digits_and_second_values_are_refused_too(client, session, plant):
+    """Found in review: full-width digits reached a header (a 500 under gunicorn), a rule id past 64 bits a
+    lookup, a NUL in a form's second value went through, and Arabic-Indic digits into the store hours."""
+    assert client.post("/login", data={"username": "boss", "password": "password-123"}).status_code == 303
+    assert client.get("/admin/statistics.xlsx?period=２０２６-１１").status_code == 400
+    assert client.post("/admin/settings/store_hours", data={"value": "0٨:00-18:00"}).status_code == 400
+    before = fingerprint(session)
+    refused(session, client.post("/r/no-such-place", data={"checklist": ["a", "b\x00"]}), before)
+    kiosk = client.application.test_client()
+    assert kiosk.post("/kiosk/pair", data={"code": plant["pairing"]}).status_code == 303
+    assert kiosk.post("/kiosk/scan", data={"code": plant["card"]}).status_code == 200
+    before = fingerprint(session)
+    claim = {"rule_id": "9223372036854775808", "points": "1", "description": "培训"}
+    refused(session, kiosk.post("/kiosk/claim", data=claim), before)
+
+
+def test_guessing_cards_at_a_kiosk_scanner_is_stopped(client, session, plant):
+    """RFID UIDs are short: unknown cards scanned at one kiosk are counted, and after 30 it locks a while."""
+    kiosk = client.application.test_client()
+    assert kiosk.post("/kiosk/pair", data={"code": plant["pairing"]}).status_code == 303
+    for n in range(30):
+        assert kiosk.post("/kiosk/scan", data={"code": f"{n:04X}B2C3"}).status_code == 404
+        if n == 15:  # a right card in between does not wipe the count
+            assert kiosk.post("/kiosk/scan", data={"code": plant["card"]}).status_code == 200
+    locked = kiosk.post("/kiosk/scan", data={"code": plant["card"]})
+    assert locked.status_code == 429 and "无效卡过多" in locked.text

@@ -37,8 +37,12 @@ def test_a_guessed_password_locks_the_name_and_the_right_one_then_fails_too(clie
 
 def test_one_address_trying_many_names_is_stopped(client, session, make_staff):
     make_staff("keeper", "storekeeper")
+    make_staff("insider", "storekeeper")
     for n in range(SIGN_IN_FROM_LIMIT):
         assert sign_in(client, f"name{n}", "wrong-password", address="10.0.9.9").status_code == 400
+        if n in (9, 19):  # signing into one's own account in between does not wipe the wrong tries
+            assert sign_in(client, "insider", address="10.0.9.9").status_code == 303
+            client.post("/logout")
     assert sign_in(client, "keeper", address="10.0.9.9").status_code == 429
     assert sign_in(client, "keeper", address="10.0.9.10").status_code == 303  # another machine still may
 
@@ -63,7 +67,7 @@ def test_an_unknown_name_takes_as_long_as_a_known_one(client, make_staff):
         assert sign_in(client, username, "wrong-password", address=f"10.3.{n}.1").status_code == 400
         return time.perf_counter() - started
 
-    known = statistics.median(took("keeper" if n % 2 else f"keeper{n}", n) for n in range(0, 8, 2))
+    known = statistics.median(took("keeper", n) for n in range(0, 8, 2))
     unknown = statistics.median(took(f"nobody{n}", n) for n in range(1, 9, 2))
     assert 0.5 < unknown / known < 2, (known, unknown)
 
@@ -111,3 +115,15 @@ def test_done_at_the_kiosk_ends_the_visit_for_a_copy_of_the_cookie_too(client, s
     assert client.post("/kiosk/scan", data={"code": "no-such-card"}).status_code == 404
     replay(client, "session", kept)
     assert client.get("/kiosk/me").status_code == 303
+
+
+def test_kiosk_staff_mode_ends_with_a_new_password(client, session, make_staff):
+    keeper = make_staff("keeper", "storekeeper")
+    _kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
+    session.commit()
+    assert client.post("/kiosk/pair", data={"code": code}).status_code == 303
+    assert client.post("/kiosk/staff", data={"username": "keeper", "password": PASSWORD}).status_code == 303
+    assert "form" in client.get("/kiosk/staff").text and "password" not in client.get("/kiosk/staff").text
+    people.set_password(session, keeper, "a-new-password")
+    session.commit()
+    assert 'name="password"' in client.get("/kiosk/staff").text  # back to the sign-in form

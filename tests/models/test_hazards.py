@@ -179,13 +179,21 @@ def test_an_anonymous_reward_is_a_voucher_on_its_claim_code(session, press, make
     session.commit()
     session.refresh(hazard)
     assert (hazard.reward, hazard.reward_points, hazard.reward_collected_at, len(hazard.events)) == before
-    [spent] = session.scalars(select(hazards.RewardSpend)).all()  # no time, no person, no hazard: a keyed hash
-    assert spent.points == 15 and spent.code_mac not in (hazard.claim_code_hash, hashlib.sha256(b"x").hexdigest())
+    [spent] = session.scalars(select(hazards.RewardSpend)).all()  # one row a code: no time, no person, no order
+    assert spent.code_mac not in (hazard.claim_code_hash, hashlib.sha256(b"x").hexdigest())
+    assert "15" not in spent.sealed and int(spent.sealed, 16) != 15  # the amount is sealed, not readable
+    sealed_before = spent.sealed
     assert hazards.open_voucher(session, code, kiosk_id=2).balance == 5  # the rest stays for another visit
     with pytest.raises(InsufficientPoints):
         hazards.spend_voucher(session, bearer, 10)
-    hazards.refund_to_voucher(session, code)(15)
+    paid = hazards.redemption_check("k" * 20, bearer.code_mac)
+    other = report(session, press, None)
+    hazards.verify(session, other.hazard, "valid", grade="general", actor="staff:officer")
+    with pytest.raises(WrongPin):  # another code cannot take this code's redemption back
+        hazards.refund_to_voucher(session, other.claim_code, "k" * 20, paid)
+    hazards.refund_to_voucher(session, code, "k" * 20, paid)(15)
     assert hazards.voucher(session, hazard.id, bearer.code_mac).balance == 20
+    assert session.get(hazards.RewardSpend, bearer.code_mac).sealed != sealed_before  # sealed afresh each time
     hazards.spend_voucher(session, bearer, 20)
     with pytest.raises(Conflict):  # spent
         hazards.open_voucher(session, code, kiosk_id=1)

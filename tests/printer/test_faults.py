@@ -141,6 +141,27 @@ def test_a_printer_that_takes_the_slip_without_confirming_it_gets_no_second_copy
     assert not worker.print_next()  # nothing more goes to the printer by itself
 
 
+def test_a_byte_a_device_sends_on_connect_is_not_taken_for_a_confirmation(tmp_path):
+    """Found in review: anything on port 9100 that sent one byte on connect had the slip marked printed."""
+    from printer.backends import backend_for
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(5)
+
+        def chatty():
+            conn, _ = server.accept()
+            with conn:
+                conn.sendall(b"\x00")  # a banner, an XON, a status byte: before anything was asked
+                time.sleep(1.5)  # and then it never answers
+
+        listener = threading.Thread(target=chatty)
+        listener.start()
+        backend = backend_for(f"tcp://127.0.0.1:{server.getsockname()[1]}", tmp_path)
+        backend.confirm = 0.5
+        assert backend.send("slip", b"\x1b@slip") is False  # sent, not confirmed
+        listener.join(5)
+
+
 def test_a_job_held_by_a_dead_worker_is_taken_back_after_its_lease(app, client, worker, session, redemption):
     job = queue_for(session, redemption, free_port())
     assert printing.claim_next(session) is not None  # a worker took it ... and was killed mid-slip

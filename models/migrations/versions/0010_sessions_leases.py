@@ -29,23 +29,23 @@ def upgrade() -> None:
     # foreign keys off around it, as SQLite asks.)
     with op.batch_alter_table("redemption") as batch:
         batch.alter_column("employee_id", existing_type=sa.Integer(), nullable=True)
+        batch.add_column(sa.Column("bearer_check", sa.String(length=64), nullable=True))
     op.create_table(
         "reward_spend",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code_mac", sa.String(length=64), nullable=False),
-        sa.Column("points", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_reward_spend")),
+        sa.Column("nonce", sa.String(length=32), nullable=False),
+        sa.Column("sealed", sa.String(length=16), nullable=False),
+        sa.PrimaryKeyConstraint("code_mac", name=op.f("pk_reward_spend")),
     )
-    op.create_index(op.f("ix_reward_spend_code_mac"), "reward_spend", ["code_mac"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_column("ledger_head", "seal")
-    op.drop_index(op.f("ix_reward_spend_code_mac"), table_name="reward_spend")
     op.drop_table("reward_spend")
     if op.get_bind().execute(sa.text("SELECT COUNT(*) FROM redemption WHERE employee_id IS NULL")).scalar():
         raise RuntimeError("Claim codes have paid for goods: the schema before 0010 cannot hold those redemptions.")
     with op.batch_alter_table("redemption") as batch:
+        batch.drop_column("bearer_check")
         batch.alter_column("employee_id", existing_type=sa.Integer(), nullable=False)
     op.drop_column("print_job", "claimed_at")
     op.drop_column("kiosk", "visit_token")
