@@ -106,9 +106,7 @@ def confirm_post(employee: store.Holder) -> str:
     cart = kiosk_cart()
     # A second tap can arrive after the first has emptied the cart: it gets the first one's slip.
     earlier = store.by_request_key(db.session, employee, request_key) if not cart else None
-    if isinstance(employee, hazards.Bearer) and earlier is not None:  # a bearer's own slips only
-        earlier = earlier if earlier.id in session.get("kiosk_bearer_slips", []) else None
-    if earlier is not None:
+    if earlier is not None and _mine(employee, earlier):
         return _slip_page(employee, earlier)
     cart = store.parse_cart({str(k): v for k, v in cart.items()})
     kiosk = g.kiosk
@@ -136,16 +134,19 @@ def confirm_post(employee: store.Holder) -> str:
     return _slip_page(employee, redemption, job)
 
 
+def _mine(holder: store.Holder, redemption: store.Redemption) -> bool:
+    """An employee's own redemption; for a claim code's bearer, one made in this visit (nothing else ties a
+    bearer to the redemptions their code paid for)."""
+    if isinstance(holder, hazards.Bearer):
+        return redemption.id in session.get("kiosk_bearer_slips", [])
+    return redemption.employee_id == holder.id
+
+
 def _own_redemption(employee: store.Holder, number: str) -> store.Redemption:
     """One of this holder's redemptions; another's is as good as unknown here. A claim code's bearer sees the
     one just made only (its number is on the slip page they were sent to): nothing ties them to the others."""
     redemption = store.find_redemption(db.session, number)
-    mine = (
-        redemption.id in session.get("kiosk_bearer_slips", [])
-        if isinstance(employee, hazards.Bearer)
-        else redemption.employee_id == employee.id
-    )
-    if not mine:
+    if not _mine(employee, redemption):
         raise NotFound(_l("No redemption with number %(number)s."), number=number[:20])
     return redemption
 

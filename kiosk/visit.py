@@ -41,6 +41,9 @@ VISIT_KEYS = (
     "kiosk_cart",
     "kiosk_cart_total",
     "kiosk_visit",
+    "kiosk_voucher_mac",
+    "kiosk_bearer_slips",
+    "kiosk_staff_token",
 )
 
 
@@ -134,7 +137,7 @@ def end_session(*, whatever_follows: bool = False) -> None:
         kiosk.visit_token = None
         if whatever_follows:
             keep_so_far(db.session)
-    for key in (*VISIT_KEYS, "kiosk_voucher_mac", "kiosk_bearer_slips", "kiosk_staff_token"):
+    for key in VISIT_KEYS:
         session.pop(key, None)
 
 

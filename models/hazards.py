@@ -497,11 +497,13 @@ class Bearer:
     id: None = None  # not a person: the shop's checks for "whose redemption" compare against this
 
 
-def _points_left(session: Session, hazard_id: int, code_mac: str) -> int:
+def _standing(session: Session, hazard_id: int, code_mac: str) -> tuple[RewardSpend | None, int, int]:
+    """A code's spend row, what it has spent, and what is left on it."""
     given = session.scalar(
         select(Hazard.reward_points).where(Hazard.id == hazard_id, Hazard.reward == HazardReward.waiting)
     )
-    return max(0, int(given or 0) - _spent(session, code_mac)[1])
+    row, spent = _spent(session, code_mac)
+    return row, spent, max(0, int(given or 0) - spent)
 
 
 def open_voucher(session: Session, code: str, *, kiosk_id: int) -> Bearer:
@@ -535,7 +537,7 @@ def open_voucher(session: Session, code: str, *, kiosk_id: int) -> Bearer:
 
 def voucher(session: Session, hazard_id: int, code_mac: str) -> Bearer | None:
     """The voucher open at a kiosk, with the points left on it now (None: it has none any more)."""
-    left = _points_left(session, hazard_id, code_mac)
+    left = _standing(session, hazard_id, code_mac)[2]
     return Bearer(hazard_id, code_mac, left) if left > 0 else None
 
 
@@ -549,11 +551,7 @@ def _take_turns(session: Session, code_mac: str) -> None:
 def spend_voucher(session: Session, bearer: Bearer, points: int) -> int:
     """Take ``points`` off a voucher; what is left on it."""
     _take_turns(session, bearer.code_mac)
-    given = session.scalar(
-        select(Hazard.reward_points).where(Hazard.id == bearer.hazard_id, Hazard.reward == HazardReward.waiting)
-    )
-    row, spent = _spent(session, bearer.code_mac)
-    left = max(0, int(given or 0) - spent)
+    row, spent, left = _standing(session, bearer.hazard_id, bearer.code_mac)
     if points > left:
         raise InsufficientPoints(
             _l("Not enough points: %(balance)s available, %(needed)s needed."), balance=left, needed=points
