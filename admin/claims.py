@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
 from app.forms import ReasonForm, form_error, row_id, uploaded_photos
-from models import claims, people, rules
+from models import claims, hazards, people, rules
 from models.base import get_or_404
 from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
@@ -155,7 +155,7 @@ def _claim_form() -> ClaimForm:
 @bp.get("/claims/new")
 @role_required(*CLAIMANTS)
 def claim_new() -> str:
-    return render_template("admin/claim_new.html", form=_claim_form())
+    return render_template("admin/claim_new.html", form=_claim_form(), categories=list(hazards.HazardCategory))
 
 
 @bp.post("/claims/new")
@@ -163,10 +163,26 @@ def claim_new() -> str:
 def claim_create() -> Response | tuple[str, int]:
     form = _claim_form()
     if not form.validate_on_submit():
-        return render_template("admin/claim_new.html", form=form), 400
+        return render_template("admin/claim_new.html", form=form, categories=list(hazards.HazardCategory)), 400
     employee = people.find_employee(db.session, form.employee_number.data)
     rule = get_or_404(db.session, rules.Rule, form.rule_id.data, _l("Choose what the claim is for."))
     source = claims.source_for(current_user)
+    if hazards.finds_hazard(rule):
+        # Finding a hazard is rewarded through the hazard loop, once: the claim becomes a report in the ledger.
+        hazard = hazards.report_from_claim(
+            db.session,
+            employee=employee,
+            category=request.form.get("category", "")[:16],
+            description=form.description.data,
+            hazard_number=request.form.get("hazard_number", "")[:20],
+            channel=hazards.HazardChannel.supervisor
+            if source is claims.ClaimSource.supervisor
+            else hazards.HazardChannel.office,
+            entered_by=current_user.actor,
+            photos=uploaded_photos(limit=hazards.MAX_PHOTOS + 1),
+            photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
+        )
+        return redirect(url_for("admin.hazard_detail", hazard_id=hazard.id), 303)
     claim = claims.submit_claim(
         db.session,
         employee=employee,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -327,7 +328,11 @@ def _plant_places(session: Session, rng: random.Random, workers: list, staff: di
         hazards.verify(session, hazard, "valid", grade=grade, actor=officer, within_duties=rng.random() < 0.3)
         if step == "verified":
             continue
-        major = {"funds": "2万元", "contingency_plan": "停机挂牌，专人监护", "acceptance_standard": "验收合格"}
+        major: dict[str, Any] = {
+            "funds": "2万元",
+            "contingency_plan": "停机挂牌，专人监护",
+            "acceptance_standard": "验收合格",
+        }
         hazards.assign(
             session,
             hazard,
@@ -342,5 +347,13 @@ def _plant_places(session: Session, rng: random.Random, workers: list, staff: di
             continue
         hazards.record_rectification(session, hazard, staff=staff["super"], note="已按要求整改完毕")
         if step == "closed":
-            hazards.reinspect(session, hazard, actor=officer, passed=True)
+            hazards.reinspect(
+                session,
+                hazard,
+                actor=officer,
+                passed=True,
+                note="整改措施落实到位，验收合格" if grade == "major" else "",
+                accepted_by="安全部 王工、设备科 李工" if grade == "major" else "",
+                accepted_on=clock.today(),
+            )
     return f"{len(spots)} places with QR posters, {made} hazard reports."

@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_babel import get_locale
 
-from models import clock
+from app.extensions import db
+from models import clock, people
 
 
 def language() -> str:
@@ -42,3 +43,15 @@ def logged(value: object) -> object:
 def day(value: dt.date | dt.datetime | None) -> str:
     """A calendar day (or a stored timestamp's plant day), in the reader's format."""
     return clock.date_text(value, language())
+
+
+def who(actor: str | None) -> str:
+    """Who did something, in words: the name behind "staff:wang", "employee:E00070" or "kiosk:3" (read once per
+    request), "the system" for the product's own steps, "anonymous" for an anonymous reporter. The stored value
+    is the record; a person reads the name."""
+    if not actor:
+        return ""
+    names = g.setdefault("actor_names", {})
+    if actor not in names:
+        names[actor] = people.actor_name(db.session, actor)
+    return names[actor]

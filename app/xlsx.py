@@ -163,6 +163,7 @@ class SheetWriter:
     ) -> None:
         self._sheet = archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True)
         self._kinds = kinds
+        self._merged: list[str] = []
         self._columns = [_letters(n) for n in range(len(kinds))]
         self._pending: list[str] = []
         self._row = self._template(kinds)
@@ -198,6 +199,8 @@ class SheetWriter:
 
     def _write(self, values: Sequence[object], *, style: str = "", kinds: str | None = None) -> None:
         self.rows += 1
+        if len(values) < len(self._columns):  # a short row (a title, a note): the rest of its cells left empty
+            values = [*values, *[None] * (len(self._columns) - len(values))]
         kinds = kinds or self._kinds
         if "a" in kinds:
             kinds = "".join(_kind_of(v) if k == "a" else k for k, v in zip(kinds, values, strict=True))
@@ -225,9 +228,18 @@ class SheetWriter:
         for values in rows:
             self._write(values)
 
+    def heading(self, values: Sequence[object], merge: Sequence[tuple[int, int, int]] = ()) -> None:
+        """A row of headings in bold (None leaves a cell empty), with cells merged across it: ``merge`` holds
+        (first column, last column, rows down) from this row, columns counted from 0."""
+        self._write(list(values), style=' s="2"', kinds="s" * len(self._columns))
+        for first, last, down in merge:
+            self._merged.append(f"{self._columns[first]}{self.rows}:{self._columns[last]}{self.rows + down}")
+
     def close(self) -> None:
         if self._sheet.closed:
             return
-        self._put("</sheetData></worksheet>")
+        merged = "".join(f'<mergeCell ref="{ref}"/>' for ref in self._merged)
+        self._put("</sheetData>" + (f'<mergeCells count="{len(self._merged)}">{merged}</mergeCells>' if merged else ""))
+        self._put("</worksheet>")
         self._flush()
         self._sheet.close()

@@ -155,6 +155,7 @@ def claim_form(employee: people.Employee) -> str:
         employee=employee,
         form=ClaimForm(),
         rules=rules.active_rules(db.session, rules.RuleKind.earn),
+        categories=list(hazards.HazardCategory),
     )
 
 
@@ -168,6 +169,26 @@ def claim_submit(employee: people.Employee) -> Response:
     rule = db.session.get(rules.Rule, form.rule_id.data)
     if rule is None:
         raise InvalidInput(_l("Choose what the claim is for."))
+    if hazards.finds_hazard(rule):
+        # Finding a hazard is rewarded through the hazard loop, once: the claim becomes a report in the ledger.
+        hazard = hazards.report_from_claim(
+            db.session,
+            employee=employee,
+            category=request.form.get("category", "")[:16],
+            description=form.description.data,
+            hazard_number=request.form.get("hazard_number", "")[:20],
+            channel=hazards.HazardChannel.kiosk,
+        )
+        flash(
+            _l(
+                "Your hazard is in the hazard ledger as %(number)s. The safety department verifies it by %(date)s;"
+                " its reward follows the verification.",
+                number=hazard.number,
+                date=l10n.day(hazard.verify_due_on),
+            ),
+            "info",
+        )
+        return redirect(url_for("kiosk.me"), 303)
     claim = claims.submit_claim(
         db.session,
         employee=employee,

@@ -97,6 +97,9 @@ class Claim(Base):
     credited_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     fraud_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     outcome_note: Mapped[str | None] = mapped_column(String(500))  # cap trimming, fraud reason ...
+    # A deduction the balance could not cover: what is still to be taken from the next awards (when the
+    # setting ``deduction_shortfall`` says so); None or 0: nothing owed.
+    owed_points: Mapped[int | None] = mapped_column(Integer)
 
     employee: Mapped[Employee] = relationship()
     rule: Mapped[Rule] = relationship()
@@ -279,9 +282,17 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
         taken = ledger.deduct(session, claim.employee_id, points, actor=actor, ref=ref, memo=memo, at=now)
         credited = -taken
         if taken < points:
+            carried = get_setting(session, "deduction_shortfall") == "next_awards"
+            claim.owed_points = points - taken if carried else None
             note = str(
                 _l(
-                    "Only %(taken)s of %(points)s points could be deducted: the balance was lower.",
+                    "%(points)s points due; the balance held %(taken)s. The rest is taken from the next awards.",
+                    taken=taken,
+                    points=points,
+                )
+                if carried
+                else _l(
+                    "%(points)s points due; the balance held %(taken)s, so only %(taken)s were taken.",
                     taken=taken,
                     points=points,
                 )
@@ -301,6 +312,7 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
             note = str(
                 _l("Yearly cap: %(credited)s of %(points)s points credited.", credited=result.credited, points=points)
             )
+        _take_owed(session, claim.employee_id, actor=actor, now=now)
     claim.status, claim.credited_points, claim.credited_at = ClaimStatus.credited, credited, now
     claim.outcome_note = note or None
     _event(session, claim, actor, ClaimAction.credited, note or str(credited))
@@ -308,7 +320,33 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
     return CreditOutcome(claim.id, claim.status, credited, note)
 
 
-def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str) -> Claim:
+def _take_owed(session: Session, employee_id: int, *, actor: str, now: dt.datetime) -> None:
+    """Deductions the balance could not cover, oldest first, taken from what was just awarded."""
+    owed = session.scalars(
+        select(Claim)
+        .where(Claim.employee_id == employee_id, Claim.owed_points > 0)
+        .order_by(Claim.id)
+        .with_for_update()
+    ).all()
+    for claim in owed:
+        taken = ledger.deduct(
+            session,
+            employee_id,
+            claim.owed_points or 0,
+            actor=actor,
+            ref=("claim", claim.id),
+            memo=f"补扣 {claim.rule.name}",
+            at=now,
+            kind=ledger.EntryKind.adjustment,
+        )
+        if taken == 0:
+            break
+        claim.owed_points = (claim.owed_points or 0) - taken
+        claim.credited_points = (claim.credited_points or 0) - taken
+        _event(session, claim, actor, ClaimAction.credited, str(_l("%(n)s points taken from a later award.", n=taken)))
+
+
+def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str, now: dt.datetime | None = None) -> Claim:
     """A false claim: nothing is credited, what was credited is taken back, redemption is suspended for
     the rest of the month, and the case goes on the notice board."""
     _expect(claim, ClaimStatus.pending, ClaimStatus.approved, ClaimStatus.credited, ClaimStatus.cap_refused)
@@ -326,8 +364,9 @@ def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str) -> Cl
             ref=("claim", claim.id),
             memo=f"虚假积分撤销 {claim.rule.name}",
             kind=ledger.EntryKind.adjustment,
+            at=now,
         )
-    claim.status, claim.fraud_at, claim.outcome_note = ClaimStatus.fraudulent, utcnow(), reason
+    claim.status, claim.fraud_at, claim.outcome_note = ClaimStatus.fraudulent, now or utcnow(), reason
     _event(session, claim, actor, ClaimAction.fraud, reason)
     session.flush()
     return claim

@@ -41,7 +41,7 @@ from .errors import (
     WrongPin,
 )
 from .i18n import lazy_gettext as _l
-from .people import Employee, Role, StaffUser
+from .people import Department, Employee, Role, StaffUser
 from .photos import Photo, photos_of, store_photos
 from .places import Place
 from .rules import Rule
@@ -62,10 +62,29 @@ class HazardCategory(LabelledEnum):
 
 
 class HazardSource(LabelledEnum):
+    """Where a hazard came from (DOMAIN.md: the ledger's "source"). Only an internal report is rewarded: a
+    hazard the enterprise's own checks or an inspection found earns nobody a reward."""
+
     report = "report", _l("Internal report")
     self_check = "self_check", _l("Self-check")
     inspection = "inspection", _l("Inspection")
-    regulator = "regulator", _l("Regulator")
+    regulator = "regulator", _l("Regulator's inspection")
+
+
+class HazardChannel(LabelledEnum):
+    """How an internal report arrived (seed 004: many channels, posted to all)."""
+
+    poster = "poster", _l("QR poster (phone)")
+    telephone = "telephone", _l("By telephone")
+    paper = "paper", _l("On paper")
+    in_person = "in_person", _l("In person")
+    kiosk = "kiosk", _l("At the kiosk")
+    supervisor = "supervisor", _l("Through a supervisor")
+    office = "office", _l("To the safety office")
+
+
+# The channels by which staff enter a report someone else made (a phone report enters itself).
+STAFF_CHANNELS = (HazardChannel.telephone, HazardChannel.paper, HazardChannel.in_person)
 
 
 class HazardStatus(LabelledEnum):
@@ -100,6 +119,7 @@ class HazardAction(LabelledEnum):
     sent_back = "sent_back", _l("Sent back after re-inspection")
     closed = "closed", _l("Re-inspected and closed")
     reward_collected = "reward_collected", _l("Reward collected with the claim code")
+    major_record = "major_record", _l("Major hazard: supervision and regulator")
 
 
 class HazardReward(LabelledEnum):
@@ -162,16 +182,27 @@ class Hazard(Base):
     rectification_note: Mapped[str | None] = mapped_column(Text)
     reinspected_by: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Where it came from beyond the poster, who entered it, whose unit it is
+    channel: Mapped[HazardChannel | None] = mapped_column(Enum(HazardChannel, native_enum=False, length=16))
+    found_by: Mapped[str | None] = mapped_column(String(100))  # who found it in a check, or which regulator
+    entered_by: Mapped[str | None] = mapped_column(String(64))  # the staff account that entered it
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))  # the responsible unit
+    # A major hazard: listed for supervision (挂牌督办) and reported to the regulator
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False)
+    regulator_reported_on: Mapped[dt.date | None] = mapped_column(Date)
 
     place: Mapped[Place] = relationship()
     reporter: Mapped[Employee | None] = relationship()
     duplicate_of: Mapped[Hazard | None] = relationship(remote_side=[id])
     reward_claim: Mapped[claims.Claim | None] = relationship()
+    department: Mapped[Department | None] = relationship()
     events: Mapped[list[HazardEvent]] = relationship(back_populates="hazard", order_by="HazardEvent.id")
+    acceptance: Mapped[HazardAcceptance | None] = relationship(back_populates="hazard", uselist=False)
 
     @property
     def anonymous(self) -> bool:
-        return self.reporter_id is None
+        """An internal report that names nobody (a self-check or an inspection has no reporter to hide)."""
+        return self.reporter_id is None and self.source == HazardSource.report
 
     @property
     def is_major(self) -> bool:
@@ -203,6 +234,24 @@ class HazardEvent(Base):
     note: Mapped[str] = mapped_column(String(500), default="")
 
     hazard: Mapped[Hazard] = relationship(back_populates="events")
+
+
+class HazardAcceptance(Base):
+    """The acceptance (验收) of a major hazard's rectification, a record of its own (五定一验收): who accepted
+    it, when, against which standard, and their conclusion. Written when a major hazard is closed."""
+
+    __tablename__ = "hazard_acceptance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hazard_id: Mapped[int] = mapped_column(ForeignKey("hazard.id"), unique=True)
+    accepted_by: Mapped[str] = mapped_column(String(200))  # the people of the acceptance, as they sign
+    accepted_on: Mapped[dt.date] = mapped_column(Date)
+    standard: Mapped[str] = mapped_column(Text)  # the acceptance standard set at assignment
+    conclusion: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    hazard: Mapped[Hazard] = relationship(back_populates="acceptance")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -257,20 +306,157 @@ def report(
     photos: Sequence[bytes] = (),
     photo_folder: Path | None = None,
     today: dt.date | None = None,
+    channel: HazardChannel = HazardChannel.poster,
+    entered_by: str | None = None,
 ) -> Receipt:
-    """A hazard report from a place's poster. ``reporter`` None makes it anonymous."""
+    """A hazard report from a place's poster (or, with ``channel`` and ``entered_by``, one that staff took down
+    from a telephone call, a paper slip or a word in person). ``reporter`` None makes it anonymous."""
+    ticked = [item for item in place.checklist_items if item in set(checklist)]
+    if reporter is not None:
+        reporter.ensure_active()
+    claim_code = None if reporter is not None else new_claim_code()
+    actor = ANONYMOUS if reporter is None else f"employee:{reporter.number}"
+    hazard, follow_token = _new_hazard(
+        session,
+        place,
+        category=category,
+        description=description,
+        ticked=ticked,
+        photos=photos,
+        photo_folder=photo_folder,
+        today=today,
+        actor=entered_by or actor,
+        reporter=reporter,
+        source=HazardSource.report,
+        channel=channel,
+        claim_code_hash=_hash(normalise_code(claim_code)) if claim_code else None,
+        entered_by=entered_by,
+    )
+    return Receipt(hazard, follow_token, claim_code)
+
+
+def finds_hazard(rule: Rule) -> bool:
+    """A rule that rewards finding a hazard: its points come from the hazard loop, never from a claim."""
+    return rule.code in RULE_OF_GRADE.values()
+
+
+def report_from_claim(
+    session: Session,
+    *,
+    employee: Employee,
+    category: str,
+    description: str,
+    hazard_number: str = "",
+    channel: HazardChannel,
+    entered_by: str | None = None,
+    photos: Sequence[bytes] = (),
+    photo_folder: Path | None = None,
+) -> Hazard:
+    """A claim for finding a hazard (at the kiosk, by a supervisor, in the back office) goes through the hazard
+    loop: it becomes a report in the hazard ledger, verified and graded like any other, and the reward follows
+    verification, once. Naming a hazard already in the ledger adds nothing: a hazard is rewarded once, to its
+    first reporter."""
+    number = (hazard_number or "").strip()
+    if number:
+        known = by_number(session, number)
+        if known.reporter_id == employee.id:
+            raise Conflict(
+                _l("%(number)s is already in the hazard ledger under your name: its reward follows its verification."),
+                number=known.number,
+            )
+        raise Conflict(
+            _l("%(number)s is already in the hazard ledger: only its first reporter is rewarded."), number=known.number
+        )
+    top = session.scalar(
+        select(Place).where(Place.parent_id.is_(None), Place.active.is_(True)).order_by(Place.id).limit(1)
+    )
+    if top is None:
+        raise InvalidInput(_l("The plant has no places yet: the safety office sets them up first."))
+    return report(
+        session,
+        top,
+        category=category,
+        description=description,
+        reporter=employee,
+        photos=photos,
+        photo_folder=photo_folder,
+        channel=channel,
+        entered_by=entered_by,
+    ).hazard
+
+
+def record_found(
+    session: Session,
+    place: Place,
+    *,
+    source: str,
+    category: str,
+    description: str,
+    found_by: str,
+    entered_by: str,
+    department_id: int | None = None,
+    photos: Sequence[bytes] = (),
+    photo_folder: Path | None = None,
+    today: dt.date | None = None,
+) -> Hazard:
+    """A hazard found by the enterprise's own check (自查), an inspection or the regulator, entered by staff into
+    the same ledger, numbering and loop as the reports. It names no reporter and earns no reward."""
+    if source not in HazardSource.__members__ or source == HazardSource.report:
+        raise InvalidInput(_l("Choose where the hazard was found: self-check, inspection or the regulator."))
+    found_by = clean_text(found_by, 100)
+    if not found_by:
+        raise InvalidInput(_l("Say who found it (the check, the inspector or the authority)."))
+    hazard, _token = _new_hazard(
+        session,
+        place,
+        category=category,
+        description=description,
+        ticked=[],
+        photos=photos,
+        photo_folder=photo_folder,
+        today=today,
+        actor=entered_by,
+        reporter=None,
+        source=HazardSource(source),
+        channel=None,
+        claim_code_hash=None,
+        entered_by=entered_by,
+    )
+    hazard.found_by = found_by
+    if department_id is not None:
+        hazard.department = session.get(Department, department_id)
+        if hazard.department is None:
+            raise InvalidInput(_l("Choose the department from the list."))
+    session.flush()
+    return hazard
+
+
+def _new_hazard(
+    session: Session,
+    place: Place,
+    *,
+    category: str,
+    description: str,
+    ticked: list[str],
+    photos: Sequence[bytes],
+    photo_folder: Path | None,
+    today: dt.date | None,
+    actor: str,
+    reporter: Employee | None,
+    source: HazardSource,
+    channel: HazardChannel | None,
+    claim_code_hash: str | None,
+    entered_by: str | None,
+) -> tuple[Hazard, str]:
+    """One new row of the hazard ledger, numbered YH-<year>-<id>, with its first event and its photos."""
     if category not in HazardCategory.__members__:
         raise InvalidInput(_l("Choose what kind of hazard it is."))
-    ticked = [item for item in place.checklist_items if item in set(checklist)]
     description = clean_text(description, 2000)
     if not description and not ticked:
         raise InvalidInput(_l("Describe the hazard."))
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput(_l("At most %(n)s photos."), n=MAX_PHOTOS)
-    if reporter is not None:
-        reporter.ensure_active()
     follow_token = secrets.token_urlsafe(16)
-    claim_code = None if reporter is not None else new_claim_code()
     now = utcnow()
     hazard = Hazard(
         place=place,
@@ -278,7 +464,10 @@ def report(
         description=description or "；".join(ticked),
         checklist="\n".join(ticked),
         reporter=reporter,
-        claim_code_hash=_hash(normalise_code(claim_code)) if claim_code else None,
+        source=source,
+        channel=channel,
+        entered_by=entered_by,
+        claim_code_hash=claim_code_hash,
         follow_hash=_hash(follow_token),
         reported_at=now.replace(microsecond=0),
         verify_due_on=add_working_days(
@@ -288,11 +477,15 @@ def report(
     session.add(hazard)
     session.flush()
     hazard.number = f"YH-{clock.local_year(hazard.reported_at)}-{hazard.id:06d}"
-    actor = ANONYMOUS if reporter is None else f"employee:{reporter.number}"
-    _event(session, hazard, actor, HazardAction.reported, HazardCategory(category).label)
+    note = HazardCategory(category).label
+    if channel is not None and channel is not HazardChannel.poster:
+        note = f"{note}（{channel.label}）"
+    elif source is not HazardSource.report:
+        note = f"{note}（{source.label}）"
+    _event(session, hazard, actor, HazardAction.reported, note)
     store_photos(session, photo_folder, photos, owner=("hazard", hazard.id), actor=actor)
     session.flush()
-    return Receipt(hazard, follow_token, claim_code)
+    return hazard, follow_token
 
 
 def open_at(session: Session, place: Place, limit: int = 10) -> list[Hazard]:
@@ -400,7 +593,7 @@ def verify(
 def _reward(session: Session, hazard: Hazard, *, actor: str, now: dt.datetime) -> None:
     grade = hazard.grade
     assert grade is not None  # a valid report is graded first
-    points = reward_for(session, grade, hazard.within_duties)
+    points = reward_for(session, grade, hazard.within_duties) if hazard.source == HazardSource.report else 0
     hazard.reward_points = points
     if points <= 0:
         hazard.reward = HazardReward.none
@@ -597,11 +790,18 @@ def assign(
     funds: str = "",
     contingency_plan: str = "",
     acceptance_standard: str = "",
+    department_id: int | None = None,
     today: dt.date | None = None,
 ) -> Hazard:
-    """Owner, measures, deadline (and for a major hazard funds, plan and acceptance standard)."""
+    """Owner, measures, deadline, the responsible unit (and for a major hazard funds, plan and acceptance
+    standard)."""
     _expect(hazard, HazardStatus.verified)
     staff = _staff(session, owner)
+    if department_id is not None:
+        department = session.get(Department, department_id)
+        if department is None:
+            raise InvalidInput(_l("Choose the department from the list."))
+        hazard.department = department
     measures = clean_text(measures, 2000)
     if not measures:
         raise InvalidInput(_l("Say what is to be done."))
@@ -618,7 +818,7 @@ def assign(
     hazard.deadline = add_working_days(session, today or clock.today(), working_days)
     hazard.funds, hazard.contingency_plan, hazard.acceptance_standard = funds or None, plan or None, standard or None
     hazard.assigned_at, hazard.status = utcnow(), HazardStatus.assigned
-    _event(session, hazard, actor, HazardAction.assigned, f"{staff.username} {hazard.deadline.isoformat()}")
+    _event(session, hazard, actor, HazardAction.assigned, f"{staff.name} {hazard.deadline.isoformat()}")
     session.flush()
     return hazard
 
@@ -654,18 +854,78 @@ def record_rectification(
     return hazard
 
 
-def reinspect(session: Session, hazard: Hazard, *, actor: str, passed: bool, note: str = "") -> Hazard:
-    """Close the hazard (销号) or send it back to its owner with the reason."""
+def reinspect(
+    session: Session,
+    hazard: Hazard,
+    *,
+    actor: str,
+    passed: bool,
+    note: str = "",
+    accepted_by: str = "",
+    accepted_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Hazard:
+    """Close the hazard (销号) or send it back to its owner with the reason. A major hazard is closed only on
+    its acceptance (验收), recorded on its own: who accepted it, on which day, and the conclusion (``note``)."""
     _expect(hazard, HazardStatus.rectified)
-    note = clean_text(note, 500)
+    note = clean_text(note, 2000 if hazard.is_major else 500)
     if passed:
+        if hazard.is_major:
+            accepted_by = clean_text(accepted_by, 200)
+            today = today or clock.today()
+            if not accepted_by or not note:
+                raise InvalidInput(
+                    _l("A major hazard is closed on its acceptance: name who accepted it and their conclusion.")
+                )
+            if (
+                accepted_on is None
+                or accepted_on > today
+                or accepted_on < clock.local_day(hazard.rectified_at or utcnow())
+            ):
+                raise InvalidInput(_l("The acceptance date lies between the rectification and today."))
+            session.add(
+                HazardAcceptance(
+                    hazard=hazard,
+                    accepted_by=accepted_by,
+                    accepted_on=accepted_on,
+                    standard=hazard.acceptance_standard or "",
+                    conclusion=note,
+                    recorded_by=actor,
+                )
+            )
         hazard.reinspected_by, hazard.closed_at, hazard.status = actor, utcnow(), HazardStatus.closed
-        _event(session, hazard, actor, HazardAction.closed, note)
+        _event(session, hazard, actor, HazardAction.closed, note[:500])
     else:
         if not note:
             raise InvalidInput(_l("Say why it goes back."))
         hazard.status = HazardStatus.assigned
-        _event(session, hazard, actor, HazardAction.sent_back, note)
+        _event(session, hazard, actor, HazardAction.sent_back, note[:500])
+    session.flush()
+    return hazard
+
+
+def record_major(
+    session: Session,
+    hazard: Hazard,
+    *,
+    actor: str,
+    supervised: bool,
+    reported_on: dt.date | None,
+    today: dt.date | None = None,
+) -> Hazard:
+    """A major hazard listed for supervision (挂牌督办), and the day it was reported to the regulator."""
+    if not hazard.is_major:
+        raise InvalidTransition(_l("Only a major hazard is listed for supervision or reported to the regulator."))
+    if reported_on is not None and (
+        reported_on > (today or clock.today()) or reported_on < clock.local_day(hazard.reported_at)
+    ):
+        raise InvalidInput(_l("The day it was reported to the regulator lies between the report and today."))
+    hazard.supervised, hazard.regulator_reported_on = bool(supervised), reported_on
+    parts = [
+        str(_l("Listed for supervision")) if supervised else "",
+        str(_l("reported to the regulator on %(day)s", day=reported_on.isoformat())) if reported_on else "",
+    ]
+    _event(session, hazard, actor, HazardAction.major_record, "；".join(p for p in parts if p))
     session.flush()
     return hazard
 

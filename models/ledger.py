@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -34,13 +36,17 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    column,
+    delete,
     func,
+    insert,
     select,
+    table,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import clock
-from .base import AnySelect, Base, LabelledEnum, countable_day, within_columns
+from .base import AnySelect, Base, LabelledEnum, countable_day, upsert_insert, within_columns
 from .clock import utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
 from .i18n import lazy_gettext as _l
@@ -101,6 +107,59 @@ class LedgerHead(Base):
     # HMAC of (seq, last_hash) under the ledger key, which the database does not hold (instance/ledger_key):
     # whoever rewrites the chain and its head in the database alone cannot seal the new head.
     seal: Mapped[str | None] = mapped_column(String(64))
+
+
+class LedgerTally(Base):
+    """The ledger summed by the plant's day, kind and department, kept by ``post_entry`` in the same transaction
+    as the entry: the statistics, the dashboard and the board read a year from a few thousand rows instead of
+    millions of entries. ``entries`` counts entries (a deduction of nothing, recorded, counts too); ``points``
+    sums their amounts. The department is the employee's when the entry was written."""
+
+    __tablename__ = "ledger_tally"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    department_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def _tally(session: Session, day: dt.date, kind: str, department_id: int, amount: int) -> None:
+    table = LedgerTally.__table__
+    added = upsert_insert(session, table).values(
+        day=day, kind=kind, department_id=department_id, entries=1, points=amount
+    )
+    session.execute(
+        added.on_conflict_do_update(
+            index_elements=["day", "kind", "department_id"],
+            set_={"entries": table.c.entries + 1, "points": table.c.points + amount},
+        )
+    )
+
+
+def rebuild_tally(session: Session) -> int:
+    """Sum the whole ledger into ``ledger_tally`` afresh (after a bulk load, or to check it); returns its rows."""
+    totals: dict[tuple[dt.date, str, int], list[int]] = {}
+    rows = session.execute(
+        select(LedgerEntry.created_at, LedgerEntry.kind, Employee.department_id, LedgerEntry.amount)
+        .join(Employee, LedgerEntry.employee_id == Employee.id)
+        .execution_options(yield_per=20_000)
+    )
+    for at, kind, department_id, amount in rows:
+        total = totals.setdefault((clock.local_day(at), str(kind), department_id or 0), [0, 0])
+        total[0] += 1
+        total[1] += amount
+    session.execute(delete(LedgerTally))
+    if totals:
+        session.execute(
+            insert(LedgerTally),
+            [
+                {"day": day, "kind": kind, "department_id": dept, "entries": n, "points": points}
+                for (day, kind, dept), (n, points) in totals.items()
+            ],
+        )
+    session.flush()
+    return len(totals)
 
 
 class YearClose(Base):
@@ -228,9 +287,10 @@ def post_entry(
 ) -> LedgerEntry:
     """Append one entry. ``employee`` must have been locked with ``lock_employee`` in this transaction.
 
-    Refuses a zero amount and anything that would take the balance below zero.
+    Refuses a zero amount (except a deduction from an empty balance, kept on record) and anything that would
+    take the balance below zero.
     """
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
+    if not isinstance(amount, int) or isinstance(amount, bool) or (amount == 0 and kind is not EntryKind.deduction):
         raise InvalidInput(_l("An amount is a whole number other than zero."))
     new_balance = employee.balance + amount
     if new_balance < 0:
@@ -267,6 +327,7 @@ def post_entry(
     head.seq, head.last_hash, head.seal = seq, digest, seal_of(seq, digest)
     employee.balance = new_balance
     session.flush()
+    _tally(session, clock.local_day(at), kind.value, employee.department_id or 0, amount)
     return entry
 
 
@@ -284,13 +345,37 @@ class AwardResult:
         return self.requested - self.credited
 
 
+# The claims table as the ledger needs it (models/claims.py imports this module, not the other way round).
+_claim = table(
+    "claim",
+    column("employee_id", Integer),
+    column("status", String),
+    column("credited_points", Integer),
+    column("credited_at", DateTime),
+)
+
+
+def false_credited_query(start: dt.datetime, end: dt.datetime, employee_id: int | None = None) -> Select[int]:
+    """Points of claims found false after they were credited between ``start`` and ``end``: their award stays in
+    the chain (taken back by a later entry as far as the balance allowed), and every figure of what was earned
+    leaves them out (seed 000, 三(三)2: false points count nowhere)."""
+    query = select(func.coalesce(func.sum(_claim.c.credited_points), 0)).where(
+        _claim.c.status == "fraudulent", _claim.c.credited_at >= start, _claim.c.credited_at < end
+    )
+    return query if employee_id is None else query.where(_claim.c.employee_id == employee_id)
+
+
 def credited_in_year_query(employee_id: int, year: int) -> Select[int]:
-    """Points credited by awards in ``year``: what the yearly cap counts (a query, to ask with others)."""
-    return select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+    """Points credited by awards in ``year``, less those of claims found false: what the yearly cap counts (a
+    query, to ask with others)."""
+    start, end = clock.year(year)
+    awarded = select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
         LedgerEntry.employee_id == employee_id,
         LedgerEntry.year == year,
         LedgerEntry.kind == EntryKind.award,
     )
+    false = false_credited_query(start, end, employee_id)
+    return select(awarded.scalar_subquery() - false.scalar_subquery())
 
 
 def credited_in_year(session: Session, employee_id: int, year: int) -> int:
@@ -356,14 +441,15 @@ def deduct(
     kind: EntryKind = EntryKind.deduction,
 ) -> int:
     """Take ``points`` away (a violation; with ``kind`` adjustment, points taken back); never below zero.
-    Returns what was actually taken."""
+    Returns what was actually taken. A violation is always on record: from an empty balance it is an entry of
+    0 whose memo says what was due."""
     _positive(points)
     employee = lock_employee(session, employee_id)
     taken = min(points, employee.balance)
-    if taken == 0:
+    if taken == 0 and kind is not EntryKind.deduction:
         return 0
     if taken < points:
-        memo = f"{memo} ({points} → {taken}: balance)".strip()
+        memo = f"{memo}（应扣 {points} 分，余额不足，实扣 {taken} 分）".strip()
     post_entry(session, employee, -taken, kind, actor=actor, ref=ref, memo=memo, at=at)
     return taken
 

@@ -522,3 +522,22 @@ def set_password(session: Session, user: StaffUser, password: str) -> None:
     user.password_hash = _password_hash(password)
     user.end_sessions()
     session.flush()
+
+
+def actor_name(session: Session, actor: str) -> str:
+    """An actor as a person reads it (the ledger, claims, hazards and the audit log keep "staff:wang",
+    "employee:E00070", "kiosk:counter-1", "system", "cli:close-year", "anonymous")."""
+    kind, _sep, key = actor.partition(":")
+    if kind == "staff" and key:
+        staff = session.scalar(select(StaffUser.name).where(StaffUser.username == key))
+        return str(staff) if staff else str(_l("a former staff account"))
+    if kind == "employee" and key:
+        name = session.scalar(select(Employee.name).where(Employee.number == key))
+        return f"{name}（{key}）" if name else key
+    if kind == "kiosk" and key:
+        return str(_l("kiosk %(name)s", name=key))
+    if actor == "anonymous":
+        return str(_l("anonymous"))
+    if kind == "cli" or actor == "system":
+        return str(_l("the system (automatic)"))
+    return actor

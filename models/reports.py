@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from . import clock, hazards, printing, store
+from . import clock, hazards, printing, statistics, store
 from .claims import Claim, ClaimStatus
 from .clock import utcnow
 from .hazards import Hazard, HazardStatus
-from .ledger import EntryKind, LedgerEntry
+from .ledger import EntryKind, LedgerEntry, LedgerTally
 from .people import Department, Employee
 
 
@@ -37,13 +37,7 @@ def todays_work(session: Session, today: dt.date | None = None) -> TodaysWork:
     due = session.scalar(
         select(func.count()).where(Claim.status == ClaimStatus.approved, Claim.notice_until <= utcnow())
     )
-    sums = dict(
-        session.execute(
-            select(LedgerEntry.kind, func.sum(LedgerEntry.amount))
-            .where(LedgerEntry.year == today.year)
-            .group_by(LedgerEntry.kind)
-        ).all()
-    )
+    sums = statistics.year_totals(session, today.year)
     return TodaysWork(
         to_review=by_status.get(ClaimStatus.pending, 0),
         overdue=overdue or 0,
@@ -62,27 +56,47 @@ def todays_work(session: Session, today: dt.date | None = None) -> TodaysWork:
 class RankRow:
     name: str
     detail: str
-    points: int
+    points: int  # what was kept: earned, less deductions
+    earned: int = 0  # awards, claims found false left out
+
+
+def _false_by_employee(session: Session, start: dt.datetime) -> dict[int, int]:
+    """Points of claims credited since ``start`` and then found false, by employee: they count nowhere."""
+    return {
+        employee_id: int(points or 0)
+        for employee_id, points in session.execute(
+            select(Claim.employee_id, func.sum(Claim.credited_points))
+            .where(Claim.status == ClaimStatus.fraudulent, Claim.credited_points > 0, Claim.credited_at >= start)
+            .group_by(Claim.employee_id)
+        )
+    }
 
 
 def ranking(session: Session, since: dt.date, limit: int = 10) -> list[RankRow]:
-    """Top earners by points awarded since ``since`` (deductions do not lower a ranking of earning)."""
+    """Top earners since ``since`` by what they kept (awards less deductions), with what they earned beside;
+    points of claims found false count in neither."""
     start = clock.day_start(since)
+    earned = func.sum(case((LedgerEntry.kind == EntryKind.award, LedgerEntry.amount), else_=0))
+    deducted = func.sum(case((LedgerEntry.kind == EntryKind.deduction, LedgerEntry.amount), else_=0))
     rows = session.execute(
-        select(Employee.name, Department.name, func.sum(LedgerEntry.amount).label("points"))
+        select(Employee.id, Employee.name, Department.name, earned, deducted)
         .join(Employee, LedgerEntry.employee_id == Employee.id)
         .join(Department, Employee.department_id == Department.id)
-        .where(LedgerEntry.kind == EntryKind.award, LedgerEntry.created_at >= start)
+        .where(LedgerEntry.kind.in_((EntryKind.award, EntryKind.deduction)), LedgerEntry.created_at >= start)
         .group_by(Employee.id, Employee.name, Department.name)
-        .order_by(func.sum(LedgerEntry.amount).desc(), Employee.name)
-        .limit(limit)
     ).all()
-    return [RankRow(name, dept, int(points)) for name, dept, points in rows]
+    false = _false_by_employee(session, start)
+    ranked = []
+    for employee_id, name, department, gross, taken in rows:
+        gross = int(gross or 0) - false.get(employee_id, 0)
+        if gross > 0:
+            ranked.append(RankRow(name, department, gross + int(taken or 0), gross))
+    ranked.sort(key=lambda r: (-r.points, -r.earned, r.name))
+    return ranked[:limit]
 
 
 def department_ranking(session: Session, since: dt.date) -> list[RankRow]:
-    """Departments by points awarded per head since ``since``."""
-    start = clock.day_start(since)
+    """Departments by points kept per head since ``since`` (from the ledger's day tally), earned beside."""
     heads = dict(
         session.execute(
             select(Employee.department_id, func.count())
@@ -90,18 +104,34 @@ def department_ranking(session: Session, since: dt.date) -> list[RankRow]:
             .group_by(Employee.department_id)
         ).all()
     )
-    rows = session.execute(
-        select(Department.id, Department.name, func.sum(LedgerEntry.amount))
-        .join(Employee, LedgerEntry.employee_id == Employee.id)
-        .join(Department, Employee.department_id == Department.id)
-        .where(LedgerEntry.kind == EntryKind.award, LedgerEntry.created_at >= start)
-        .group_by(Department.id, Department.name)
-    ).all()
-    ranked = [
-        RankRow(name, str(heads.get(dept_id, 0)), int(total) // max(1, heads.get(dept_id, 0)))
-        for dept_id, name, total in rows
-    ]
-    return sorted(ranked, key=lambda r: -r.points)
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    totals: dict[int, list[int]] = {}
+    for department_id, kind, points in session.execute(
+        select(LedgerTally.department_id, LedgerTally.kind, func.sum(LedgerTally.points))
+        .where(LedgerTally.day >= since, LedgerTally.kind.in_((EntryKind.award, EntryKind.deduction)))
+        .group_by(LedgerTally.department_id, LedgerTally.kind)
+    ):
+        total = totals.setdefault(department_id, [0, 0])
+        total[0 if kind == EntryKind.award else 1] += int(points or 0)
+    start = clock.day_start(since)
+    false = dict(
+        session.execute(
+            select(Employee.department_id, func.sum(Claim.credited_points))
+            .join(Employee, Claim.employee_id == Employee.id)
+            .where(Claim.status == ClaimStatus.fraudulent, Claim.credited_points > 0, Claim.credited_at >= start)
+            .group_by(Employee.department_id)
+        ).all()
+    )
+    ranked = []
+    for department_id, (gross, taken) in totals.items():
+        if department_id not in names:
+            continue
+        head = max(1, heads.get(department_id, 0))
+        gross -= int(false.get(department_id) or 0)
+        ranked.append(
+            RankRow(names[department_id], str(heads.get(department_id, 0)), (gross + taken) // head, gross // head)
+        )
+    return sorted(ranked, key=lambda r: (-r.points, r.name))
 
 
 # Before claim codes became bearer vouchers, an anonymous report's reward was credited to whoever brought its

@@ -39,6 +39,10 @@ class SettingSpec:
 
 
 SPECS: dict[str, SettingSpec] = {
+    # The enterprise's name as the forms and the notice board print it (填报单位).
+    "enterprise_name": SettingSpec(
+        "", _l("Name of the enterprise"), pattern=r"[^\x00-\x1f\x7f]{0,100}", hint=_l("up to 100 characters")
+    ),
     "yearly_cap": SettingSpec(2000, _l("Yearly cap on credited points per person"), minimum=1, maximum=1_000_000),
     # trim: credit what is left under the cap; refuse: credit nothing once a claim would pass it.
     "cap_mode": SettingSpec("trim", _l("An award over the yearly cap is"), choices=("trim", "refuse")),
@@ -48,6 +52,10 @@ SPECS: dict[str, SettingSpec] = {
     "leaver_points": SettingSpec("keep", _l("Points of an employee who leaves"), choices=("keep", "forfeit")),
     # How the public notice board names who redeemed what: masked (张*三) or in full.
     "board_names": SettingSpec("masked", _l("Names on the board's redemption records"), choices=("masked", "full")),
+    # A deduction larger than the balance: waive what could not be taken, or carry it to the next awards.
+    "deduction_shortfall": SettingSpec(
+        "waive", _l("A deduction the balance cannot cover"), choices=("waive", "next_awards")
+    ),
     "review_working_days": SettingSpec(3, _l("Working days to review a claim"), minimum=1, maximum=30),
     "notice_days": SettingSpec(3, _l("Days a claim stands in public notice"), minimum=0, maximum=30),
     "points_per_yuan": SettingSpec(5, _l("Points per yuan of goods value"), minimum=1, maximum=1000),
@@ -105,7 +113,11 @@ SPECS: dict[str, SettingSpec] = {
 
 # The settings page in sections, in the order an administrator thinks of them.
 GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
-    (_l("Points and the yearly cap"), ("yearly_cap", "cap_mode", "year_end", "leaver_points")),
+    (_l("The enterprise"), ("enterprise_name",)),
+    (
+        _l("Points and the yearly cap"),
+        ("yearly_cap", "cap_mode", "year_end", "leaver_points", "deduction_shortfall"),
+    ),
     (_l("Claims: review and public notice"), ("review_working_days", "notice_days", "photo_max_mb")),
     (
         _l("Hazard reports and their rewards"),
@@ -136,6 +148,8 @@ CHOICE_LABELS = {
     "full": _l("in full"),
     "keep": _l("kept, frozen (theirs again if they come back)"),
     "forfeit": _l("forfeited on leaving (a ledger entry)"),
+    "waive": _l("recorded in full, only what the balance holds is taken"),
+    "next_awards": _l("recorded in full, the rest taken from the next awards"),
     "58": _l("58 mm (32 columns)"),
     "80": _l("80 mm (48 columns)"),
     "gb18030": _l("GB18030 (Chinese printers)"),

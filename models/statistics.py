@@ -1,173 +1,327 @@
-"""Statistics for the authorities: a month or a quarter of hazards, rewards, redemptions and points.
+"""Statistics for the authorities: the figures of seed 001's quarterly forms and seed 004's monthly statistics,
+and the product's own figures beside them.
 
-The figures follow seed 001 (quarterly form 2, "建立事故隐患内部报告奖励机制": hazards reported internally,
-verified, rectified, the rectification rate, overdue; persons rewarded and the reward paid) and seed 004
-(monthly statistics). Yuan values are points divided by the points-per-yuan setting. Periods are the plant's
-calendar months and quarters; timestamps are stored in UTC and converted at the period's edges.
+Seed 001's form 2 (附件4, its note 3) asks for every figure **cumulative since 1 January**, as of the day the
+officer files it (due before the 29th of the quarter's last month); form 1 (附件3, note 6) the same for the
+hazards found by the enterprise's own checks and those rectified. Seed 004 asks month by month for the units
+with the mechanism, the hazards found and reported, and the rewards paid. So a report is taken **as of a day**:
+its year to that day for the forms, its month to that day for the monthly figures.
+
+Decisions where the seeds are silent (README: "The authorities' figures"):
+
+- 获得奖励人次 counts rewards for hazard reports only (a named reporter's reward when it is credited, an
+  anonymous one's when it is put on its claim code); 兑现奖励资金 is their points in yuan by the points-per-yuan
+  setting, in 万元 on the form.
+- 自查隐患数量 counts the valid hazards the enterprise found itself (internal reports, self-checks, inspections;
+  not the regulator's); 整改隐患数量 those of them closed (销号) by the day. 整改率 is closed / valid.
+- A claim found false counts nowhere: its award is left out of every figure of what was earned (and of the
+  yearly cap), counted only among the false claims.
+- A deduction counts with its full points, also when the balance could not cover it; what could not be taken
+  is shown beside.
+
+Points figures come from ``ledger_tally`` (the ledger summed by the plant's day, written with each entry), so a
+report costs the same with ten million entries as with ten thousand; hazards and claims are read directly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import clock
+from .claims import Claim, ClaimStatus
 from .errors import InvalidInput
-from .hazards import Hazard, HazardCategory, HazardGrade, HazardSource, HazardVerdict
+from .hazards import Hazard, HazardCategory, HazardReward, HazardSource, HazardStatus, HazardVerdict
 from .i18n import lazy_gettext as _l
-from .ledger import EntryKind, LedgerEntry
+from .ledger import EntryKind, LedgerTally
+from .people import Department, Employee
+from .rules import Rule, RuleKind
 from .settings import all_settings
-from .store import UNDONE, Redemption
+from .store import Redemption, RedemptionStatus
 
 
-@dataclass(frozen=True)
-class Period:
-    start: dt.date  # first day
-    end: dt.date  # the day after the last
-    label: str  # 2026-11 or 2026-Q4
-
-    @property
-    def quarterly(self) -> bool:
-        return "Q" in self.label
-
-
-def parse_period(text: str | None, today: dt.date | None = None) -> Period:
-    """``2026-11`` (a month) or ``2026-Q4`` (a quarter); empty means this month."""
+def as_of(args: Mapping[str, str], today: dt.date | None = None) -> dt.date:
+    """The day a report is taken as of: ``on=2026-12-20``, or the last day of ``period=2026-11`` (a month) or
+    ``period=2026-Q4`` (a quarter); never after today; empty means today."""
     today = today or clock.today()
-    text = (text or f"{today:%Y-%m}").strip().upper()
-    if match := re.fullmatch(r"(\d{4})-(\d{2})", text, flags=re.ASCII):
+    on, period = (args.get("on") or "").strip(), (args.get("period") or "").strip().upper()
+    day: dt.date | None = None
+    if on:
+        try:
+            day = dt.date.fromisoformat(on) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", on, flags=re.ASCII) else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise InvalidInput(_l("A day is written like 2026-12-20."))
+    elif match := re.fullmatch(r"(\d{4})-(\d{2})", period, flags=re.ASCII):
         year, month = int(match.group(1)), int(match.group(2))
         if 2000 <= year <= 2100 and 1 <= month <= 12:
-            start = dt.date(year, month, 1)
-            return Period(start, (start + dt.timedelta(days=32)).replace(day=1), text)
-    if match := re.fullmatch(r"(\d{4})-Q([1-4])", text, flags=re.ASCII):
+            day = clock.next_month(dt.date(year, month, 1)) - dt.timedelta(days=1)
+    elif match := re.fullmatch(r"(\d{4})-Q([1-4])", period, flags=re.ASCII):
         year, quarter = int(match.group(1)), int(match.group(2))
         if 2000 <= year <= 2100:
-            start = dt.date(year, 3 * quarter - 2, 1)
-            end = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
-            return Period(start, end, text)
-    raise InvalidInput(_l("A period is a month like 2026-11 or a quarter like 2026-Q4."))
+            day = clock.next_month(dt.date(year, 3 * quarter, 1)) - dt.timedelta(days=1)
+    elif not period:
+        day = today
+    if day is None:
+        raise InvalidInput(_l("A period is a month like 2026-11 or a quarter like 2026-Q4."))
+    if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+        raise InvalidInput(_l("A day is written like 2026-12-20."))
+    return min(day, today)
 
 
 @dataclass
 class Figures:
-    period: Period
+    """The figures of the plant's days ``first`` to ``last`` (both included)."""
+
+    first: dt.date
+    last: dt.date
     points_per_yuan: int
-    reported: int = 0  # hazards reported internally in the period
-    by_category: dict[str, int] = field(default_factory=dict)
-    by_grade: dict[str, int] = field(default_factory=dict)  # of the valid ones; "" not graded yet
-    verified: int = 0  # of those, found valid
-    not_taken_up: int = 0
-    rectified: int = 0  # of the valid ones, rectified before the period's end
-    overdue: int = 0  # of the valid ones, past their deadline and not rectified at the period's end
-    rewarded_times: int = 0  # 人次: award entries
-    rewarded_people: int = 0
-    credited: int = 0  # points awarded
-    deducted: int = 0
+    # Hazards, by the day they were reported or entered
+    by_source: dict[str, int] = field(default_factory=dict)  # every hazard, valid or not
+    reported: int = 0  # internal reports (内部报告隐患数量)
+    by_category: dict[str, int] = field(default_factory=dict)  # of the internal reports
+    verified: int = 0  # valid hazards, of every source
+    by_grade: dict[str, int] = field(default_factory=dict)  # of the valid ones
+    not_taken_up: int = 0  # reports found not true, duplicates, already known
+    closed: int = 0  # valid hazards closed (销号) by ``last``
+    overdue: int = 0  # valid hazards past their deadline and not closed at ``last``
+    self_found: int = 0  # valid hazards the enterprise found itself (all but the regulator's)
+    self_closed: int = 0  # of those, closed by ``last``
+    major_supervised: int = 0  # major hazards listed for supervision (挂牌督办)
+    # Rewards for hazard reports (the forms' 兑现奖励资金 and 获得奖励人次)
+    hazard_rewards: int = 0
+    hazard_reward_points: int = 0
+    # Points
+    credited: int = 0  # every award credited, false claims left out
+    awards: int = 0  # award entries, false claims left out
+    deducted: int = 0  # deductions with their full points
+    deductions: int = 0
+    deducted_taken: int = 0  # what the balances could cover of them
+    false_claims: int = 0  # claims found false in the period
+    false_points: int = 0
     redemptions: int = 0
-    redeemed: int = 0  # points spent on goods (cancelled redemptions not counted)
-    redeemed_year: int = 0  # from 1 January to the period's end
+    redeemed: int = 0  # points spent on goods (cancelled and returned ones not counted)
+    outstanding: int = 0  # points held by everyone at the end of ``last`` (a liability)
     budget_yuan: int = 0
-    outstanding: int = 0  # points held by everyone at the period's end
+    by_department: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def yuan(self, points: int) -> float:
         return round(points / self.points_per_yuan, 2)
 
+    def wan_yuan(self, points: int) -> float:
+        """万元, as the forms ask, to four places (one yuan)."""
+        return round(points / self.points_per_yuan / 10_000, 4)
+
     @property
-    def rectification_rate(self) -> float | None:
-        return None if not self.verified else round(100 * self.rectified / self.verified, 1)
+    def rectification_rate(self) -> float:
+        """Closed / valid, in %; 0 when there is nothing to close (the form has no blanks)."""
+        return round(100 * self.closed / self.verified, 1) if self.verified else 0.0
 
     @property
     def budget_used(self) -> float | None:
-        return None if not self.budget_yuan else round(100 * self.yuan(self.redeemed_year) / self.budget_yuan, 1)
+        return round(100 * self.yuan(self.redeemed) / self.budget_yuan, 1) if self.budget_yuan else None
+
+    @property
+    def deducted_uncovered(self) -> int:
+        return self.deducted - self.deducted_taken
 
 
-def _figure(session: Session, query: Any) -> int:
-    """A count or a sum; none is 0."""
-    return int(session.scalar(query) or 0)
+def _span(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return clock.day_start(first), clock.day_start(last + dt.timedelta(days=1))
 
 
-def figures(session: Session, period: Period, today: dt.date | None = None) -> Figures:
-    today = today or clock.today()
+def figures(session: Session, first: dt.date, last: dt.date) -> Figures:
     settings = all_settings(session)
-    found = Figures(period, settings["points_per_yuan"], budget_yuan=settings["year_budget_yuan"])
-    start, end = clock.day_start(period.start), clock.day_start(period.end)
-    cutoff = min(period.end, today + dt.timedelta(days=1))  # "at the period's end", or now for the current one
-    in_period = (Hazard.reported_at >= start, Hazard.reported_at < end, Hazard.source == HazardSource.report)
-    for category, n in session.execute(
-        select(Hazard.category, func.count()).where(*in_period).group_by(Hazard.category)
-    ):
-        found.by_category[category] = n
-    found.reported = sum(found.by_category.values())
-    valid = (*in_period, Hazard.verdict == HazardVerdict.valid)
-    for grade, n in session.execute(select(Hazard.grade, func.count()).where(*valid).group_by(Hazard.grade)):
-        found.by_grade[grade or ""] = n
-    found.verified = sum(found.by_grade.values())
-    found.not_taken_up = _figure(
-        session,
-        select(func.count()).where(*in_period, Hazard.verdict.is_not(None), Hazard.verdict != HazardVerdict.valid),
-    )
-    done_by = clock.day_start(cutoff)
-    found.rectified = _figure(
-        session, select(func.count()).where(*valid, Hazard.rectified_at.is_not(None), Hazard.rectified_at < done_by)
-    )
-    found.overdue = _figure(
-        session,
-        select(func.count()).where(
-            *valid,
-            Hazard.deadline < cutoff,
-            (Hazard.rectified_at.is_(None)) | (Hazard.rectified_at >= done_by),
-        ),
-    )
-    in_ledger = (LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
-    awards = session.execute(
+    found = Figures(first, last, settings["points_per_yuan"], budget_yuan=settings["year_budget_yuan"])
+    start, end = _span(first, last)
+    _hazard_figures(session, found, start, end)
+    _reward_figures(session, found, start, end)
+    _points_figures(session, found, start, end)
+    return found
+
+
+def _hazard_figures(session: Session, found: Figures, start: dt.datetime, end: dt.datetime) -> None:
+    rows = session.execute(
+        select(
+            Hazard.source,
+            Hazard.category,
+            Hazard.verdict,
+            Hazard.grade,
+            Hazard.supervised,
+            Hazard.status == HazardStatus.closed,
+            Hazard.closed_at < end,
+            Hazard.deadline < clock.local_day(end),
+            func.count(),
+        )
+        .where(Hazard.reported_at >= start, Hazard.reported_at < end)
+        .group_by(
+            Hazard.source,
+            Hazard.category,
+            Hazard.verdict,
+            Hazard.grade,
+            Hazard.supervised,
+            Hazard.status == HazardStatus.closed,
+            Hazard.closed_at < end,
+            Hazard.deadline < clock.local_day(end),
+        )
+    ).all()
+    for source, category, verdict, grade, supervised, is_closed, closed_in_time, past_deadline, n in rows:
+        found.by_source[source] = found.by_source.get(source, 0) + n
+        if source == HazardSource.report:
+            found.reported += n
+            found.by_category[category] = found.by_category.get(category, 0) + n
+        if verdict is not None and verdict != HazardVerdict.valid:
+            found.not_taken_up += n
+        if verdict != HazardVerdict.valid:
+            continue
+        closed = bool(is_closed and closed_in_time)
+        found.verified += n
+        found.by_grade[grade or ""] = found.by_grade.get(grade or "", 0) + n
+        found.closed += n if closed else 0
+        found.overdue += n if (past_deadline and not closed) else 0
+        found.major_supervised += n if supervised else 0
+        if source != HazardSource.regulator:
+            found.self_found += n
+            found.self_closed += n if closed else 0
+
+
+def _reward_figures(session: Session, found: Figures, start: dt.datetime, end: dt.datetime) -> None:
+    named = session.execute(
+        select(func.count(), func.coalesce(func.sum(Claim.credited_points), 0)).where(
+            Claim.origin.like("hazard:%"),
+            Claim.status == ClaimStatus.credited,
+            Claim.credited_at >= start,
+            Claim.credited_at < end,
+        )
+    ).one()
+    anonymous = session.execute(
+        select(func.count(), func.coalesce(func.sum(Hazard.reward_points), 0)).where(
+            Hazard.reward.in_((HazardReward.waiting, HazardReward.collected)),
+            Hazard.verified_at >= start,
+            Hazard.verified_at < end,
+        )
+    ).one()
+    found.hazard_rewards = int(named[0] or 0) + int(anonymous[0] or 0)
+    found.hazard_reward_points = int(named[1] or 0) + int(anonymous[1] or 0)
+    false_credited = session.execute(
+        select(func.count(), func.coalesce(func.sum(Claim.credited_points), 0)).where(
+            Claim.status == ClaimStatus.fraudulent,
+            Claim.credited_points > 0,
+            Claim.credited_at >= start,
+            Claim.credited_at < end,
+        )
+    ).one()
+    found.awards -= int(false_credited[0] or 0)
+    found.credited -= int(false_credited[1] or 0)
+    false_found = session.execute(
+        select(
+            func.count(), func.coalesce(func.sum(func.coalesce(Claim.approved_points, Claim.requested_points)), 0)
+        ).where(Claim.status == ClaimStatus.fraudulent, Claim.fraud_at >= start, Claim.fraud_at < end)
+    ).one()
+    found.false_claims, found.false_points = int(false_found[0] or 0), int(false_found[1] or 0)
+    deductions = session.execute(
         select(
             func.count(),
-            func.count(func.distinct(LedgerEntry.employee_id)),
-            func.coalesce(func.sum(LedgerEntry.amount), 0),
-        ).where(*in_ledger, LedgerEntry.kind == EntryKind.award)
-    ).one()
-    found.rewarded_times, found.rewarded_people, found.credited = awards[0], awards[1], int(awards[2])
-    found.deducted = -int(
-        _figure(
-            session,
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-                *in_ledger, LedgerEntry.kind == EntryKind.deduction
-            ),
+            func.coalesce(func.sum(Claim.approved_points), 0),
+            func.coalesce(func.sum(Claim.credited_points), 0),
         )
+        .join(Rule, Claim.rule_id == Rule.id)
+        .where(
+            Rule.kind == RuleKind.deduct,
+            Claim.status == ClaimStatus.credited,
+            Claim.credited_at >= start,
+            Claim.credited_at < end,
+        )
+    ).one()
+    found.deductions, found.deducted, found.deducted_taken = (
+        int(deductions[0] or 0),
+        int(deductions[1] or 0),
+        -int(deductions[2] or 0),
     )
-    kept = Redemption.status.not_in(UNDONE)
-    spent = session.execute(
+
+
+def _points_figures(session: Session, found: Figures, start: dt.datetime, end: dt.datetime) -> None:
+    first, after = found.first, found.last + dt.timedelta(days=1)
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    per_department: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = session.execute(
+        select(LedgerTally.department_id, LedgerTally.kind, func.sum(LedgerTally.entries), func.sum(LedgerTally.points))
+        .where(LedgerTally.day >= first, LedgerTally.day < after)
+        .group_by(LedgerTally.department_id, LedgerTally.kind)
+    ).all()
+    entries: dict[str, int] = defaultdict(int)
+    points: dict[str, int] = defaultdict(int)
+    for department_id, kind, n, total in rows:
+        entries[kind] += int(n or 0)
+        points[kind] += int(total or 0)
+        per_department[names.get(department_id, "—")][kind] += int(total or 0)
+    found.awards += entries[EntryKind.award]
+    found.credited += points[EntryKind.award]
+    found.redemptions = entries[EntryKind.redemption] - entries[EntryKind.refund]
+    found.redeemed = -(points[EntryKind.redemption] + points[EntryKind.refund])
+    bearer = session.execute(
         select(func.count(), func.coalesce(func.sum(Redemption.points), 0)).where(
-            Redemption.created_at >= start, Redemption.created_at < end, kept
+            Redemption.employee_id.is_(None),
+            Redemption.status.not_in((RedemptionStatus.cancelled, RedemptionStatus.returned)),
+            Redemption.created_at >= start,
+            Redemption.created_at < end,
         )
     ).one()
-    found.redemptions, found.redeemed = spent[0], int(spent[1])
-    found.redeemed_year = int(
-        _figure(
-            session,
-            select(func.coalesce(func.sum(Redemption.points), 0)).where(
-                Redemption.created_at >= clock.day_start(dt.date(period.start.year, 1, 1)),
-                Redemption.created_at < end,
-                kept,
-            ),
-        )
+    found.redemptions += int(bearer[0])
+    found.redeemed += int(bearer[1])
+    held = int(session.scalar(select(func.coalesce(func.sum(Employee.balance), 0))) or 0)
+    since = int(
+        session.scalar(select(func.coalesce(func.sum(LedgerTally.points), 0)).where(LedgerTally.day >= after)) or 0
     )
-    found.outstanding = int(
-        _figure(
-            session,
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-                LedgerEntry.created_at < clock.day_start(cutoff)
-            ),
+    found.outstanding = held - since
+    for department_id, false_points in session.execute(
+        select(Employee.department_id, func.sum(Claim.credited_points))
+        .join(Employee, Claim.employee_id == Employee.id)
+        .where(
+            Claim.status == ClaimStatus.fraudulent,
+            Claim.credited_points > 0,
+            Claim.credited_at >= start,
+            Claim.credited_at < end,
         )
+        .group_by(Employee.department_id)
+    ):
+        per_department[names.get(department_id, "—")][EntryKind.award] -= int(false_points or 0)
+    found.by_department = {
+        name: {
+            "credited": by_kind[EntryKind.award],
+            "deducted": -by_kind[EntryKind.deduction],
+            "redeemed": -(by_kind[EntryKind.redemption] + by_kind[EntryKind.refund]),
+        }
+        for name, by_kind in sorted(per_department.items())
+    }
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report as of a day: the year to that day (the forms) and the month to that day (seed 004)."""
+
+    on: dt.date
+    year: Figures
+    month: Figures
+    mechanism: bool  # the internal hazard-report reward mechanism is in place (a reward is set)
+
+
+def report(session: Session, on: dt.date) -> Report:
+    settings = all_settings(session)
+    mechanism = bool(settings["hazard_reward_general"] or settings["hazard_reward_major"])
+    return Report(
+        on,
+        figures(session, dt.date(on.year, 1, 1), on),
+        figures(session, on.replace(day=1), on),
+        mechanism,
     )
-    return found
 
 
 @dataclass(frozen=True)
@@ -177,71 +331,71 @@ class MonthSeries:
     redeemed: list[int]
     hazards: dict[str, list[int]]  # category: reported each month
     major: list[int]  # valid major hazards each month
-    rectification: list[float | None]  # % of each month's valid hazards rectified by now
+    rectification: list[float | None]  # % of each month's valid hazards closed by now
 
 
 def monthly_series(session: Session, year: int) -> MonthSeries:
-    """A year month by month, for the charts (twelve months in a handful of grouped queries)."""
+    """A year month by month, for the charts: points from the day tally, hazards from their table."""
     months = [f"{year}-{m:02d}" for m in range(1, 13)]
-    edges = [clock.day_start(dt.date(year, m, 1)) for m in range(1, 13)] + [clock.day_start(dt.date(year + 1, 1, 1))]
+    credited, redeemed = [0] * 12, [0] * 12
+    rows = session.execute(
+        select(LedgerTally.day, LedgerTally.kind, func.sum(LedgerTally.points))
+        .where(
+            LedgerTally.day >= dt.date(year, 1, 1),
+            LedgerTally.day < dt.date(year + 1, 1, 1),
+            LedgerTally.kind.in_((EntryKind.award, EntryKind.redemption, EntryKind.refund)),
+        )
+        .group_by(LedgerTally.day, LedgerTally.kind)
+    ).all()
+    for day, kind, total in rows:
+        if kind == EntryKind.award:
+            credited[day.month - 1] += int(total or 0)
+        else:
+            redeemed[day.month - 1] -= int(total or 0)
+    start, end = clock.year(year)
+    for at, points in session.execute(
+        select(Claim.credited_at, Claim.credited_points).where(
+            Claim.status == ClaimStatus.fraudulent,
+            Claim.credited_points > 0,
+            Claim.credited_at >= start,
+            Claim.credited_at < end,
+        )
+    ):
+        if at is not None:
+            credited[clock.local_day(at).month - 1] -= int(points or 0)
+    hazards_by: dict[str, list[int]] = {c.value: [0] * 12 for c in HazardCategory}
+    major, totals, closed = [0] * 12, [0] * 12, [0] * 12
+    for at, category, verdict, grade, status in session.execute(
+        select(Hazard.reported_at, Hazard.category, Hazard.verdict, Hazard.grade, Hazard.status).where(
+            Hazard.reported_at >= start, Hazard.reported_at < end, Hazard.source == HazardSource.report
+        )
+    ):
+        month = clock.local_day(at).month - 1
+        hazards_by.setdefault(category, [0] * 12)[month] += 1
+        if verdict == HazardVerdict.valid:
+            totals[month] += 1
+            major[month] += grade == "major"
+            closed[month] += status == HazardStatus.closed
+    rate = [None if not total else round(100 * done / total, 1) for total, done in zip(totals, closed, strict=True)]
+    return MonthSeries(months, credited, redeemed, hazards_by, major, rate)
 
-    def month_of(column: Any) -> Any:
-        return case(*[(column < edges[m + 1], m) for m in range(12)], else_=12)
 
-    def per_month(rows: Iterable[Any]) -> list[int]:
-        values = [0] * 12
-        for month, n in rows:
-            if 0 <= month < 12:
-                values[month] += int(n or 0)
-        return values
-
-    # One range sum a month: each is read from a covering index, cheaper than sorting a year's rows into months.
-    credited = [
-        int(
-            _figure(
-                session,
-                select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-                    LedgerEntry.kind == EntryKind.award,
-                    LedgerEntry.created_at >= edges[m],
-                    LedgerEntry.created_at < edges[m + 1],
-                ),
+def year_totals(session: Session, year: int) -> dict[str, int]:
+    """Points by kind in ``year`` (the dashboard's figures), from the day tally."""
+    rows = session.execute(
+        select(LedgerTally.kind, func.sum(LedgerTally.points))
+        .where(LedgerTally.day >= dt.date(year, 1, 1), LedgerTally.day < dt.date(year + 1, 1, 1))
+        .group_by(LedgerTally.kind)
+    ).all()
+    totals = {str(kind): int(total or 0) for kind, total in rows}
+    start, end = clock.year(year)
+    false = int(
+        session.scalar(
+            select(func.coalesce(func.sum(Claim.credited_points), 0)).where(
+                Claim.status == ClaimStatus.fraudulent, Claim.credited_at >= start, Claim.credited_at < end
             )
         )
-        for m in range(12)
-    ]
-    redeemed = [
-        int(
-            _figure(
-                session,
-                select(func.coalesce(func.sum(Redemption.points), 0)).where(
-                    Redemption.created_at >= edges[m],
-                    Redemption.created_at < edges[m + 1],
-                    Redemption.status.not_in(UNDONE),
-                ),
-            )
-        )
-        for m in range(12)
-    ]
-    hazard_month = month_of(Hazard.reported_at)
-    reported = (Hazard.reported_at >= edges[0], Hazard.reported_at < edges[12], Hazard.source == HazardSource.report)
-    by_category: dict[str, list[int]] = {c.value: [0] * 12 for c in HazardCategory}
-    counted: Iterable[Any] = session.execute(
-        select(hazard_month, Hazard.category, func.count()).where(*reported).group_by(hazard_month, Hazard.category)
+        or 0
     )
-    for month, category, n in counted:
-        if 0 <= month < 12 and category in by_category:
-            by_category[category][month] += n
-    valid = (*reported, Hazard.verdict == HazardVerdict.valid)
-    major = per_month(
-        session.execute(
-            select(hazard_month, func.count()).where(*valid, Hazard.grade == HazardGrade.major).group_by(hazard_month)
-        )
-    )
-    totals = per_month(session.execute(select(hazard_month, func.count()).where(*valid).group_by(hazard_month)))
-    fixed = per_month(
-        session.execute(
-            select(hazard_month, func.count()).where(*valid, Hazard.rectified_at.is_not(None)).group_by(hazard_month)
-        )
-    )
-    rate = [None if not total else round(100 * done / total, 1) for total, done in zip(totals, fixed, strict=True)]
-    return MonthSeries(months, credited, redeemed, by_category, major, rate)
+    totals[EntryKind.award] = totals.get(EntryKind.award, 0) - false
+    return totals

@@ -71,10 +71,9 @@ def test_month_edges_at_the_plant(session, edges):
     assert [row.amount for row in session.execute(november)] == [11]
     first = ledger.LedgerFilter(since=dt.date(2026, 12, 1), until=dt.date(2026, 12, 1)).query()
     assert [row.amount for row in session.execute(first)] == [22]
-    figures = statistics.figures(
-        session, statistics.parse_period("2026-12", dt.date(2026, 12, 20)), dt.date(2026, 12, 20)
-    )
-    assert figures.credited == 22
+    figures = statistics.figures(session, dt.date(2026, 12, 1), dt.date(2026, 12, 20))
+    assert figures.credited == 22  # from the ledger's day tally: 00:30 on the 1st is the 1st's, at the plant
+    assert statistics.figures(session, dt.date(2026, 11, 30), dt.date(2026, 11, 30)).credited == 11
     entry = session.scalars(select(ledger.LedgerEntry).where(ledger.LedgerEntry.memo == "元旦夜班")).one()
     assert entry.year == 2026  # the plant's new year, though it was still 2025 in UTC
     assert ledger.credited_in_year(session, early.id, 2026) == 27
@@ -190,5 +189,5 @@ def test_the_hazard_ledger_shows_the_plant_s_time(client, session, login):
     data = export.data
     export.close()
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-    assert rows[1][2] == dt.datetime(2026, 12, 1, 0, 30)
+    assert rows[1][3] == dt.datetime(2026, 12, 1, 0, 30)  # found at
     assert "2026-12-01 00:30" in client.get(f"/admin/hazards/{hazard.id}").text

@@ -158,3 +158,12 @@ def test_times_in_the_log_show_as_the_plant_s(client, login, session, make_emplo
     handed = session.get(store.Redemption, redemption.id).handed_out_at
     page = client.get("/admin/audit").text
     assert clock.time_text(handed) in page and handed.isoformat() not in page
+
+
+def test_every_column_the_log_can_show_has_a_name_in_words():
+    from admin.audit import FIELDS
+    from models import Base
+    from models.audit import SKIPPED_TABLES
+
+    shown = {c.name for t in Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES for c in t.columns}
+    assert shown <= set(FIELDS), sorted(shown - set(FIELDS))

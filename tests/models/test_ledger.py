@@ -51,8 +51,17 @@ def test_a_deduction_never_takes_the_balance_below_zero(session, make_employee):
     session.commit()
     assert taken == 4
     assert session.get(Employee, worker.id).balance == 0
-    assert "10 → 4" in ledger.history(session, worker.id, 1)[0].memo
-    assert ledger.deduct(session, worker.id, 3, actor="staff:safety") == 0  # nothing left to take
+    assert "应扣 10 分" in ledger.history(session, worker.id, 1)[0].memo
+    # Nothing left to take: the violation is still on record, as an entry of 0 that says what was due.
+    assert ledger.deduct(session, worker.id, 3, actor="staff:safety", memo="未戴安全帽") == 0
+    session.commit()
+    last = ledger.history(session, worker.id, 1)[0]
+    assert (last.kind, last.amount, last.balance_after) == (ledger.EntryKind.deduction, 0, 0)
+    assert last.memo == "未戴安全帽（应扣 3 分，余额不足，实扣 0 分）"
+    assert ledger.verify_ledger(session).ok
+    # A take-back (an adjustment) of nothing writes nothing: the false claim's record holds it.
+    assert ledger.deduct(session, worker.id, 3, actor="staff:safety", kind=ledger.EntryKind.adjustment) == 0
+    assert ledger.history(session, worker.id, 1)[0].id == last.id
 
 
 @pytest.mark.parametrize("bad", [0, -5, "7", 2.5, True, None])

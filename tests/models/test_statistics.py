@@ -1,105 +1,342 @@
-"""Statistics against figures worked out by hand on a small fixed data set (October 2026)."""
+"""The authorities' figures against a quarter and a month worked out by hand.
+
+The plant's year 2026 up to 28 September (seed 001's quarterly form is due before the 29th of the quarter's last
+month): hazards from each source, rewards of each kind, a claim found false, a deduction from an empty balance,
+and entries at 23:30 and 00:30 plant time on the edges of the year, the month and the day chosen.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
 
-from models import clock, hazards, ledger, places, statistics, store
+from models import claims, clock, hazards, ledger, places, reports, statistics, store
 from models.errors import InvalidInput
 from models.settings import set_setting
 
-TODAY = dt.date(2026, 11, 23)
+ON = dt.date(2026, 9, 28)
 
 
-def at(month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
+def at(month: int, day: int, hour: int = 10, minute: int = 0, year: int = 2026) -> dt.datetime:
     """A moment at the plant (local time), as the UTC timestamp the tables keep."""
-    return clock.day_start(dt.date(2026, month, day)) + dt.timedelta(hours=hour, minutes=minute)
+    return clock.day_start(dt.date(year, month, day)) + dt.timedelta(hours=hour, minutes=minute)
 
 
 @pytest.fixture
-def october(session, make_employee, make_goods):
-    """Hazards, awards, a deduction and redemptions around October 2026; the expected figures are in the test."""
+def plant(session, make_employee, make_staff, make_goods, rule):
+    """The year to 28 September, in the order it happened. The figures expected are worked out in the tests."""
+    set_setting(session, "enterprise_name", "金寨示范厂")
+    officer = make_staff("safety", "safety_officer")
     place = places.save_place(session, None, name="冲压车间", risk="orange")
-    a, b = make_employee(name="甲"), make_employee(name="乙")
+    a, b = make_employee(name="甲", department="冲压车间"), make_employee(name="乙", department="冲压车间")
+    c = make_employee(name="丙", department="仓储部")
+    soap = make_goods("肥皂", 2, price=10)
 
-    def hazard(category, reported, *, verdict=None, grade=None, rectified=None, deadline=None, source="report"):
-        receipt = hazards.report(session, place, category=category, description="隐患", reporter=a, today=TODAY)
-        row = receipt.hazard
-        row.reported_at, row.source, row.verdict, row.grade = reported, source, verdict, grade
-        row.rectified_at, row.deadline = rectified, deadline
-        return row
+    def report(category, when, *, reporter=None, channel=hazards.HazardChannel.poster, **found):
+        if found:
+            hazard = hazards.record_found(
+                session, place, category=category, description="隐患", entered_by=officer.actor, **found
+            )
+        else:
+            hazard = hazards.report(
+                session, place, category=category, description="隐患", reporter=reporter, channel=channel
+            ).hazard
+        hazard.reported_at = when
+        session.flush()
+        return hazard
 
-    hazard("act", at(10, 3), verdict="valid", grade="general", rectified=at(10, 10))
-    hazard("state", at(10, 5), verdict="valid", grade="major", deadline=dt.date(2026, 10, 20))  # overdue
-    hazard("state", at(10, 31, 23, 30), verdict="not_hazard")  # late on the last evening: still October
-    hazard("environment", at(11, 1, 0, 10))  # just after midnight: November
-    hazard("act", at(10, 12), source="inspection")  # not an internal report
-    hazard("management", at(10, 8))  # not verified yet
-    for employee, points, when in ((a, 10, at(10, 2)), (a, 5, at(10, 20)), (b, 20, at(10, 15)), (b, 7, at(11, 2))):
-        ledger.award(session, employee.id, points, actor="test", memo="奖励", at=when)
-    ledger.deduct(session, a.id, 3, actor="test", memo="违章", at=at(10, 22))
-    soap, towel = make_goods("肥皂", 2, price=8), make_goods("毛巾", 2, price=2)  # prices by hand
-    session.flush()
-    spends = ((b, towel, at(9, 30), "k1" * 8), (a, soap, at(10, 25), "k2" * 8), (b, soap, at(10, 26), "k3" * 8))
-    for employee, goods, when, key in spends:
-        store.redeem(session, employee, {goods.id: 1}, kiosk="test", request_key=key, at=when)
-    cancelled = store.by_request_key(session, b, "k3" * 8)
-    store.cancel(session, cancelled, "拿错了", actor="test")
-    set_setting(session, "year_budget_yuan", 100)
+    def verify(hazard, when, verdict="valid", grade="general", **kw):
+        hazards.verify(session, hazard, verdict, grade=grade, actor=officer.actor, now=when, **kw)
+
+    def close(hazard, when):
+        hazards.assign(session, hazard, actor=officer.actor, owner="safety", measures="整改", working_days=3)
+        hazards.record_rectification(session, hazard, staff=officer, note="已整改")
+        hazards.reinspect(session, hazard, actor=officer.actor, passed=True)
+        hazard.rectified_at = hazard.closed_at = when
+
+    def claim(employee, code, points, approved, notice_over):
+        made = claims.submit_claim(
+            session,
+            employee=employee,
+            rule=rule(code),
+            points=points,
+            description="事项",
+            source="office",
+            actor=officer.actor,
+        )
+        claims.approve(session, made, points, actor=officer.actor, now=approved)
+        claims.credit_due(session, now=notice_over)
+        return made
+
+    report("act", at(12, 31, 23, 30, year=2025), reporter=a)  # last year's, by half an hour
+    ledger.award(session, a.id, 5, actor="test", memo="日常安全行为", at=at(2, 1))
+    h1 = report("act", at(3, 10), reporter=a)
+    verify(h1, at(3, 11))  # a's reward claim: 20 points, in notice for 3 days
+    claims.credit_due(session, now=at(3, 20))  # credited on 20 March
+    close(h1, at(4, 1))
+    false = claim(b, "E01", 30, at(5, 6), at(5, 10))  # credited on 10 May ...
+    h2 = report("state", at(6, 1))  # anonymous, by phone
+    verify(h2, at(6, 2), grade="major")  # 50 points on its claim code, given on 2 June
+    h4 = report("management", at(7, 5), source="self_check", found_by="车间周检")
+    verify(h4, at(7, 6))  # valid, no reward: the enterprise found it itself
+    close(h4, at(7, 20))
+    h5 = report("state", at(8, 1), source="regulator", found_by="县应急管理局")
+    verify(h5, at(8, 2), grade="major")
+    hazards.assign(
+        session,
+        h5,
+        actor=officer.actor,
+        owner="safety",
+        measures="停产整改",
+        working_days=5,
+        funds="2万元",
+        contingency_plan="停机挂牌",
+        acceptance_standard="验收合格",
+        today=dt.date(2026, 8, 3),
+    )  # due about 10 August: overdue on 28 September
+    hazards.record_major(session, h5, actor=officer.actor, supervised=True, reported_on=dt.date(2026, 8, 2))
+    ledger.award(session, c.id, 4, actor="test", memo="日常安全行为", at=at(8, 31, 23, 30))  # August's
+    ledger.award(session, c.id, 7, actor="test", memo="日常安全行为", at=at(9, 1, 0, 30))  # September's
+    claims.mark_fraud(session, false, "虚报培训", actor=officer.actor, now=at(9, 1))  # ... and found false
+    h7 = report("act", at(9, 1), channel=hazards.HazardChannel.paper)  # anonymous, on paper
+    verify(h7, at(9, 2), verdict="not_hazard", note="现场无此问题")
+    claim(b, "V02", 15, at(9, 8), at(9, 10))  # b has nothing left: the deduction is on record, nothing taken
+    claim(a, "V02", 8, at(9, 12), at(9, 15))
+    store.redeem(session, a, {soap.id: 1}, kiosk="test", request_key="r" * 20, at=at(9, 20))
+    h3 = report("environment", at(9, 27, 23, 30), reporter=b, channel=hazards.HazardChannel.telephone)
+    verify(h3, at(9, 28, 0, 30), within_duties=True)  # 10 points in notice: not credited on the 28th
+    report("act", at(9, 29, 0, 30), source="inspection", found_by="集团安全检查")  # after the day chosen
     session.commit()
-    return a, b
+    return a, b, c
 
 
-def test_october_by_hand(session, october):
-    found = statistics.figures(session, statistics.parse_period("2026-10", TODAY), TODAY)
-    assert found.reported == 4  # act, state, state (31 Oct 23:30), management; not the inspection, not 1 Nov
-    assert found.by_category == {"act": 1, "state": 2, "management": 1}
-    assert found.verified == 2 and found.by_grade == {"general": 1, "major": 1}
-    assert found.not_taken_up == 1
-    assert found.rectified == 1 and found.rectification_rate == 50.0
-    assert found.overdue == 1
-    assert (found.rewarded_times, found.rewarded_people, found.credited) == (3, 2, 35)  # 10 + 5 + 20
-    assert found.deducted == 3
-    assert (found.redemptions, found.redeemed) == (1, 8)  # the cancelled one does not count
-    assert found.redeemed_year == 10  # September's 2 and October's 8
-    # By 1 November: 35 awarded - 3 deducted - 2 (September) - 8 - 8 spent; the cancelled redemption's refund
-    # is dated when it was cancelled (today, after the period), so on 1 November those 8 points were still out.
-    assert found.outstanding == 14
-    assert found.yuan(found.credited) == 7.0 and found.budget_used == 2.0  # 5 points a yuan; 2 of 100 yuan
+YEAR = {
+    "by_source": {"report": 4, "self_check": 1, "regulator": 1},
+    "reported": 4,
+    "by_category": {"act": 2, "state": 1, "environment": 1},
+    "verified": 5,
+    "by_grade": {"general": 3, "major": 2},
+    "not_taken_up": 1,
+    "closed": 2,
+    "overdue": 1,
+    "self_found": 4,
+    "self_closed": 2,
+    "major_supervised": 1,
+    "hazard_rewards": 2,  # a's 20 (credited 20 March), the claim code's 50 (2 June); b's 10 is still in notice
+    "hazard_reward_points": 70,
+    "awards": 4,  # a 5 + 20, c 4 + 7: b's 30 was found false
+    "credited": 36,
+    "deductions": 2,
+    "deducted": 23,  # 15 in full though b had nothing left, and a's 8
+    "deducted_taken": 8,
+    "false_claims": 1,
+    "false_points": 30,
+    "redemptions": 1,
+    "redeemed": 10,
+    "outstanding": 18,  # a 25 - 8 - 10 = 7, b 30 - 30 = 0, c 4 + 7 = 11
+}
+MONTH = {
+    "by_source": {"report": 2},  # h7 on paper (1 September), h3 by telephone (27 September, 23:30)
+    "reported": 2,
+    "by_category": {"act": 1, "environment": 1},
+    "verified": 1,
+    "by_grade": {"general": 1},
+    "not_taken_up": 1,
+    "closed": 0,
+    "overdue": 0,
+    "self_found": 1,
+    "self_closed": 0,
+    "major_supervised": 0,
+    "hazard_rewards": 0,
+    "hazard_reward_points": 0,
+    "awards": 1,  # c's 7 at 00:30 on 1 September (not the 4 at 23:30 on 31 August)
+    "credited": 7,
+    "deductions": 2,
+    "deducted": 23,
+    "deducted_taken": 8,
+    "false_claims": 1,
+    "false_points": 30,
+    "redemptions": 1,
+    "redeemed": 10,
+    "outstanding": 18,
+}
 
 
-def test_the_quarter_and_the_months(session, october):
-    quarter = statistics.figures(session, statistics.parse_period("2026-q4", TODAY), TODAY)
-    assert quarter.period.label == "2026-Q4" and quarter.period.end == dt.date(2027, 1, 1)
-    assert quarter.reported == 5 and quarter.credited == 42  # November's report and award join
-    series = statistics.monthly_series(session, 2026)
-    assert series.credited[9:11] == [35, 7] and series.redeemed[8:10] == [2, 8]
-    assert series.hazards["state"][9] == 2 and series.hazards["environment"][10] == 1
-    assert series.major[9] == 1 and series.rectification[9] == 50.0 and series.rectification[0] is None
+def test_the_year_and_the_month_by_hand(session, plant):
+    report = statistics.report(session, ON)
+    for figures, expected in ((report.year, YEAR), (report.month, MONTH)):
+        assert {name: getattr(figures, name) for name in expected} == expected
+    assert report.year.rectification_rate == 40.0 and report.month.rectification_rate == 0.0  # 0, never "—"
+    assert report.year.wan_yuan(70) == 0.0014 and report.year.deducted_uncovered == 15  # 5 points a yuan
+    assert report.mechanism
+    assert report.year.by_department == {
+        "仓储部": {"credited": 11, "deducted": 0, "redeemed": 0},
+        "冲压车间": {"credited": 25, "deducted": 8, "redeemed": 10},
+    }
 
 
-@pytest.mark.parametrize("bad", ["2026-13", "2026-Q5", "26-10", "1999-01", "2026-10-01", "x"])
-def test_a_bad_period_is_refused(bad):
-    with pytest.raises(InvalidInput):
-        statistics.parse_period(bad, TODAY)
+def test_false_points_count_nowhere_and_deductions_are_on_record(session, plant):
+    b = plant[1]
+    assert ledger.credited_in_year(session, b.id, 2026) == 0  # the yearly cap does not count the false 30
+    ranked = reports.ranking(session, dt.date(2026, 1, 1))
+    assert [(r.name, r.points, r.earned) for r in ranked] == [("甲", 17, 25), ("丙", 11, 11)]  # 乙 earned nothing
+    nothing = ledger.history(session, b.id, 5)
+    on_record = [e for e in nothing if e.kind is ledger.EntryKind.deduction]
+    assert [(e.amount, "应扣 15 分" in e.memo) for e in on_record] == [(0, True)]
+    assert ledger.verify_ledger(session).ok
 
 
-def test_the_screen_and_the_excel_carry_the_same_figures(client, login, session, october):
+def test_a_deduction_left_owing_is_taken_from_the_next_award(session, make_employee, rule):
+    set_setting(session, "deduction_shortfall", "next_awards")
+    worker = make_employee(name="丁")
+
+    def credited(code, points):
+        made = claims.submit_claim(
+            session,
+            employee=worker,
+            rule=rule(code),
+            points=points,
+            description="事项",
+            source="office",
+            actor="staff:safety",
+        )
+        claims.approve(session, made, points, actor="staff:safety")
+        claims.credit_due_one(session, made, actor="system", now=clock.utcnow())
+        return made
+
+    owed = credited("V02", 12)
+    assert owed.owed_points == 12 and owed.credited_points == 0
+    credited("T01", 5)
+    assert worker.balance == 0 and owed.owed_points == 7 and owed.credited_points == -5
+    credited("T01", 20)
+    assert worker.balance == 13 and owed.owed_points == 0 and owed.credited_points == -12
+    session.commit()
+    assert ledger.verify_ledger(session).ok
+
+
+class _Tables(HTMLParser):
+    """The cells of each table on a page, row by row (what a person reads)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _number(text: str) -> object:
+    return float(text) if "." in text else int(text)
+
+
+def _positions(app, session) -> dict[str, int]:
+    """Where each of the product's figures stands in its table, by its English name."""
+    from admin.statistics import product_rows
+
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            return {item.strip(): n for n, (item, *_rest) in enumerate(product_rows(statistics.report(session, ON)))}
+
+
+def test_every_cell_of_the_forms_on_screen_and_in_excel(app, client, login, session, plant):
     login("look", "auditor")
-    page = client.get("/admin/statistics?period=2026-10")
-    assert page.status_code == 200 and "data-chart=" in page.text and "chart-4.5.1.umd.min.js" in page.text
-    assert "50.0" in page.text and ">14<" in page.text
-    export = client.get("/admin/statistics.xlsx?period=2026-10")
+    page = client.get(f"/admin/statistics?on={ON}")
+    assert page.status_code == 200 and "data-chart=" in page.text
+    tables = _Tables()
+    tables.feed(page.text)
+    form2, form1, monthly, product = tables.tables[:4]
+    assert form2[1] == list(statistics_form2_headings())
+    assert [_number(v) for v in form2[2][1:]] == [1, 1, 0.0014, 2, 4] and form2[2][0] == "企业（本单位）"
+    assert [_number(v) for v in form1[1]] == [4, 2]
+    assert monthly[1][0] == "2026-09" and [_number(v) for v in monthly[1][1:]] == [1, 2, 2, 0, 0.0]
+    where = _positions(app, session)
+    by_item = {name: product[1 + n][1:3] for name, n in where.items()}
+    assert by_item["Points credited"] == ["7", "36"] and by_item["Rectification rate (%)"] == ["0.0", "40.0"]
+    assert by_item["Points deducted (in full)"] == ["23", "23"] and by_item["False claims"] == ["1", "1"]
+    assert by_item["Rewards for hazard reports (person-times)"] == ["0", "2"]
+    assert by_item["Points balance outstanding (liability)"] == ["18", "18"]
+
+    export = client.get(f"/admin/statistics.xlsx?on={ON}")
     assert export.status_code == 200
-    book = load_workbook(io.BytesIO(export.data), read_only=True)
-    report = {row[0]: row[1] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)}
-    assert report["内部报告隐患"] == 4 and report["整改率（%）"] == 50.0 and report["奖励人次"] == 3
-    assert report["兑换积分"] == 8 and report["积分余额（负债）"] == 14
-    months = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
-    assert months[9][:3] == ("2026-10", 35, 8)
+    book = load_workbook(io.BytesIO(export.data))
+    sheet2, sheet1, months, figures = book["季报表（二）"], book["季报表（一）"], book["月度统计"], book.worksheets[3]
+    assert "金寨示范厂" in sheet2["A2"].value and "2026年9月28日" in sheet2["A2"].value
+    assert sheet2["A3"].value == "填报单位类型" and sheet2["B3"].value == "建立事故隐患内部报告奖励机制"
+    assert "A3:A4" in sheet2.merged_cells and "B3:F3" in sheet2.merged_cells
+    assert [c.value for c in sheet2[4]][1:] == list(statistics_form2_headings())
+    assert [c.value for c in sheet2[5]] == [form2[2][0], *[_number(v) for v in form2[2][1:]]]  # = the screen
+    assert "1月1日以来累计数" in sheet2["A6"].value
+    assert [c.value for c in sheet1[5]] == ["企业（本单位）", 4, 2]
+    rows = [[c.value for c in row] for row in months.iter_rows(min_row=4)]
+    assert rows == [
+        ["2026-01", 1, 0, 0, 0, 0],
+        ["2026-02", 1, 0, 0, 0, 0],
+        ["2026-03", 1, 1, 1, 1, 4],  # h1, and its reward credited on 20 March (20 points: 4 yuan)
+        ["2026-04", 1, 0, 0, 0, 0],
+        ["2026-05", 1, 0, 0, 0, 0],
+        ["2026-06", 1, 1, 1, 1, 10],  # the anonymous report and its claim code's 50 points
+        ["2026-07", 1, 1, 0, 0, 0],  # the self-check
+        ["2026-08", 1, 1, 0, 0, 0],  # the regulator's
+        ["2026-09", 1, 2, 2, 0, 0],
+    ]
+    screen = [[row[0], *[None if v == "" else _number(v) for v in row[1:3]]] for row in product[1:]]
+    excel = [[None if c.value == "" else c.value for c in row][:3] for row in figures.iter_rows(min_row=2)]
+    assert [[item.strip() if isinstance(item, str) else item for item in row] for row in excel] == [
+        [item.strip(), *values] for item, *values in screen
+    ]
     book.close()
-    assert client.get("/admin/statistics?period=2026-13").status_code == 400
+
+
+def statistics_form2_headings():
+    from admin.statistics import FORM2_COLUMNS
+
+    return FORM2_COLUMNS
+
+
+@pytest.mark.parametrize("bad", ["on=2026-13-01", "on=26-10-01", "on=x", "period=2026-Q5", "period=1999-01"])
+def test_a_bad_day_is_refused(bad):
+    key, value = bad.split("=")
+    with pytest.raises(InvalidInput):
+        statistics.as_of({key: value}, ON)
+
+
+def test_a_month_or_a_quarter_is_taken_as_of_its_last_day():
+    assert statistics.as_of({"period": "2026-q3"}, dt.date(2026, 12, 2)) == dt.date(2026, 9, 30)
+    assert statistics.as_of({"period": "2026-02"}, dt.date(2026, 12, 2)) == dt.date(2026, 2, 28)
+    assert statistics.as_of({"period": "2026-12"}, dt.date(2026, 12, 2)) == dt.date(2026, 12, 2)  # never after today
+    assert statistics.as_of({}, dt.date(2026, 12, 2)) == dt.date(2026, 12, 2)
+
+
+def test_the_tally_is_the_ledger_summed(session, plant):
+    """What post_entry kept, day by day, is what summing the whole ledger afresh gives."""
+    kept = sorted(
+        (t.day, t.kind, t.department_id, t.entries, t.points)
+        for t in session.scalars(ledger.select(ledger.LedgerTally))
+    )
+    ledger.rebuild_tally(session)
+    again = sorted(
+        (t.day, t.kind, t.department_id, t.entries, t.points)
+        for t in session.scalars(ledger.select(ledger.LedgerTally))
+    )
+    assert kept == again and kept
