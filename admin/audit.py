@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import render_template, request
 from sqlalchemy import select
 
+from app import l10n
 from app.extensions import db
 from app.forms import day
-from models import audit
+from models import Base, audit
+from models.base import LabelledEnum
 from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.people import Role
@@ -214,6 +216,28 @@ FIELDS = {
     "within_duties": _l("Within the reporter's duties"),
     "year": _l("Year"),
 }
+
+
+def _enum_columns() -> dict[tuple[str, str], type[LabelledEnum]]:
+    """The columns that keep a labelled enum's value ("approved", "pending"), by table: shown by their label."""
+    found: dict[tuple[str, str], type[LabelledEnum]] = {}
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            enum_class = getattr(column.type, "enum_class", None)
+            if enum_class is not None and issubclass(enum_class, LabelledEnum):
+                found[(table.name, column.name)] = enum_class
+    return found
+
+
+def shown(entity: str, field: str, value: object) -> object:
+    """A value the audit log kept, as a person reads it: a step's or a state's label, a time at the plant."""
+    enum_class = _ENUMS.get((entity, field))
+    if enum_class is not None and isinstance(value, str) and value in enum_class.__members__:
+        return enum_class(value).label
+    return l10n.logged(value)
+
+
+_ENUMS = _enum_columns()
 BAD_DATE = _l("The filter is not valid: dates are YYYY-MM-DD.")
 ACTIONS = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted")}
 
@@ -245,4 +269,5 @@ def audit_list() -> str:
         fields=FIELDS,
         actions=ACTIONS,
         hidden=audit.HIDDEN,
+        shown=shown,
     )

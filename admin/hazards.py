@@ -108,6 +108,8 @@ def hazard_create() -> tuple[str, int]:
         if place is None or not place.active:
             raise InvalidInput(_l("Choose the place."))
         how, department = form.get("how", ""), request.form.get("department", type=row_id)
+        if form.get("department") and department is None:
+            raise InvalidInput(_l("Choose the department from the list."))
         photo_folder = Path(current_app.config["UPLOAD_FOLDER"])
         photos = uploaded_photos(limit=hazards.MAX_PHOTOS + 1)
         common: dict[str, Any] = {

@@ -28,7 +28,7 @@ COLUMNS = (
     _l("No."),
     _l("Time"),
     _l("Employee number"),
-    _l("Name"),
+    _l("Full name"),
     _l("Department"),
     _l("Kind"),
     _l("Points"),

@@ -112,7 +112,7 @@ def product_rows(report: statistics.Report) -> list[tuple[str, object, object, s
             _("%(n)s of them not covered by the balance this year", n=year.deducted_uncovered),
         ),
         line(_("False claims"), "false_claims", _("%(points)s points, counted nowhere else", points=year.false_points)),
-        line(_("Redemptions"), "redemptions"),
+        line(_("Redemptions (count)"), "redemptions"),
         line(_("Points redeemed"), "redeemed", _("%(yuan)s yuan this year", yuan=year.yuan(year.redeemed))),
         (
             _("Spent this year against the budget"),

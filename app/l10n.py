@@ -55,3 +55,8 @@ def who(actor: str | None) -> str:
     if actor not in names:
         names[actor] = people.actor_name(db.session, actor)
     return names[actor]
+
+
+def weekdays(days: str) -> str:
+    """Stored opening days ("135") in the reader's words."""
+    return clock.weekdays_text(str(days), language())

@@ -161,3 +161,22 @@ def time_text(at: dt.datetime | None, language: str | None = None) -> str:
 def local_time_text(local: dt.datetime, language: str | None = None) -> str:
     """A plant wall-clock time (already local, naive) in the same format as ``time_text``."""
     return f"{date_text(local.date(), language)} {local:%H:%M}"
+
+
+_WEEKDAYS = {False: "一二三四五六日", True: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def weekdays_text(days: str, language: str | None = None) -> str:
+    """ISO weekdays as stored ("135", "1234567") as people read them: 周一、周三、周五 / 每天; Mon, Wed, Fri."""
+    english = _english(language)
+    picked = sorted({int(d) for d in days if d in "1234567"})
+    if len(picked) == 7:
+        return "every day" if english else "每天"
+    if picked and picked == list(range(picked[0], picked[-1] + 1)) and len(picked) >= 3:
+        first, last = picked[0] - 1, picked[-1] - 1
+        if english:
+            return f"{_WEEKDAYS[True][first]}–{_WEEKDAYS[True][last]}"
+        return f"周{_WEEKDAYS[False][first]}至周{_WEEKDAYS[False][last]}"
+    if english:
+        return ", ".join(_WEEKDAYS[True][d - 1] for d in picked)
+    return "、".join(f"周{_WEEKDAYS[False][d - 1]}" for d in picked)

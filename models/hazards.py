@@ -315,6 +315,7 @@ def report(
     if reporter is not None:
         reporter.ensure_active()
     claim_code = None if reporter is not None else new_claim_code()
+    channel = HazardChannel(channel)
     actor = ANONYMOUS if reporter is None else f"employee:{reporter.number}"
     hazard, follow_token = _new_hazard(
         session,

@@ -559,7 +559,7 @@ def _check_request(session: Session, request_key: str, digest: str, holder_id: i
 def _closed_message(session: Session) -> StoreClosed:
     return StoreClosed(
         _l("Redemption is open %(days)s, %(hours)s."),
-        days=get_setting(session, "store_days"),
+        days=clock.weekdays_text(get_setting(session, "store_days")),
         hours=get_setting(session, "store_hours"),
     )
 
