@@ -229,8 +229,31 @@ def _enum_columns() -> dict[tuple[str, str], type[LabelledEnum]]:
     return found
 
 
+# Columns that keep who did something ("staff:wang", "employee:E00070"): shown by name.
+ACTOR_FIELDS = {
+    "actor",
+    "submitted_by",
+    "reviewed_by",
+    "verified_by",
+    "reinspected_by",
+    "handed_out_by",
+    "cancelled_by",
+    "issued_by",
+    "revoked_by",
+    "entered_by",
+    "recorded_by",
+    "uploaded_by",
+    "requested_by",
+}
+
+
 def shown(entity: str, field: str, value: object) -> object:
-    """A value the audit log kept, as a person reads it: a step's or a state's label, a time at the plant."""
+    """A value the audit log kept, as a person reads it: who by name, a step's or a state's label, a time at the
+    plant."""
+    if field in ACTOR_FIELDS and isinstance(value, str):
+        return l10n.who(value)
+    if field == "owner" and entity == "hazard" and isinstance(value, str):
+        return l10n.who(f"staff:{value}")
     enum_class = _ENUMS.get((entity, field))
     if enum_class is not None and isinstance(value, str) and value in enum_class.__members__:
         return enum_class(value).label

@@ -324,7 +324,7 @@ def ledger_rows():
             paid = h.reward_claim.credited_at
         elif h.reward in (hazards.HazardReward.waiting, hazards.HazardReward.collected):
             paid = h.verified_at
-        points = h.reward_points or 0 if paid is not None else 0
+        points = h.reward_points or 0
         yield (
             h.number,
             h.source.label,

@@ -83,7 +83,8 @@ def product_rows(report: statistics.Report) -> list[tuple[str, object, object, s
     rows += [
         (f"  {s.label}", month.by_source.get(s.value, 0), year.by_source.get(s.value, 0), "") for s in HazardSource
     ]
-    rows += [(f"  {_('internal reports by category')}", "", "", "")]
+    by_category = _("internal reports by category")
+    rows += [(f"  {by_category}", "", "", "")]
     rows += [
         (f"    {c.label}", month.by_category.get(c.value, 0), year.by_category.get(c.value, 0), "")
         for c in HazardCategory

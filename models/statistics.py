@@ -148,6 +148,8 @@ def figures(session: Session, first: dt.date, last: dt.date) -> Figures:
 
 
 def _hazard_figures(session: Session, found: Figures, start: dt.datetime, end: dt.datetime) -> None:
+    """Hazards by the day they were reported or entered (a plant's year holds thousands: read one by one)."""
+    last_day = clock.local_day(end)
     rows = session.execute(
         select(
             Hazard.source,
@@ -155,41 +157,29 @@ def _hazard_figures(session: Session, found: Figures, start: dt.datetime, end: d
             Hazard.verdict,
             Hazard.grade,
             Hazard.supervised,
-            Hazard.status == HazardStatus.closed,
-            Hazard.closed_at < end,
-            Hazard.deadline < clock.local_day(end),
-            func.count(),
-        )
-        .where(Hazard.reported_at >= start, Hazard.reported_at < end)
-        .group_by(
-            Hazard.source,
-            Hazard.category,
-            Hazard.verdict,
-            Hazard.grade,
-            Hazard.supervised,
-            Hazard.status == HazardStatus.closed,
-            Hazard.closed_at < end,
-            Hazard.deadline < clock.local_day(end),
-        )
-    ).all()
-    for source, category, verdict, grade, supervised, is_closed, closed_in_time, past_deadline, n in rows:
-        found.by_source[source] = found.by_source.get(source, 0) + n
+            Hazard.status,
+            Hazard.closed_at,
+            Hazard.deadline,
+        ).where(Hazard.reported_at >= start, Hazard.reported_at < end)
+    )
+    for source, category, verdict, grade, supervised, status, closed_at, deadline in rows:
+        found.by_source[source] = found.by_source.get(source, 0) + 1
         if source == HazardSource.report:
-            found.reported += n
-            found.by_category[category] = found.by_category.get(category, 0) + n
+            found.reported += 1
+            found.by_category[category] = found.by_category.get(category, 0) + 1
         if verdict is not None and verdict != HazardVerdict.valid:
-            found.not_taken_up += n
+            found.not_taken_up += 1
         if verdict != HazardVerdict.valid:
             continue
-        closed = bool(is_closed and closed_in_time)
-        found.verified += n
-        found.by_grade[grade or ""] = found.by_grade.get(grade or "", 0) + n
-        found.closed += n if closed else 0
-        found.overdue += n if (past_deadline and not closed) else 0
-        found.major_supervised += n if supervised else 0
+        closed = status == HazardStatus.closed and closed_at is not None and closed_at < end
+        found.verified += 1
+        found.by_grade[grade or ""] = found.by_grade.get(grade or "", 0) + 1
+        found.closed += closed
+        found.overdue += bool(deadline is not None and deadline < last_day and not closed)
+        found.major_supervised += bool(supervised)
         if source != HazardSource.regulator:
-            found.self_found += n
-            found.self_closed += n if closed else 0
+            found.self_found += 1
+            found.self_closed += closed
 
 
 def _reward_figures(session: Session, found: Figures, start: dt.datetime, end: dt.datetime) -> None:

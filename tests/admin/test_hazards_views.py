@@ -102,10 +102,10 @@ def test_the_loop_over_http_from_report_to_closed(client, app, session, login, m
 
     book = load_workbook(io.BytesIO(client.get("/admin/hazards/ledger.xlsx").data))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("隐患编号", "来源", "发现时间", "报告人") and len(rows[0]) == 17
-    assert rows[1][0] == hazard.number and rows[1][3] == f"李四 ({worker.number})" and rows[1][9] == "fitter"
-    assert rows[1][16] == 20 and rows[1][15] is not None
-    assert rows[1][2] == clock.to_local(closed.reported_at)  # plant time
+    assert rows[0][:5] == ("隐患编号", "来源", "报告渠道", "发现时间", "发现人/报告人") and len(rows[0]) == 34
+    assert rows[1][0] == hazard.number and rows[1][4] == f"李四 ({worker.number})" and rows[1][15] == "fitter"
+    assert rows[1][29] == 20 and rows[1][28] is not None  # the reward, and the day it was closed (销号)
+    assert rows[1][3] == clock.to_local(closed.reported_at)  # plant time
 
 
 def test_a_storekeeper_cannot_verify_and_an_auditor_only_reads(client, session, login, press):

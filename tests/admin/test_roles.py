@@ -48,6 +48,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.hazard_verify", "POST"): OFFICER,
     ("admin.hazard_assign", "POST"): OFFICER,
     ("admin.hazard_reinspect", "POST"): OFFICER,
+    ("admin.hazard_major", "POST"): OFFICER,
+    ("admin.hazard_new", "GET"): {"safety_officer", "supervisor"},
+    ("admin.hazard_create", "POST"): {"safety_officer", "supervisor"},
     ("admin.hazard_rectified", "POST"): {"safety_officer", "supervisor", "storekeeper"},  # a hazard's owner
     ("admin.kiosk_list", "GET"): ADMIN_ONLY,
     ("admin.kiosk_create", "POST"): ADMIN_ONLY,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from models import people
+from models import people, places
 from tests.browser.conftest import shot, sign_in
 from tests.images import photo_bytes
 
@@ -89,18 +89,40 @@ def test_the_back_office_walk(live_server, page, session, tmp_path, make_employe
     page.goto(f"{live_server}/admin/claims")
     for box in page.locator("input[name=ids]").all():
         box.check()
-    page.get_by_role("button", name="按申报分值批准勾选的申报").click()
+    page.get_by_role("button", name="按申报分值审核通过勾选的申报").click()
     page.wait_for_url("**/admin/claims?tab=review")
-    assert "已批准 2 条申报" in page.locator("#messages").inner_text()
+    assert "已审核通过 2 条申报" in page.locator("#messages").inner_text()
     shot(page, "admin-claims-bulk")
 
     page.goto(f"{live_server}/admin/statistics")
     page.locator("canvas[data-drawn='1']").first.wait_for()
-    assert "内部报告隐患" in page.locator("main").inner_text()
+    statistics = page.locator("main").inner_text()
+    assert "内部报告隐患数量（条）" in statistics and "自查隐患数量（条）" in statistics and "—" not in statistics
     shot(page, "admin-statistics")
+
+    # A hazard reported by telephone, anonymously: the claim code is shown once, to hand over.
+    places.save_place(session, None, name="冲压车间", risk="orange")
+    session.commit()
+    page.goto(f"{live_server}/admin/hazards/new")
+    page.locator("input[name=how][value=telephone]").check()
+    page.locator("input[name=anonymous]").check()
+    page.select_option("select[name=place]", label="冲压车间")
+    page.select_option("select[name=category]", "state")
+    page.fill("textarea[name=description]", "3号冲床光栅失效")
+    shot(page, "admin-hazard-new")
+    page.get_by_role("button", name="登记进入隐患台账").click()
+    page.get_by_text("匿名报告人的领取码").wait_for()
+    assert page.locator(".claim-code .code").inner_text().count("-") == 2
+    shot(page, "admin-hazard-entered")
+    page.get_by_role("link", name="打开该隐患").click()
+    page.wait_for_url("**/admin/hazards/*")
+    detail = page.locator("main").inner_text()
+    assert "电话报告" in detail and "由 boss 登记" in detail
+    shot(page, "admin-hazard-detail")
+
     page.goto(f"{live_server}/admin/audit")
     audit = page.locator("main").inner_text()
-    assert "staff:boss" in audit and "劳保手套" in audit
+    assert "staff:boss" not in audit and "boss" in audit and "劳保手套" in audit
     shot(page, "admin-audit")
 
     page.goto(f"{live_server}/admin/staff")

@@ -33,7 +33,7 @@ def test_a_revoked_or_unknown_card_gets_a_clear_message(client, session, make_em
     people.revoke_card(session, card, actor="staff:admin", reason="遗失")
     session.commit()
     revoked = client.post("/kiosk/scan", data={"code": card.code})
-    assert revoked.status_code == 403 and "此卡已注销" in revoked.text
+    assert revoked.status_code == 403 and "此卡已作废" in revoked.text
     unknown = client.post("/kiosk/scan", data={"code": "<script>alert(1)</script>"})
     assert unknown.status_code == 404 and "<script>" not in unknown.text
     assert client.get("/kiosk/me").status_code == 303  # nobody is signed in
@@ -48,7 +48,7 @@ def test_number_and_pin_as_a_fallback_with_limited_tries(client, session, make_e
     assert client.post("/kiosk/pin", data={"number": "E9001", "pin": "0000"}).status_code == 403
     assert client.post("/kiosk/pin", data={"number": "E9001", "pin": "0001"}).status_code == 403
     locked = client.post("/kiosk/pin", data={"number": "E9001", "pin": "2468"})
-    assert locked.status_code == 429 and "密码错误次数过多" in locked.text
+    assert locked.status_code == 429 and "PIN 码错误次数过多" in locked.text
 
 
 def test_the_session_ends_after_the_idle_time(client, session, make_employee):

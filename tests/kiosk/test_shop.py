@@ -123,7 +123,7 @@ def test_above_the_pin_threshold_the_kiosk_asks_for_the_pin(client, session, mak
     assert 'name="pin"' in page
     key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)
     wrong = client.post("/kiosk/confirm", data={"request_key": key, "pin": "1111"})
-    assert wrong.status_code == 403 and "密码不正确" in wrong.text
+    assert wrong.status_code == 403 and "PIN 码不正确" in wrong.text
     session.expire_all()
     assert session.get(Employee, worker.id).balance == 1000 and tries.counted(session, "pin", worker.id) == 1
     assert client.post("/kiosk/confirm", data={"request_key": key, "pin": "2468"}).status_code == 200
