@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from models import people, places
+from models import ledger, people, places
 from tests.browser.conftest import shot, sign_in
 from tests.images import photo_bytes
 
@@ -138,8 +138,14 @@ def test_the_back_office_walk(live_server, page, session, tmp_path, make_employe
     assert "积分与年度上限" in page.locator("main").inner_text()
     shot(page, "admin-settings")
 
+    ledger.award(session, worker.id, 20, actor="test", memo="日常安全行为")
+    ledger.deduct(session, worker.id, 5, actor="staff:boss", memo="未戴安全帽")
+    session.commit()
     page.goto(f"{live_server}/board")
     assert "孙小美" in page.locator("main").inner_text()  # her claims now stand in public notice
+    month = page.locator("section.card", has_text="本月积分排名")
+    assert month.locator("th").all_inner_texts()[-2:] == ["净得", "获得"]  # kept after deductions, and earned
+    assert month.locator("tbody tr").first.locator("td").all_inner_texts()[-2:] == ["15 分", "20"]
     shot(page, "board")
     page.goto(f"{live_server}/board/print")
     shot(page, "board-print")
