@@ -60,3 +60,8 @@ def who(actor: str | None) -> str:
 def weekdays(days: str) -> str:
     """Stored opening days ("135") in the reader's words."""
     return clock.weekdays_text(str(days), language())
+
+
+def signed(points: int) -> str:
+    """Points with their sign, +20 or -5; a deduction of nothing (kept on record) reads 0."""
+    return f"{points:+d}" if points else "0"

@@ -226,3 +226,25 @@ def test_another_employee_s_confirmation_key_is_refused(app, client, session, ma
     assert refused.status_code == 409  # not the first employee's slip, and no 500 from the taken key
     session.expire_all()
     assert session.get(Employee, second.id).balance == 100 and session.get(Employee, first.id).balance == 90
+
+
+def test_a_deduction_from_an_empty_balance_is_in_the_employee_s_history(client, session, make_employee, rule):
+    from models import claims, clock
+
+    worker = make_employee(name="空余额")
+    made = claims.submit_claim(
+        session,
+        employee=worker,
+        rule=rule("V02"),
+        points=15,
+        description="违章作业",
+        source="office",
+        actor="staff:safety",
+    )
+    claims.approve(session, made, 15, actor="staff:safety")
+    claims.credit_due_one(session, made, actor="system", now=clock.utcnow())
+    session.commit()
+    scan_in(client, session, worker)
+    screen = client.get("/kiosk/me").text
+    assert "违章作业、违反操作规程（应扣 15 分，余额不足，实扣 0 分）" in screen
+    assert ">0</td>" in screen and "+0" not in screen
