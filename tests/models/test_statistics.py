@@ -21,6 +21,16 @@ from models.settings import set_setting
 ON = dt.date(2026, 9, 28)
 
 
+def credited_claim(session, employee, rule, points: int, *, actor: str, approved=None, notice_over=None):
+    """A claim the safety office files, approves and (at the end of its notice) credits."""
+    made = claims.submit_claim(
+        session, employee=employee, rule=rule, points=points, description="事项", source="office", actor=actor
+    )
+    claims.approve(session, made, points, actor=actor, now=approved)
+    claims.credit_due_one(session, made, actor="system", now=notice_over or clock.utcnow())
+    return made
+
+
 def at(month: int, day: int, hour: int = 10, minute: int = 0, year: int = 2026) -> dt.datetime:
     """A moment at the plant (local time), as the UTC timestamp the tables keep."""
     return clock.day_start(dt.date(year, month, day)) + dt.timedelta(hours=hour, minutes=minute)
@@ -59,18 +69,9 @@ def plant(session, make_employee, make_staff, make_goods, rule):
         hazard.rectified_at = hazard.closed_at = when
 
     def claim(employee, code, points, approved, notice_over):
-        made = claims.submit_claim(
-            session,
-            employee=employee,
-            rule=rule(code),
-            points=points,
-            description="事项",
-            source="office",
-            actor=officer.actor,
+        return credited_claim(
+            session, employee, rule(code), points, actor=officer.actor, approved=approved, notice_over=notice_over
         )
-        claims.approve(session, made, points, actor=officer.actor, now=approved)
-        claims.credit_due(session, now=notice_over)
-        return made
 
     report("act", at(12, 31, 23, 30, year=2025), reporter=a)  # last year's, by half an hour
     ledger.award(session, a.id, 5, actor="test", memo="日常安全行为", at=at(2, 1))
@@ -195,18 +196,7 @@ def test_a_deduction_left_owing_is_taken_from_the_next_award(session, make_emplo
     worker = make_employee(name="丁")
 
     def credited(code, points):
-        made = claims.submit_claim(
-            session,
-            employee=worker,
-            rule=rule(code),
-            points=points,
-            description="事项",
-            source="office",
-            actor="staff:safety",
-        )
-        claims.approve(session, made, points, actor="staff:safety")
-        claims.credit_due_one(session, made, actor="system", now=clock.utcnow())
-        return made
+        return credited_claim(session, worker, rule(code), points, actor="staff:safety")
 
     owed = credited("V02", 12)
     assert owed.owed_points == 12 and owed.credited_points == 0
