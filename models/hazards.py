@@ -337,7 +337,9 @@ def report(
 
 
 def finds_hazard(rule: Rule) -> bool:
-    """A rule that rewards finding a hazard: its points come from the hazard loop, never from a claim."""
+    """A rule that rewards finding a hazard: its points come from the hazard loop, never from a claim. A retired
+    rule is refused here as a claim would refuse it."""
+    rule.ensure_active()
     return rule.code in RULE_OF_GRADE.values()
 
 

@@ -43,7 +43,7 @@ from .ledger import EntryKind, LedgerTally
 from .people import Department, Employee
 from .rules import Rule, RuleKind
 from .settings import all_settings
-from .store import Redemption, RedemptionStatus
+from .store import UNDONE, Redemption
 
 
 def as_of(args: Mapping[str, str], today: dt.date | None = None) -> dt.date:
@@ -149,7 +149,6 @@ def figures(session: Session, first: dt.date, last: dt.date) -> Figures:
 
 def _hazard_figures(session: Session, found: Figures, start: dt.datetime, end: dt.datetime) -> None:
     """Hazards by the day they were reported or entered (a plant's year holds thousands: read one by one)."""
-    last_day = clock.local_day(end)
     rows = session.execute(
         select(
             Hazard.source,
@@ -175,7 +174,7 @@ def _hazard_figures(session: Session, found: Figures, start: dt.datetime, end: d
         found.verified += 1
         found.by_grade[grade or ""] = found.by_grade.get(grade or "", 0) + 1
         found.closed += closed
-        found.overdue += bool(deadline is not None and deadline < last_day and not closed)
+        found.overdue += bool(deadline is not None and deadline < found.last and not closed)  # as is_overdue()
         found.major_supervised += bool(supervised)
         if source != HazardSource.regulator:
             found.self_found += 1
@@ -254,18 +253,17 @@ def _points_figures(session: Session, found: Figures, start: dt.datetime, end: d
         per_department[names.get(department_id, "—")][kind] += int(total or 0)
     found.awards += entries[EntryKind.award]
     found.credited += points[EntryKind.award]
-    found.redemptions = entries[EntryKind.redemption] - entries[EntryKind.refund]
-    found.redeemed = -(points[EntryKind.redemption] + points[EntryKind.refund])
-    bearer = session.execute(
-        select(func.count(), func.coalesce(func.sum(Redemption.points), 0)).where(
-            Redemption.employee_id.is_(None),
-            Redemption.status.not_in((RedemptionStatus.cancelled, RedemptionStatus.returned)),
-            Redemption.created_at >= start,
-            Redemption.created_at < end,
-        )
-    ).one()
-    found.redemptions += int(bearer[0])
-    found.redeemed += int(bearer[1])
+    # Redemptions by their own day and what became of them: one cancelled in a later month leaves its month,
+    # instead of its refund landing in the later one (the tally keeps the ledger's view, by day of entry).
+    kept = session.execute(
+        select(Employee.department_id, func.count(), func.coalesce(func.sum(Redemption.points), 0))
+        .outerjoin(Employee, Redemption.employee_id == Employee.id)
+        .where(Redemption.status.not_in(UNDONE), Redemption.created_at >= start, Redemption.created_at < end)
+        .group_by(Employee.department_id)
+    ).all()
+    found.redemptions = sum(int(n or 0) for _dept, n, _points in kept)
+    found.redeemed = sum(int(points or 0) for _dept, _n, points in kept)
+    redeemed_by = {dept: int(points or 0) for dept, _n, points in kept if dept is not None}
     held = int(session.scalar(select(func.coalesce(func.sum(Employee.balance), 0))) or 0)
     since = int(
         session.scalar(select(func.coalesce(func.sum(LedgerTally.points), 0)).where(LedgerTally.day >= after)) or 0
@@ -283,11 +281,14 @@ def _points_figures(session: Session, found: Figures, start: dt.datetime, end: d
         .group_by(Employee.department_id)
     ):
         per_department[names.get(department_id, "—")][EntryKind.award] -= int(false_points or 0)
+    redeemed = {names.get(dept, "—"): points for dept, points in redeemed_by.items()}
+    for name in redeemed:
+        per_department.setdefault(name, defaultdict(int))  # a department whose people only redeemed
     found.by_department = {
         name: {
             "credited": by_kind[EntryKind.award],
             "deducted": -by_kind[EntryKind.deduction],
-            "redeemed": -(by_kind[EntryKind.redemption] + by_kind[EntryKind.refund]),
+            "redeemed": redeemed.get(name, 0),
         }
         for name, by_kind in sorted(per_department.items())
     }
@@ -333,16 +334,19 @@ def monthly_series(session: Session, year: int) -> MonthSeries:
         .where(
             LedgerTally.day >= dt.date(year, 1, 1),
             LedgerTally.day < dt.date(year + 1, 1, 1),
-            LedgerTally.kind.in_((EntryKind.award, EntryKind.redemption, EntryKind.refund)),
+            LedgerTally.kind == EntryKind.award,
         )
         .group_by(LedgerTally.day, LedgerTally.kind)
     ).all()
-    for day, kind, total in rows:
-        if kind == EntryKind.award:
-            credited[day.month - 1] += int(total or 0)
-        else:
-            redeemed[day.month - 1] -= int(total or 0)
+    for day, _kind, total in rows:
+        credited[day.month - 1] += int(total or 0)
     start, end = clock.year(year)
+    for made, spent in session.execute(
+        select(Redemption.created_at, Redemption.points).where(
+            Redemption.status.not_in(UNDONE), Redemption.created_at >= start, Redemption.created_at < end
+        )
+    ):
+        redeemed[clock.local_day(made).month - 1] += int(spent or 0)
     for at, points in session.execute(
         select(Claim.credited_at, Claim.credited_points).where(
             Claim.status == ClaimStatus.fraudulent,

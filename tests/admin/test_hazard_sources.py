@@ -11,17 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from models import claims, clock, hazards, kiosks, places
+from models import claims, clock, hazards, kiosks, rules
 from models.hazards import Hazard, HazardAcceptance
 from tests.kiosk.test_shop import scan_in
-
-
-@pytest.fixture
-def press(session):
-    shop = places.save_place(session, None, name="冲压车间", risk="orange")
-    machine = places.save_place(session, None, name="3号冲床", risk="red", parent_id=shop.id)
-    session.commit()
-    return machine
 
 
 def _rectified_major(session, hazard, officer, measures: str, note: str):
@@ -141,6 +133,12 @@ def test_a_kiosk_claim_for_finding_a_hazard_goes_through_the_loop_once(client, s
         data={"rule_id": rule("H01").id, "points": 20, "description": "我也看到", "hazard_number": hazard.number},
     )
     assert theirs.status_code == 409 and "首位报告人" in theirs.text
+    rules.retire_rule(session, rule("H01"))
+    session.commit()
+    retired = client.post(
+        "/kiosk/claim", data={"rule_id": rule("H01").id, "points": 20, "description": "新隐患", "category": "act"}
+    )
+    assert 400 <= retired.status_code < 500 and _count(session) == 1
     # A claim of another kind is still a claim.
     daily = client.post("/kiosk/claim", data={"rule_id": rule("D01").id, "points": 3, "description": "佩戴"})
     assert daily.status_code == 303 and session.scalar(select(func.count()).select_from(claims.Claim)) == 2

@@ -18,14 +18,6 @@ from tests.images import photo_bytes
 from tests.pdfs import decode_pages
 
 
-@pytest.fixture
-def press(session):
-    shop = places.save_place(session, None, name="冲压车间", risk="orange")
-    machine = places.save_place(session, None, name="3号冲床", risk="red", parent_id=shop.id)
-    session.commit()
-    return machine
-
-
 def test_places_and_posters_whose_qr_codes_open_the_report_page(app, client, session, login, press):
     login("officer", "safety_officer")
     created = client.post("/admin/places", data={"name": "喷涂线", "risk": "yellow", "parent_id": press.parent_id})

@@ -20,6 +20,7 @@ from app.dbtools import refresh_statistics
 from app.extensions import db
 from models import people
 from tests.bench.__main__ import PG_DEFAULT, fresh_app
+from tests.bench.back_office import _timed_get
 from tests.bench.fill import LedgerFiller
 
 PAGES = (
@@ -31,15 +32,8 @@ PAGES = (
 
 
 def _median_ms(client, url: str, repeat: int = 15) -> float:
-    for _ in range(2):  # warm
-        assert client.get(url).status_code == 200, url
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times)
+    _timed_get(client, url, 2)  # warm
+    return statistics.median(_timed_get(client, url, repeat))
 
 
 def bench(name: str, url: str, sizes: list[int], employees: int, rows: list) -> None:

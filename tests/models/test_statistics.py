@@ -330,3 +330,39 @@ def test_the_tally_is_the_ledger_summed(session, plant):
         for t in session.scalars(ledger.select(ledger.LedgerTally))
     )
     assert kept == again and kept
+
+
+def test_a_redemption_cancelled_later_leaves_its_month_and_never_goes_negative(session, make_employee, make_goods):
+    worker = make_employee(name="退货", balance=50)
+    soap = make_goods("肥皂", 2, price=10)
+    kept = store.redeem(session, worker, {soap.id: 1}, kiosk="test", request_key="k" * 20, at=at(8, 20))
+    undone = store.redeem(session, worker, {soap.id: 1}, kiosk="test", request_key="u" * 20, at=at(8, 21))
+    store.cancel(session, undone.redemption, "拿错了", actor="test")  # cancelled today, months later
+    session.commit()
+    assert kept.redemption.points == 10
+    august = statistics.figures(session, dt.date(2026, 8, 1), dt.date(2026, 8, 31))
+    today = clock.today()
+    now = statistics.figures(session, today.replace(day=1), today)
+    assert (august.redemptions, august.redeemed) == (1, 10)
+    assert (now.redemptions, now.redeemed) == (0, 0)  # the refund does not land in the month it was made
+    assert statistics.monthly_series(session, 2026).redeemed[7] == 10
+
+
+def test_a_hazard_is_not_overdue_on_its_deadline_day(session, make_staff):
+    officer = make_staff("safety", "safety_officer")
+    place = places.save_place(session, None, name="仓库", risk="blue")
+    hazard = hazards.record_found(
+        session,
+        place,
+        source="self_check",
+        category="state",
+        description="灭火器过期",
+        found_by="周检",
+        entered_by=officer.actor,
+    )
+    hazards.verify(session, hazard, "valid", grade="general", actor=officer.actor)
+    hazard.reported_at, hazard.deadline = at(9, 1), ON
+    session.commit()
+    assert statistics.figures(session, dt.date(2026, 9, 1), ON).overdue == 0 and not hazard.is_overdue(ON)
+    later = ON + dt.timedelta(days=1)
+    assert statistics.figures(session, dt.date(2026, 9, 1), later).overdue == 1 and hazard.is_overdue(later)
