@@ -6,6 +6,7 @@ mart demo                     build a believable demo plant (only into an empty 
 mart claims credit-due        credit claims whose public notice has ended (run on a timer)
 mart points close-year 2026   expire or carry over the year's unspent points (by setting)
 mart ledger verify            check the hash chain and every balance; exit 1 on the first misfit
+mart ledger tally [--rebuild] check the day tally of the figures against the ledger, day by day (or sum it afresh)
 mart staff add NAME --role R  create a staff account (asks for the password)
 mart db copy --to URL         copy every row into another, empty database (SQLite to PostgreSQL)
 mart backup PATH              a consistent copy while running (SQLite backup API, or pg_dump)
@@ -298,6 +299,25 @@ def ledger_verify(checkpoints: tuple[str, ...]) -> None:
         + (f" and {len(checkpoints)} checkpoint(s)" if checkpoints else "")
         + f".\nHead hash: {report.head_hash}\nCheckpoint now: LC-{report.entries}-{report.head_hash[:20]}"
     )
+
+
+@ledger_group.command(
+    "tally",
+    help="Check the day tally behind the statistics against the ledger, day by day. Exit 1 on a misfit.",
+)
+@click.option("--rebuild", is_flag=True, help="Sum the whole ledger into the tally afresh instead.")
+def ledger_tally(rebuild: bool) -> None:
+    started = time.perf_counter()
+    if rebuild:
+        with db.unit():
+            rows = ledger.rebuild_tally(db.session)
+        click.echo(f"Day tally summed afresh from the ledger: {rows} rows in {time.perf_counter() - started:.2f} s.")
+        return
+    with db.unit():
+        misfits = ledger.tally_misfits(db.session)
+    if misfits:
+        _fail("DAY TALLY DOES NOT FIT THE LEDGER:\n  " + "\n  ".join(misfits) + "\nmart ledger tally --rebuild")
+    click.echo(f"Day tally fits the ledger, day by day ({time.perf_counter() - started:.2f} s).")
 
 
 # --------------------------------------------------------------------------- printing

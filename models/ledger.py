@@ -92,6 +92,9 @@ class LedgerEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The employee's department when the entry was written (0: none), for the figures by department. Not in the
+    # hash: it is a copy of the roster for the day tally, which ``mart ledger tally`` rebuilds from it.
+    department_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     employee: Mapped[Employee] = relationship()
 
@@ -137,18 +140,93 @@ def _tally(session: Session, day: dt.date, kind: str, department_id: int, amount
     )
 
 
-def rebuild_tally(session: Session) -> int:
-    """Sum the whole ledger into ``ledger_tally`` afresh (after a bulk load, or to check it); returns its rows."""
+def _expected_tally(session: Session) -> dict[tuple[dt.date, str, int], tuple[int, int]]:
+    """The day tally as the ledger itself gives it: (day, kind, department) -> (entries, points)."""
     totals: dict[tuple[dt.date, str, int], list[int]] = {}
+    days: dict[dt.datetime, dt.date] = {}  # a zone's offset is a whole number of quarter hours
     rows = session.execute(
-        select(LedgerEntry.created_at, LedgerEntry.kind, Employee.department_id, LedgerEntry.amount)
-        .join(Employee, LedgerEntry.employee_id == Employee.id)
-        .execution_options(yield_per=20_000)
+        select(
+            LedgerEntry.created_at, LedgerEntry.kind, LedgerEntry.department_id, LedgerEntry.amount
+        ).execution_options(yield_per=20_000)
     )
     for at, kind, department_id, amount in rows:
-        total = totals.setdefault((clock.local_day(at), str(kind), department_id or 0), [0, 0])
+        quarter = at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
+        day = days.get(quarter)
+        if day is None:
+            day = days[quarter] = clock.local_day(quarter)
+        total = totals.setdefault((day, str(kind), department_id or 0), [0, 0])
         total[0] += 1
         total[1] += amount
+    return {key: (n, points) for key, (n, points) in totals.items()}
+
+
+def _stored_tally(session: Session) -> dict[tuple[dt.date, str, int], tuple[int, int]]:
+    rows = session.execute(
+        select(LedgerTally.day, LedgerTally.kind, LedgerTally.department_id, LedgerTally.entries, LedgerTally.points)
+    )
+    return {(day, kind, dept): (int(n), int(points)) for day, kind, dept, n, points in rows}
+
+
+def tally_misfits(session: Session, limit: int = 20) -> list[str]:
+    """Where the day tally does not fit the ledger, day by day (empty: it fits). Reads every entry."""
+    expected, stored = _expected_tally(session), _stored_tally(session)
+    misfits = []
+    for key in sorted(expected.keys() | stored.keys()):
+        want, have = expected.get(key, (0, 0)), stored.get(key, (0, 0))
+        if want != have:
+            day, kind, dept = key
+            misfits.append(
+                f"{day} {kind} department {dept}: the ledger has {want[0]} entries of {want[1]} points, "
+                f"the tally {have[0]} of {have[1]}"
+            )
+            if len(misfits) >= limit:
+                break
+    return misfits
+
+
+def tally_year_misfit(session: Session) -> str | None:
+    """A quick check for ``verify``: the tally sums to the ledger year by year, kind by kind, department by
+    department (the database does the sums; ``tally_misfits`` checks each day)."""
+    year = func.extract("year", LedgerTally.day)
+    stored = {
+        (int(y), str(kind), int(dept)): (int(n or 0), int(points or 0))
+        for y, kind, dept, n, points in session.execute(
+            select(
+                year,
+                LedgerTally.kind,
+                LedgerTally.department_id,
+                func.sum(LedgerTally.entries),
+                func.sum(LedgerTally.points),
+            ).group_by(year, LedgerTally.kind, LedgerTally.department_id)
+        )
+    }
+    ledger = {
+        (int(y), str(kind), int(dept or 0)): (int(n or 0), int(points or 0))
+        for y, kind, dept, n, points in session.execute(
+            select(
+                LedgerEntry.year,
+                LedgerEntry.kind,
+                LedgerEntry.department_id,
+                func.count(),
+                func.sum(LedgerEntry.amount),
+            ).group_by(LedgerEntry.year, LedgerEntry.kind, LedgerEntry.department_id)
+        )
+    }
+    for key in sorted(ledger.keys() | stored.keys()):
+        if ledger.get(key, (0, 0)) != stored.get(key, (0, 0)):
+            year_, kind, dept = key
+            want, have = ledger.get(key, (0, 0)), stored.get(key, (0, 0))
+            return (
+                f"the day tally of {year_} ({kind}, department {dept}) holds {have[0]} entries of {have[1]} points, "
+                f"the ledger {want[0]} of {want[1]}: `mart ledger tally --rebuild` sums it afresh"
+            )
+    return None
+
+
+def rebuild_tally(session: Session) -> int:
+    """Sum the whole ledger into ``ledger_tally`` afresh (after a bulk load, or when ``tally_misfits`` finds a
+    misfit), each entry under the department it was written with; returns the tally's rows."""
+    totals = _expected_tally(session)
     session.execute(delete(LedgerTally))
     if totals:
         session.execute(
@@ -322,12 +400,13 @@ def post_entry(
         created_at=at,
         prev_hash=head.last_hash,
         hash=digest,
+        department_id=employee.department_id or 0,
     )
     session.add(entry)
     head.seq, head.last_hash, head.seal = seq, digest, seal_of(seq, digest)
     employee.balance = new_balance
     session.flush()
-    _tally(session, clock.local_day(at), kind.value, employee.department_id or 0, amount)
+    _tally(session, clock.local_day(at), kind.value, entry.department_id, amount)
     return entry
 
 
@@ -422,7 +501,7 @@ def award(
             actor=actor,
             ref=ref,
             at=at,
-            memo=f"{memo} (cap: {points} → {left})".strip(),
+            memo=f"{memo}（年度上限：应得 {points} 分，实得 {left} 分）".strip(),
         )
         return AwardResult(points, left, entry)
     entry = post_entry(session, employee, points, EntryKind.award, actor=actor, ref=ref, memo=memo, at=at)
@@ -731,6 +810,8 @@ def verify_ledger(
             return fail(
                 None, f"employee id {emp}: cached balance {cached} is not the sum of entries {running.get(emp, 0)}"
             )
+    if (misfit := tally_year_misfit(session)) is not None:
+        return fail(None, misfit)
     return report
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.demo import build_demo
 from models import claims, hazards, ledger, store
@@ -25,6 +25,32 @@ def test_ledger_verify_passes_then_names_a_tampered_entry(runner, session, make_
     broken = runner.invoke(args=["ledger", "verify"])
     assert broken.exit_code == 1
     assert "first bad entry: #2" in broken.output
+
+
+def test_the_day_tally_is_checked_day_by_day_and_rebuilt(runner, session, make_employee):
+    """The figures' day tally is checked against the ledger (by ``ledger verify`` year by year, by ``ledger tally``
+    day by day) and summed afresh by ``ledger tally --rebuild``, each entry under the department it was written
+    with, also after the employee moved."""
+    worker = make_employee(balance=50, department="冲压车间")
+    before = worker.department_id
+    ledger.spend(session, worker.id, 20, actor="kiosk:1", ref=("redemption", 1))
+    session.commit()
+    assert runner.invoke(args=["ledger", "tally"]).exit_code == 0
+    worker.department = make_employee(department="仓储部").department  # moved to another department since
+    session.execute(text("UPDATE ledger_tally SET points = points + 1 WHERE kind = 'redemption'"))
+    session.commit()
+    verify = runner.invoke(args=["ledger", "verify"])
+    assert verify.exit_code == 1 and "day tally" in verify.output and "--rebuild" in verify.output
+    check = runner.invoke(args=["ledger", "tally"])
+    assert check.exit_code == 1 and "redemption" in check.output and "-19" in check.output
+    assert runner.invoke(args=["ledger", "tally", "--rebuild"]).exit_code == 0
+    assert (
+        runner.invoke(args=["ledger", "tally"]).exit_code == 0
+        and runner.invoke(args=["ledger", "verify"]).exit_code == 0
+    )
+    session.expire_all()
+    kept = session.scalars(select(ledger.LedgerTally).where(ledger.LedgerTally.kind == "redemption")).one()
+    assert (kept.department_id, kept.points) == (before, -20)  # under the department it was written with
 
 
 def test_close_year_twice_changes_nothing_the_second_time(runner, session, make_employee):

@@ -119,6 +119,7 @@ class LedgerFiller:
                     "created_at": at,
                     "prev_hash": self.prev,
                     "hash": digest,
+                    "department_id": 1,
                 }
             )
             day = tally.setdefault((clock.local_day(at), kind.value), [0, 0])

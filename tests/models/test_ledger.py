@@ -90,7 +90,7 @@ def test_yearly_cap_trims_by_default_and_says_so(session, make_employee):
     result = ledger.award(session, worker.id, 50, actor="test", memo="应急演练")
     session.commit()
     assert (result.requested, result.credited, result.trimmed) == (50, 20, 30)
-    assert "50 → 20" in result.entry.memo
+    assert "应得 50 分，实得 20 分" in result.entry.memo
     assert ledger.credited_in_year(session, worker.id, clock.today().year) == 100
     with pytest.raises(YearlyCapReached) as refused:
         ledger.award(session, worker.id, 1, actor="test")
@@ -339,6 +339,7 @@ def _rewrite_chain(session) -> None:
     for employee_id, balance in running.items():
         session.execute(text("UPDATE employee SET balance = :b WHERE id = :id"), {"b": balance, "id": employee_id})
     session.execute(text("UPDATE ledger_head SET seq = :n, last_hash = :h"), {"n": len(rows), "h": prev})
+    ledger.rebuild_tally(session)  # and the day tally of the figures to match
     session.commit()
 
 
@@ -380,6 +381,7 @@ def test_the_last_entry_removed_with_the_old_head_put_back_is_caught_by_a_checkp
         text("UPDATE ledger_head SET seq = :s, last_hash = :h, seal = :x"),
         {"s": earlier.seq, "h": earlier.last_hash, "x": earlier.seal},
     )
+    ledger.rebuild_tally(session)
     session.commit()
     assert ledger.verify_ledger(session).ok  # without the checkpoint nothing is amiss
     report = ledger.verify_ledger(session, checkpoints=[mark])
