@@ -6,7 +6,7 @@ from flask import redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
@@ -32,6 +32,7 @@ class RuleForm(FlaskForm):
     description = StringField(_l("Description"), validators=[Length(max=500)])
     min_points = IntegerField(_l("Fewest points"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
     max_points = IntegerField(_l("Most points"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
+    reports_hazard = BooleanField(_l("Finding a hazard: its claims go through the hazard ledger, rewarded once"))
 
 
 def _form(obj: rules.Rule | None = None) -> RuleForm:
@@ -79,6 +80,7 @@ def rule_save(rule_id: int | None) -> Response | tuple[str, int]:
         description=form.description.data or "",
         min_points=form.min_points.data,
         max_points=form.max_points.data,
+        reports_hazard=form.reports_hazard.data,
     )
     return redirect(url_for("admin.rules_index"), 303)
 

@@ -86,7 +86,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 DESCRIPTIONS = {
     "daily": ["班前检查佩戴安全帽和防护手套", "按规程停机挂牌后清理设备", "发现地面油污后主动报告并设置警示"],
     "training": ["参加季度三级安全教育培训", "通过特种作业安全考试", "在班前会上讲解有限空间作业安全"],
-    "hazard": ["发现行车钢丝绳断股", "发现配电柜门锁损坏", "建议在叉车通道增设凸面镜"],
+    "hazard": ["建议行车钢丝绳改为每周点检", "建议配电柜加装门锁报警", "建议在叉车通道增设凸面镜"],
     "emergency": ["消防演练中快速组织疏散", "及时关闭泄漏阀门处置险情"],
     "innovation": ["提出冲压设备双手按钮改造方案并被采纳"],
     "violation": ["作业时未佩戴护目镜", "未按规定办理动火作业票"],
@@ -134,7 +134,8 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
     roster.leave(session, workers[-1], actor="staff:admin")
 
     catalogue = {r.code: r for r in session.query(Rule).all()}
-    earn = [r for r in catalogue.values() if r.kind is RuleKind.earn]
+    # Hazards found come through the hazard loop (_plant_places), never as claims.
+    earn = [r for r in catalogue.values() if r.kind is RuleKind.earn and not r.reports_hazard]
     weights = [{"daily": 40, "training": 25, "hazard": 20, "emergency": 8, "innovation": 2}[r.category] for r in earn]
     deduct = [r for r in catalogue.values() if r.kind is RuleKind.deduct and r.category == "violation"]
     today = clock.today()
@@ -216,14 +217,14 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
         claim = claims.submit_claim(
             session,
             employee=employee,
-            rule=catalogue["H01"],
+            rule=catalogue["E02"],
             points=30,
             source=claims.ClaimSource.employee,
             actor=f"employee:{employee.number}",
-            description="申报的隐患经现场核实不存在",
+            description="申报的险情处置经现场核实不存在",
             today=today,
         )
-        claims.mark_fraud(session, claim, "现场核查不存在所报隐患，照片为网络图片", actor=officer)
+        claims.mark_fraud(session, claim, "现场核查不存在所报险情，照片为网络图片", actor=officer)
         counts["fraud"] += 1
     reports = _plant_places(session, rng, workers[:-1], staff)
     session.flush()

@@ -14,7 +14,6 @@ is listed for the notice board.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,11 +60,11 @@ class ClaimStatus(LabelledEnum):
 MAX_PHOTOS = 4
 
 
-class ClaimSource(enum.StrEnum):
-    employee = "employee"  # the employee on their phone or at the kiosk
-    supervisor = "supervisor"  # a supervisor on the floor
-    office = "office"  # entered in the back office
-    system = "system"  # made by the product itself, e.g. for a verified hazard report
+class ClaimSource(LabelledEnum):
+    employee = "employee", _l("The employee")  # on their phone or at the kiosk
+    supervisor = "supervisor", _l("A supervisor on the floor")
+    office = "office", _l("The back office")
+    system = "system", _l("The product (a verified hazard report)")
 
 
 class Claim(Base):
@@ -166,6 +165,9 @@ def submit_claim(
     if ClaimSource(source) is ClaimSource.employee and rule.kind is RuleKind.deduct:
         # Deductions are reported by supervisors and the safety office, not claimed by the employee.
         raise InvalidInput(_l("Choose what the claim is for."))
+    if rule.reports_hazard and not (origin or "").startswith("hazard:"):
+        # A hazard found is rewarded once, after verification, through the hazard loop (hazards.report_from_claim).
+        raise InvalidInput(_l("A hazard found is reported to the hazard ledger; its reward follows verification."))
     rule.check_value(points)
     description = clean_text(description, 2000)
     if not description:
@@ -312,7 +314,7 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
             note = str(
                 _l("Yearly cap: %(credited)s of %(points)s points credited.", credited=result.credited, points=points)
             )
-        _take_owed(session, claim.employee_id, actor=actor, now=now)
+        _take_owed(session, claim.employee_id, credited, actor=actor, now=now)
     claim.status, claim.credited_points, claim.credited_at = ClaimStatus.credited, credited, now
     claim.outcome_note = note or None
     _event(session, claim, actor, ClaimAction.credited, note or str(credited))
@@ -320,8 +322,12 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
     return CreditOutcome(claim.id, claim.status, credited, note)
 
 
-def _take_owed(session: Session, employee_id: int, *, actor: str, now: dt.datetime) -> None:
-    """Deductions the balance could not cover, oldest first, taken from what was just awarded."""
+def _take_owed(session: Session, employee_id: int, budget: int, *, actor: str, now: dt.datetime) -> None:
+    """Deductions the balance could not cover, oldest first, taken from the ``budget`` points just awarded (never
+    from a refund or from points held before): each is a deduction entry of its own claim, so the ranking, the
+    department sheet and the statistics count it as the deduction it is."""
+    if budget <= 0:
+        return
     owed = session.scalars(
         select(Claim)
         .where(Claim.employee_id == employee_id, Claim.owed_points > 0)
@@ -329,18 +335,19 @@ def _take_owed(session: Session, employee_id: int, *, actor: str, now: dt.dateti
         .with_for_update()
     ).all()
     for claim in owed:
-        taken = ledger.deduct(
+        taken = min(claim.owed_points or 0, budget)
+        if taken <= 0:
+            break
+        ledger.deduct(
             session,
             employee_id,
-            claim.owed_points or 0,
+            taken,
             actor=actor,
             ref=("claim", claim.id),
             memo=f"补扣 {claim.rule.name}",
             at=now,
-            kind=ledger.EntryKind.adjustment,
         )
-        if taken == 0:
-            break
+        budget -= taken
         claim.owed_points = (claim.owed_points or 0) - taken
         claim.credited_points = (claim.credited_points or 0) - taken
         _event(session, claim, actor, ClaimAction.credited, str(_l("%(n)s points taken from a later award.", n=taken)))

@@ -326,7 +326,7 @@ def report(
         photos=photos,
         photo_folder=photo_folder,
         today=today,
-        actor=entered_by or actor,
+        actor=actor,  # the report is the reporter's (or anonymous): who took it down is ``entered_by``
         reporter=reporter,
         source=HazardSource.report,
         channel=channel,
@@ -337,10 +337,11 @@ def report(
 
 
 def finds_hazard(rule: Rule) -> bool:
-    """A rule that rewards finding a hazard: its points come from the hazard loop, never from a claim. A retired
-    rule is refused here as a claim would refuse it."""
+    """A rule that rewards finding a hazard (marked in the catalogue: the seed's D03, H01, H02 and any the
+    enterprise marks): its points come from the hazard loop, never from a claim. A retired rule is refused here
+    as a claim would refuse it."""
     rule.ensure_active()
-    return rule.code in RULE_OF_GRADE.values()
+    return rule.reports_hazard
 
 
 def report_from_claim(
@@ -486,7 +487,7 @@ def _new_hazard(
     elif source is not HazardSource.report:
         note = f"{note}（{source.label}）"
     _event(session, hazard, actor, HazardAction.reported, note)
-    store_photos(session, photo_folder, photos, owner=("hazard", hazard.id), actor=actor)
+    store_photos(session, photo_folder, photos, owner=("hazard", hazard.id), actor=entered_by or actor)
     session.flush()
     return hazard, follow_token
 

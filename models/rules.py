@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import DateTime, Enum, Integer, String, select
+from sqlalchemy import Boolean, DateTime, Enum, Integer, String, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import Base, LabelledEnum
@@ -48,6 +48,9 @@ class Rule(Base):
     min_points: Mapped[int] = mapped_column(Integer)
     max_points: Mapped[int] = mapped_column(Integer)
     retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Finding a hazard: a claim under this rule goes through the hazard loop (verified, graded, rewarded once,
+    # by the hazard reward settings), never straight to review.
+    reports_hazard: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     @property
@@ -151,6 +154,9 @@ SEED_RULES: list[tuple[str, RuleKind, RuleCategory, str, str, int, int]] = [
     ),
 ]
 
+# The seed's rules for finding and reporting a hazard: their claims go through the hazard loop.
+HAZARD_FINDING = frozenset({"D03", "H01", "H02"})
+
 
 def seed_rules(session: Session) -> int:
     """Add the seed's rules that are not there yet (by code); returns how many were added."""
@@ -167,6 +173,7 @@ def seed_rules(session: Session) -> int:
                     description=description,
                     min_points=low,
                     max_points=high,
+                    reports_hazard=code in HAZARD_FINDING,
                 )
             )
             added += 1
@@ -185,6 +192,7 @@ def save_rule(
     description: str,
     min_points: int,
     max_points: int,
+    reports_hazard: bool = False,
 ) -> Rule:
     """Create a rule (``rule`` is None) or edit one. Claims already decided keep their values."""
     code, name = code.strip().upper(), name.strip()
@@ -196,6 +204,8 @@ def save_rule(
         raise InvalidInput(_l("A rule needs a code (up to 32 characters) and a name."))
     if not 0 < min_points <= max_points <= 100_000:
         raise InvalidInput(_l("A range runs from a positive minimum up to a maximum no smaller than it."))
+    if reports_hazard and kind_ is RuleKind.deduct:
+        raise InvalidInput(_l("Only a rule that earns points can reward finding a hazard."))
     clash = session.scalar(select(Rule.id).where(Rule.code == code))
     if clash is not None and (rule is None or clash != rule.id):
         raise InvalidInput(_l("Rule code %(code)s is already taken."), code=code)
@@ -204,6 +214,7 @@ def save_rule(
         session.add(rule)
     rule.code, rule.kind, rule.category, rule.name = code, kind_, category_, name
     rule.description, rule.min_points, rule.max_points = description.strip()[:500], min_points, max_points
+    rule.reports_hazard = bool(reports_hazard)
     rule.updated_at = utcnow()
     session.flush()
     return rule
@@ -239,9 +250,11 @@ def spot_rule(session: Session, rule_id: int) -> Rule:
 
 def spot_rules(session: Session) -> list[Rule]:
     """What a supervisor may give on the spot: daily safe behaviour, and the deductions of the negative list
-    (training, hazards and the rest come with their evidence through the review queue)."""
+    (training, hazards and the rest come with their evidence through the review queue; a hazard found goes
+    through the hazard loop, also when it is a daily rule like D03)."""
     return [
         r
         for r in active_rules(session)
-        if (r.kind is RuleKind.earn and r.category == RuleCategory.daily) or r.kind is RuleKind.deduct
+        if (r.kind is RuleKind.earn and r.category == RuleCategory.daily and not r.reports_hazard)
+        or r.kind is RuleKind.deduct
     ]

@@ -71,6 +71,12 @@ def test_staff_enter_hazards_from_every_source(client, session, login, make_empl
     assert [h.reward.value for h in rows] == ["claim", "waiting", "none", "none"]
     detail = client.get(f"/admin/hazards/{rows[2].id}").text
     assert "车间周检" in detail and "staff:officer" not in detail
+    # The anonymous report taken on paper is the reporter's, not the officer's: its first step reads anonymous,
+    # entered by the officer.
+    reported = rows[1].events[0]
+    assert (reported.action, reported.actor) == (hazards.HazardAction.reported, hazards.ANONYMOUS)
+    paper_page = client.get(f"/admin/hazards/{rows[1].id}").text
+    assert "报告 · 匿名 (由 officer 登记)" in paper_page
 
 
 @pytest.mark.parametrize(
@@ -144,6 +150,75 @@ def test_a_kiosk_claim_for_finding_a_hazard_goes_through_the_loop_once(client, s
     assert daily.status_code == 303 and session.scalar(select(func.count()).select_from(claims.Claim)) == 2
 
 
+def test_every_rule_for_finding_a_hazard_goes_through_the_loop(client, session, login, make_employee, rule, press):
+    """The seed's D03 (主动报告隐患, a daily rule) and a rule the enterprise marks for finding a hazard go
+    through the hazard ledger like H01 and H02; no path files them as plain claims."""
+    assert {r.code for r in session.scalars(select(rules.Rule).where(rules.Rule.reports_hazard))} == {
+        "D03",
+        "H01",
+        "H02",
+    }
+    assert "D03" not in {r.code for r in rules.spot_rules(session)}  # no on-the-spot award for a hazard found
+    officer = login("officer", "safety_officer")
+    worker = make_employee(name="孙八", number="E08008")
+    saved = client.post(
+        "/admin/rules/new",
+        data={
+            "code": "H09",
+            "kind": "earn",
+            "category": "hazard",
+            "name": "发现消防隐患",
+            "description": "",
+            "min_points": 5,
+            "max_points": 30,
+            "reports_hazard": "y",
+        },
+    )
+    assert saved.status_code == 303 and rule("H09").reports_hazard
+    assert "经隐患台账" in client.get("/admin/rules").text  # the catalogue says which rules go through the ledger
+    for code in ("D03", "H09"):
+        sent = client.post(
+            "/admin/claims/new",
+            data={
+                "employee_number": "E08008",
+                "rule_id": rule(code).id,
+                "points": 5,
+                "description": f"{code} 隐患",
+                "category": "state",
+            },
+        )
+        assert sent.status_code == 303 and "/admin/hazards/" in sent.headers["Location"], code
+    found = session.scalars(select(Hazard).order_by(Hazard.id)).all()
+    assert [(h.reporter_id, h.channel, h.description) for h in found] == [
+        (worker.id, "office", "D03 隐患"),
+        (worker.id, "office", "H09 隐患"),
+    ]
+    assert session.scalar(select(func.count()).select_from(claims.Claim)) == 0  # no claim skipped the loop
+    with pytest.raises(claims.InvalidInput):  # nor can one be filed by any other path
+        claims.submit_claim(
+            session,
+            employee=worker,
+            rule=rule("D03"),
+            points=3,
+            description="直接申报",
+            source="supervisor",
+            actor=officer.actor,
+        )
+    deduct = client.post(
+        "/admin/rules/new",
+        data={
+            "code": "V09",
+            "kind": "deduct",
+            "category": "violation",
+            "name": "隐患不报",
+            "min_points": 1,
+            "max_points": 5,
+            "reports_hazard": "y",
+        },
+    )
+    assert deduct.status_code == 400 and session.scalar(select(rules.Rule).where(rules.Rule.code == "V09")) is None
+
+
 def test_a_major_hazard_closes_on_its_acceptance_a_record_of_its_own(client, session, login, press, make_staff):
     officer = login("officer", "safety_officer")
     hazard = hazards.record_found(
@@ -212,7 +287,7 @@ def test_the_hazard_ledger_read_back_column_by_column(client, session, login, ma
     export = client.get("/admin/hazards/ledger.xlsx")
     assert export.status_code == 200
     rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(values_only=True))
-    assert len(rows[0]) == len(LEDGER_COLUMNS) == 34
+    assert len(rows[0]) == len(LEDGER_COLUMNS) == 35
     row = dict(zip(rows[0], rows[1], strict=True))
     session.refresh(reported)
     expected = {
@@ -238,11 +313,45 @@ def test_the_hazard_ledger_read_back_column_by_column(client, session, login, ma
         27: "抽查合格",
         29: 50,
         30: 10.0,
+        31: "已计入",
     }
     headers = [str(h) for h in rows[0]]
     for n, value in expected.items():
         assert row[headers[n]] == value, (headers[n], row[headers[n]], value)
     assert row[headers[3]] == clock.to_local(reported.reported_at).replace(tzinfo=None)
     assert row[headers[18]].date() == reported.deadline and row[headers[22]].date() == clock.today()
-    for n in (12, 24, 28, 31):  # verified, rectified, closed, reward paid: times at the plant
+    for n in (12, 24, 28, 32):  # verified, rectified, closed, reward paid: times at the plant
         assert isinstance(row[headers[n]], dt.datetime), headers[n]
+
+
+def test_the_hazard_ledger_shows_the_reward_as_credited(client, session, login, make_employee, press):
+    """The ledger's reward is what reached the reporter: trimmed by the yearly cap, nothing for a claim found
+    false, nothing yet while in public notice."""
+    from admin.hazards import LEDGER_COLUMNS
+    from models import ledger
+    from models.settings import set_setting
+
+    officer = login("officer", "safety_officer")
+    set_setting(session, "yearly_cap", 30)
+    capped, cheat, waiting = (make_employee(name=n) for n in ("周一", "吴二", "郑三"))
+    ledger.award(session, capped.id, 25, actor="test", memo="日常")  # 5 left under the cap
+    found = {}
+    for worker in (capped, cheat, waiting):
+        hazard = hazards.report(session, press, category="state", description="护栏松动", reporter=worker).hazard
+        hazards.verify(session, hazard, "valid", grade="general", actor=officer.actor)
+        found[worker.id] = hazard
+    notice_over = clock.utcnow() + dt.timedelta(days=10)
+    for worker in (capped, cheat):
+        claims.credit_due_one(session, found[worker.id].reward_claim, actor="system", now=notice_over)
+    claims.mark_fraud(session, found[cheat.id].reward_claim, "照片为网络图片", actor=officer.actor)
+    session.commit()
+    rows = list(
+        load_workbook(io.BytesIO(client.get("/admin/hazards/ledger.xlsx").data)).active.iter_rows(values_only=True)
+    )
+    reward, state = 29, 31
+    assert (rows[0][reward], rows[0][state]) == ("奖励（积分）", "奖励状态") and len(rows[0]) == len(LEDGER_COLUMNS)
+    by_number = {row[0]: row for row in rows[1:]}
+    assert found[capped.id].reward_points == 20  # the reward as set ...
+    assert by_number[found[capped.id].number][reward] == 5  # ... and the 5 the yearly cap let through
+    assert (by_number[found[cheat.id].number][reward], by_number[found[cheat.id].number][state]) == (0, "虚假积分")
+    assert (by_number[found[waiting.id].number][reward], by_number[found[waiting.id].number][state]) == (0, "公示中")

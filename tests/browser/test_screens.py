@@ -11,7 +11,7 @@ from tests.browser.conftest import shot, sign_in
 def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_employee, make_claim):
     worker = make_employee(name="刘德华", number="E01234", department="机加车间")
     ledger.award(session, worker.id, 35, actor="system", memo="通过安全考核")
-    make_claim(worker, "H01", 20, "发现配电柜门锁损坏")
+    make_claim(worker, "E02", 20, "及时处置配电柜冒烟险情")
     card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
     other = make_claim(make_employee(name="周八", number="E01235"), "E01", 40, "演练表现突出")
     claims.approve(session, other, 40, actor="staff:safety")

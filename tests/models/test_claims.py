@@ -165,7 +165,7 @@ def test_a_deduction_rule_takes_points_after_notice(session, make_employee, rule
 
 def test_a_false_claim_credits_nothing_and_suspends_redemption_for_the_month(session, make_employee, rule):
     worker = make_employee()
-    claim = submit(session, worker, rule("H01"), 30)
+    claim = submit(session, worker, rule("E01"), 30)
     claims.approve(session, claim, 30, actor="staff:safety")
     with pytest.raises(InvalidInput):
         claims.mark_fraud(session, claim, "", actor="staff:safety")
@@ -183,7 +183,7 @@ def test_a_false_claim_credits_nothing_and_suspends_redemption_for_the_month(ses
 
 def test_a_claim_found_false_after_crediting_is_taken_back(session, make_employee, rule):
     worker = make_employee()
-    claim = submit(session, worker, rule("H01"), 30)
+    claim = submit(session, worker, rule("E01"), 30)
     claims.approve(session, claim, 30, actor="staff:safety")
     claims.credit_due(session, now=utcnow() + LATER)
     claims.mark_fraud(session, claim, "重复申报", actor="staff:safety")

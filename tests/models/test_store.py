@@ -118,7 +118,7 @@ def test_refused_when_suspended_inactive_or_the_store_is_closed(session, make_em
     soap = make_goods(stock=5)
     cheat = make_employee(balance=500)
     claim = submit_claim(
-        session, employee=cheat, rule=rule("H01"), points=20, description="假的", source="employee", actor="employee:x"
+        session, employee=cheat, rule=rule("E01"), points=20, description="假的", source="employee", actor="employee:x"
     )
     mark_fraud(session, claim, "不存在该隐患", actor="staff:safety")
     with pytest.raises(RedemptionSuspended):
