@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import render_template, request
 from sqlalchemy import select
 
@@ -10,9 +13,14 @@ from app.extensions import db
 from app.forms import day
 from models import Base, audit
 from models.base import LabelledEnum
+from models.claims import Claim
 from models.errors import InvalidInput
+from models.hazards import Hazard
 from models.i18n import lazy_gettext as _l
-from models.people import Role
+from models.people import Department, Employee, Role, Team
+from models.places import Place, Risk
+from models.rules import Rule
+from models.store import Goods, Redemption
 
 from . import bp, pager, role_required
 
@@ -172,12 +180,14 @@ FIELDS = {
     "revoke_reason": _l("Reason for voiding"),
     "revoked_at": _l("Voided at"),
     "revoked_by": _l("Voided by"),
+    "reports_hazard": _l("Finding a hazard (through the hazard ledger)"),
     "reward": _l("Reward"),
     "reward_claim_id": _l("Reward claim"),
     "reward_collected_at": _l("Reward collected at"),
     "reward_points": _l("Reward (points)"),
     "risk": _l("Risk colour"),
     "roles": _l("Roles"),
+    "roles_text": _l("Roles"),
     "rule_id": _l("Rule"),
     "scans": _l("Scans"),
     "scope": _l("Scope"),
@@ -191,6 +201,7 @@ FIELDS = {
     "standard": _l("Standard"),
     "status": _l("Status"),
     "stock": _l("Stock"),
+    "stored_number": _l("Number"),
     "stock_after": _l("Stock after"),
     "subject": _l("Subject"),
     "submitted_at": _l("Submitted at"),
@@ -247,14 +258,52 @@ ACTOR_FIELDS = {
 }
 
 
+def _named(model: type, name: Callable[[Any], str]) -> Callable[[object], str | None]:
+    def lookup(row_id: object) -> str | None:
+        row = db.session.get(model, row_id) if isinstance(row_id, int) and not isinstance(row_id, bool) else None
+        return name(row) if row is not None else None
+
+    return lookup
+
+
+# Columns that point to another row: shown by what a person knows it by (a name, a number), never its id.
+REFERENCES: dict[str, Callable[[object], str | None]] = {
+    "department_id": _named(Department, lambda d: d.name),
+    "team_id": _named(Team, lambda t: t.name),
+    "employee_id": _named(Employee, lambda e: f"{e.name}（{e.number}）"),
+    "reporter_id": _named(Employee, lambda e: f"{e.name}（{e.number}）"),
+    "rule_id": _named(Rule, lambda r: f"{r.code} {r.name}"),
+    "goods_id": _named(Goods, lambda g: g.name),
+    "place_id": _named(Place, lambda p: p.path),
+    "hazard_id": _named(Hazard, lambda h: h.number),
+    "redemption_id": _named(Redemption, lambda r: r.number),
+    "claim_id": _named(Claim, lambda c: f"{_l('Claim')} #{c.id} {c.rule.name}"),
+    "reward_claim_id": _named(Claim, lambda c: f"{_l('Claim')} #{c.id} {c.rule.name}"),
+}
+PARENTS = {"place": REFERENCES["place_id"], "department": REFERENCES["department_id"]}
+# Columns kept as plain text that hold one of a list's values, by table.
+VALUE_LISTS: dict[tuple[str, str], type[LabelledEnum]] = {("place", "risk"): Risk}
+
+
+def _roles(value: str) -> str:
+    return "、".join(Role(r).label if r in Role.__members__ else r for r in value.split(",") if r)
+
+
 def shown(entity: str, field: str, value: object) -> object:
-    """A value the audit log kept, as a person reads it: who by name, a step's or a state's label, a time at the
-    plant."""
+    """A value the audit log kept, as a person reads it: who by name, a step's or a state's label, a row by its
+    name or number, yes or no, a time at the plant."""
     if field in ACTOR_FIELDS and isinstance(value, str):
         return l10n.who(value)
     if field == "owner" and entity == "hazard" and isinstance(value, str):
         return l10n.who(f"staff:{value}")
-    enum_class = _ENUMS.get((entity, field))
+    if isinstance(value, bool):
+        return _l("yes") if value else _l("no")
+    if entity == "staff_user" and field in ("roles", "roles_text") and isinstance(value, str):
+        return _roles(value)
+    lookup = PARENTS.get(entity) if field == "parent_id" else REFERENCES.get(field)
+    if lookup is not None:
+        return lookup(value) or value
+    enum_class = _ENUMS.get((entity, field)) or VALUE_LISTS.get((entity, field))
     if enum_class is not None and isinstance(value, str) and value in enum_class.__members__:
         return enum_class(value).label
     return l10n.logged(value)

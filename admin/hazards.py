@@ -5,6 +5,7 @@ An anonymous report shows "anonymous" everywhere here: the product keeps nothing
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from app import l10n, xlsx
 from app.extensions import db
 from app.forms import day, row_id, uploaded_photos
 from models import clock, hazards, people, places
+from models.claims import ClaimStatus
 from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.people import Role
@@ -274,11 +276,12 @@ LEDGER_COLUMNS = (
     _l("Closed (销号) at"),
     _l("Reward (points)"),
     _l("Reward (yuan)"),
+    _l("Reward status"),
     _l("Reward paid at"),
     _l("Photos"),
     _l("Photos after rectification"),
 )
-LEDGER_KINDS = "sssdssssssssdssssstssstsdstsdnndss"
+LEDGER_KINDS = "sssdssssssssdssssstssstsdstsdnnsdss"
 
 
 def _photo_links() -> dict[tuple[str, int], list[str]]:
@@ -291,6 +294,20 @@ def _photo_links() -> dict[tuple[str, int], list[str]]:
     ):
         links.setdefault((owner_type, owner_id), []).append(url_for("admin.photo", photo_id=photo_id, _external=True))
     return links
+
+
+def _reward_paid(hazard: hazards.Hazard) -> tuple[int, str, dt.datetime | None]:
+    """What the hazard's reward came to: the points actually credited (a named reporter's claim after its notice,
+    trimmed by the yearly cap, nothing when refused or found false) or put on the claim code, with its state
+    and when it was paid."""
+    claim = hazard.reward_claim
+    if claim is not None:
+        if claim.status is ClaimStatus.credited:
+            return claim.credited_points or 0, claim.status.label, claim.credited_at
+        return 0, claim.status.label, None
+    if hazard.reward in (hazards.HazardReward.waiting, hazards.HazardReward.collected):
+        return hazard.reward_points or 0, hazard.reward.label, hazard.verified_at
+    return 0, hazard.reward.label if hazard.verdict is not None else "", None
 
 
 def ledger_rows():
@@ -319,12 +336,7 @@ def ledger_rows():
         reporter = h.reporter
         department = h.department.name if h.department else (reporter.department.name if reporter else "")
         accepted = h.acceptance
-        paid = None
-        if h.reward_claim is not None and h.reward_claim.credited_at is not None:
-            paid = h.reward_claim.credited_at
-        elif h.reward in (hazards.HazardReward.waiting, hazards.HazardReward.collected):
-            paid = h.verified_at
-        points = h.reward_points or 0
+        points, reward_status, paid = _reward_paid(h)
         yield (
             h.number,
             h.source.label,
@@ -357,6 +369,7 @@ def ledger_rows():
             clock.local_or_none(h.closed_at),
             points,
             round(points / ppy, 2),
+            reward_status,
             clock.local_or_none(paid),
             "\n".join(links.get(("hazard", h.id), [])),
             "\n".join(links.get(("hazard-after", h.id), [])),

@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -39,7 +39,7 @@ from .claims import Claim, ClaimStatus
 from .errors import InvalidInput
 from .hazards import Hazard, HazardCategory, HazardReward, HazardSource, HazardStatus, HazardVerdict
 from .i18n import lazy_gettext as _l
-from .ledger import EntryKind, LedgerTally
+from .ledger import EntryKind, LedgerEntry, LedgerTally
 from .people import Department, Employee
 from .rules import Rule, RuleKind
 from .settings import all_settings
@@ -84,12 +84,14 @@ class Figures:
     last: dt.date
     points_per_yuan: int
     # Hazards, by the day they were reported or entered
-    by_source: dict[str, int] = field(default_factory=dict)  # every hazard, valid or not
-    reported: int = 0  # internal reports (内部报告隐患数量)
+    # A hazard is one valid or still awaiting verification at the end of the last day; a report found not to be
+    # a hazard, a duplicate or already known counts only in ``not_taken_up``.
+    by_source: dict[str, int] = field(default_factory=dict)  # hazards, by source (发现和报告的事故隐患数量)
+    reported: int = 0  # of them, internal reports (内部报告隐患数量)
     by_category: dict[str, int] = field(default_factory=dict)  # of the internal reports
     verified: int = 0  # valid hazards, of every source
     by_grade: dict[str, int] = field(default_factory=dict)  # of the valid ones
-    not_taken_up: int = 0  # reports found not true, duplicates, already known
+    not_taken_up: int = 0  # reports found not a hazard, duplicates, already known (by the day)
     closed: int = 0  # valid hazards closed (销号) by ``last``
     overdue: int = 0  # valid hazards past their deadline and not closed at ``last``
     self_found: int = 0  # valid hazards the enterprise found itself (all but the regulator's)
@@ -148,12 +150,15 @@ def figures(session: Session, first: dt.date, last: dt.date) -> Figures:
 
 
 def _hazard_figures(session: Session, found: Figures, start: dt.datetime, end: dt.datetime) -> None:
-    """Hazards by the day they were reported or entered (a plant's year holds thousands: read one by one)."""
+    """Hazards by the day they were reported or entered, each as it stood at the end of the last day: a verdict
+    given later is not known yet, so the report is still awaiting verification (a plant's year holds thousands:
+    read one by one)."""
     rows = session.execute(
         select(
             Hazard.source,
             Hazard.category,
             Hazard.verdict,
+            Hazard.verified_at,
             Hazard.grade,
             Hazard.supervised,
             Hazard.status,
@@ -161,14 +166,18 @@ def _hazard_figures(session: Session, found: Figures, start: dt.datetime, end: d
             Hazard.deadline,
         ).where(Hazard.reported_at >= start, Hazard.reported_at < end)
     )
-    for source, category, verdict, grade, supervised, status, closed_at, deadline in rows:
+    for source, category, verdict, verified_at, grade, supervised, status, closed_at, deadline in rows:
+        if verdict is not None and (verified_at is None or verified_at >= end):
+            verdict = None  # verified after the day
+        if verdict is not None and verdict != HazardVerdict.valid:
+            found.not_taken_up += 1  # not a hazard, a duplicate, already known: no hazard to count
+            continue
+        # A hazard: valid, or still awaiting verification on the day
         found.by_source[source] = found.by_source.get(source, 0) + 1
         if source == HazardSource.report:
             found.reported += 1
             found.by_category[category] = found.by_category.get(category, 0) + 1
-        if verdict is not None and verdict != HazardVerdict.valid:
-            found.not_taken_up += 1
-        if verdict != HazardVerdict.valid:
+        if verdict is None:
             continue
         closed = status == HazardStatus.closed and closed_at is not None and closed_at < end
         found.verified += 1
@@ -200,12 +209,7 @@ def _reward_figures(session: Session, found: Figures, start: dt.datetime, end: d
     found.hazard_rewards = int(named[0] or 0) + int(anonymous[0] or 0)
     found.hazard_reward_points = int(named[1] or 0) + int(anonymous[1] or 0)
     false_credited = session.execute(
-        select(func.count(), func.coalesce(func.sum(Claim.credited_points), 0)).where(
-            Claim.status == ClaimStatus.fraudulent,
-            Claim.credited_points > 0,
-            Claim.credited_at >= start,
-            Claim.credited_at < end,
-        )
+        select(func.count(), func.coalesce(func.sum(Claim.credited_points), 0)).where(*_false_credited(start, end))
     ).one()
     found.awards -= int(false_credited[0] or 0)
     found.credited -= int(false_credited[1] or 0)
@@ -215,12 +219,8 @@ def _reward_figures(session: Session, found: Figures, start: dt.datetime, end: d
         ).where(Claim.status == ClaimStatus.fraudulent, Claim.fraud_at >= start, Claim.fraud_at < end)
     ).one()
     found.false_claims, found.false_points = int(false_found[0] or 0), int(false_found[1] or 0)
-    deductions = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(Claim.approved_points), 0),
-            func.coalesce(func.sum(Claim.credited_points), 0),
-        )
+    deductions = (
+        select(Claim.id, Claim.approved_points)
         .join(Rule, Claim.rule_id == Rule.id)
         .where(
             Rule.kind == RuleKind.deduct,
@@ -228,11 +228,31 @@ def _reward_figures(session: Session, found: Figures, start: dt.datetime, end: d
             Claim.credited_at >= start,
             Claim.credited_at < end,
         )
+        .subquery()
+    )
+    counted = session.execute(
+        select(func.count(), func.coalesce(func.sum(deductions.c.approved_points), 0)).select_from(deductions)
     ).one()
-    found.deductions, found.deducted, found.deducted_taken = (
-        int(deductions[0] or 0),
-        int(deductions[1] or 0),
-        -int(deductions[2] or 0),
+    # What the balances covered of them by the end of the day: their deduction entries so far (the part taken
+    # at once, and what was owed and taken from later awards before the day ended).
+    taken = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .join(deductions, LedgerEntry.ref_id == deductions.c.id)
+        .where(LedgerEntry.ref_type == "claim", LedgerEntry.kind == EntryKind.deduction, LedgerEntry.created_at < end)
+    )
+    found.deductions, found.deducted = int(counted[0] or 0), int(counted[1] or 0)
+    found.deducted_taken = -int(taken or 0)
+
+
+def _false_credited(start: dt.datetime, end: dt.datetime) -> tuple[ColumnElement[bool], ...]:
+    """Claims credited in the period and found false by its end: their points are left out of what was earned.
+    One found false later was not known to be false on the day, and a report of that day stays as it was filed."""
+    return (
+        Claim.status == ClaimStatus.fraudulent,
+        Claim.credited_points > 0,
+        Claim.credited_at >= start,
+        Claim.credited_at < end,
+        Claim.fraud_at < end,
     )
 
 
@@ -256,10 +276,16 @@ def _points_figures(session: Session, found: Figures, start: dt.datetime, end: d
     # Redemptions by their own day and what became of them: one cancelled in a later month leaves its month,
     # instead of its refund landing in the later one (the tally keeps the ledger's view, by day of entry).
     kept = session.execute(
-        select(Employee.department_id, func.count(), func.coalesce(func.sum(Redemption.points), 0))
-        .outerjoin(Employee, Redemption.employee_id == Employee.id)
+        select(LedgerEntry.department_id, func.count(), func.coalesce(func.sum(Redemption.points), 0))
+        .select_from(Redemption)
+        .outerjoin(  # the department its points were taken under (none for a claim code's redemption)
+            LedgerEntry,
+            (LedgerEntry.ref_type == "redemption")
+            & (LedgerEntry.ref_id == Redemption.id)
+            & (LedgerEntry.kind == EntryKind.redemption),
+        )
         .where(Redemption.status.not_in(UNDONE), Redemption.created_at >= start, Redemption.created_at < end)
-        .group_by(Employee.department_id)
+        .group_by(LedgerEntry.department_id)
     ).all()
     found.redemptions = sum(int(n or 0) for _dept, n, _points in kept)
     found.redeemed = sum(int(points or 0) for _dept, _n, points in kept)
@@ -270,15 +296,10 @@ def _points_figures(session: Session, found: Figures, start: dt.datetime, end: d
     )
     found.outstanding = held - since
     for department_id, false_points in session.execute(
-        select(Employee.department_id, func.sum(Claim.credited_points))
-        .join(Employee, Claim.employee_id == Employee.id)
-        .where(
-            Claim.status == ClaimStatus.fraudulent,
-            Claim.credited_points > 0,
-            Claim.credited_at >= start,
-            Claim.credited_at < end,
-        )
-        .group_by(Employee.department_id)
+        select(LedgerEntry.department_id, func.sum(LedgerEntry.amount))  # the department the award was tallied in
+        .join(Claim, LedgerEntry.ref_id == Claim.id)
+        .where(LedgerEntry.ref_type == "claim", LedgerEntry.kind == EntryKind.award, *_false_credited(start, end))
+        .group_by(LedgerEntry.department_id)
     ):
         per_department[names.get(department_id, "—")][EntryKind.award] -= int(false_points or 0)
     redeemed = {names.get(dept, "—"): points for dept, points in redeemed_by.items()}

@@ -161,9 +161,42 @@ def test_times_in_the_log_show_as_the_plant_s(client, login, session, make_emplo
 
 
 def test_every_column_the_log_can_show_has_a_name_in_words():
+    from sqlalchemy.orm import class_mapper
+
     from admin.audit import FIELDS
     from models import Base
     from models.audit import SKIPPED_TABLES
 
-    shown = {c.name for t in Base.metadata.sorted_tables if t.name not in SKIPPED_TABLES for c in t.columns}
+    # The log keeps each change under the mapped attribute's name (``roles_text`` for the column ``roles``).
+    shown = {
+        attr.key
+        for mapper in Base.registry.mappers
+        if mapper.local_table.name not in SKIPPED_TABLES
+        for attr in class_mapper(mapper.class_).column_attrs
+    }
     assert shown <= set(FIELDS), sorted(shown - set(FIELDS))
+
+
+def test_values_in_the_log_read_as_words(client, login, session, make_employee, rule):
+    """Roles, a place's risk colour, a claim's source, yes or no and the rows a change points to are shown by
+    their names, never as the values the database keeps."""
+    from models import claims
+
+    login("boss", "admin", "safety_officer")
+    worker = make_employee(name="赵六", number="E06006", department="冲压车间")
+    session.commit()
+    assert client.post("/admin/staff", data={"username": "wang", "password": "counter-2026", "roles": ["storekeeper"]})
+    assert client.post("/admin/places", data={"name": "油库", "risk": "orange"}).status_code in (200, 303)
+    rule_id = rule("T01").id
+    made = client.post(
+        "/admin/claims/new", data={"employee_number": "E06006", "rule_id": rule_id, "points": 5, "description": "培训"}
+    )
+    assert made.status_code == 303
+    claim = session.scalars(select(claims.Claim).where(claims.Claim.employee_id == worker.id)).one()
+    assert claim.source is claims.ClaimSource.office
+    page = client.get("/admin/audit").text
+    assert "库管员" in page and "storekeeper" not in page  # roles
+    assert "橙色" in page and ">orange<" not in page  # the risk colour
+    assert "后台录入" in page and ">office<" not in page  # the claim's source
+    assert "赵六（E06006）" in page and "T01 参与安全培训" in page  # the rows the claim points to
+    assert ">True<" not in page and ">False<" not in page  # yes or no

@@ -94,9 +94,10 @@ def test_the_loop_over_http_from_report_to_closed(client, app, session, login, m
 
     book = load_workbook(io.BytesIO(client.get("/admin/hazards/ledger.xlsx").data))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:5] == ("隐患编号", "来源", "报告渠道", "发现时间", "发现人/报告人") and len(rows[0]) == 34
+    assert rows[0][:5] == ("隐患编号", "来源", "报告渠道", "发现时间", "发现人/报告人") and len(rows[0]) == 35
     assert rows[1][0] == hazard.number and rows[1][4] == f"李四 ({worker.number})" and rows[1][15] == "fitter"
-    assert rows[1][29] == 20 and rows[1][28] is not None  # the reward, and the day it was closed (销号)
+    assert (rows[1][29], rows[1][31]) == (0, "公示中")  # the reward is in public notice: nothing paid yet
+    assert rows[1][28] is not None  # the day it was closed (销号)
     assert rows[1][3] == clock.to_local(closed.reported_at)  # plant time
 
 

@@ -115,10 +115,11 @@ def plant(session, make_employee, make_staff, make_goods, rule):
     return a, b, c
 
 
+# h7 was found not a hazard on 2 September: it is no hazard to count, only a report not taken up.
 YEAR = {
-    "by_source": {"report": 4, "self_check": 1, "regulator": 1},
-    "reported": 4,
-    "by_category": {"act": 2, "state": 1, "environment": 1},
+    "by_source": {"report": 3, "self_check": 1, "regulator": 1},
+    "reported": 3,
+    "by_category": {"act": 1, "state": 1, "environment": 1},
     "verified": 5,
     "by_grade": {"general": 3, "major": 2},
     "not_taken_up": 1,
@@ -141,9 +142,9 @@ YEAR = {
     "outstanding": 18,  # a 25 - 8 - 10 = 7, b 30 - 30 = 0, c 4 + 7 = 11
 }
 MONTH = {
-    "by_source": {"report": 2},  # h7 on paper (1 September), h3 by telephone (27 September, 23:30)
-    "reported": 2,
-    "by_category": {"act": 1, "environment": 1},
+    "by_source": {"report": 1},  # h3 by telephone (27 September, 23:30); h7 on paper was not a hazard
+    "reported": 1,
+    "by_category": {"environment": 1},
     "verified": 1,
     "by_grade": {"general": 1},
     "not_taken_up": 1,
@@ -206,6 +207,61 @@ def test_a_deduction_left_owing_is_taken_from_the_next_award(session, make_emplo
     assert worker.balance == 13 and owed.owed_points == 0 and owed.credited_points == -12
     session.commit()
     assert ledger.verify_ledger(session).ok
+    # What was owed is taken as deductions of the claim it is owed for: the ranking, the department sheet and the
+    # statistics all count 12 deducted, 25 earned, 13 kept.
+    taken = [e for e in ledger.history(session, worker.id, 10) if e.kind is ledger.EntryKind.deduction]
+    assert sorted(e.amount for e in taken) == [-7, -5, 0] and {e.ref_id for e in taken} == {owed.id}
+    today = clock.today()
+    ranked = reports.ranking(session, today.replace(month=1, day=1))
+    assert [(r.points, r.earned) for r in ranked] == [(13, 25)]
+    year = statistics.figures(session, today.replace(month=1, day=1), today)
+    assert (year.deducted, year.deducted_taken, year.credited) == (12, 12, 25)
+    assert year.by_department[worker.department.name]["deducted"] == 12
+
+
+def test_what_is_owed_comes_only_from_later_awards(session, make_employee, make_goods, rule):
+    """Owed points are taken from the points an award brings, never from a refund or from points the employee
+    held before: a refund of a cancelled redemption stays the employee's."""
+    set_setting(session, "deduction_shortfall", "next_awards")
+    worker = make_employee(name="戊", balance=10)
+    soap = make_goods("肥皂", 2, price=10)
+    bought = store.redeem(session, worker, {soap.id: 1}, kiosk="test", request_key="s" * 20).redemption
+    owed = credited_claim(session, worker, rule("V02"), 9, actor="staff:safety")
+    assert worker.balance == 0 and owed.owed_points == 9
+    store.cancel(session, bought, "拿错了", actor="test")  # 10 points back
+    assert worker.balance == 10 and owed.owed_points == 9  # the refund is not touched
+    credited_claim(session, worker, rule("T01"), 5, actor="staff:safety")
+    assert worker.balance == 10 and owed.owed_points == 4  # only the 5 the award brought
+
+
+def test_a_report_is_taken_as_it_stood_on_its_day(session, make_employee, make_staff, rule):
+    """A verdict, a false claim found or an owed deduction taken after the day are not known on the day: a
+    report of a past day reads as it read then, and as of a later day it reads what happened since."""
+    set_setting(session, "deduction_shortfall", "next_awards")
+    officer = make_staff("safety", "safety_officer")
+    place = places.save_place(session, None, name="锅炉房", risk="red")
+    worker = make_employee(name="己", department="动力车间")
+    hazard = hazards.report(session, place, category="state", description="压力表失灵", reporter=None).hazard
+    hazard.reported_at = at(9, 20)
+    hazards.verify(session, hazard, "not_hazard", actor=officer.actor, now=at(9, 30), note="已更换")
+    award = credited_claim(
+        session, worker, rule("E01"), 20, actor=officer.actor, approved=at(9, 1), notice_over=at(9, 5)
+    )
+    owed = credited_claim(
+        session, worker, rule("V02"), 25, actor=officer.actor, approved=at(9, 10), notice_over=at(9, 12)
+    )
+    assert owed.owed_points == 5
+    claims.mark_fraud(session, award, "虚报", actor=officer.actor, now=at(10, 5))
+    credited_claim(session, worker, rule("T01"), 10, actor=officer.actor, approved=at(10, 1), notice_over=at(10, 3))
+    session.commit()
+    then = statistics.figures(session, dt.date(2026, 9, 1), ON)
+    assert (then.reported, then.verified, then.not_taken_up) == (1, 0, 0)  # awaiting verification on the 28th
+    assert (then.credited, then.false_claims) == (20, 0)  # not known to be false yet
+    assert (then.deducted, then.deducted_taken) == (25, 20)  # 5 still owed on the 28th
+    later = statistics.figures(session, dt.date(2026, 9, 1), dt.date(2026, 10, 10))
+    assert (later.reported, later.verified, later.not_taken_up) == (0, 0, 1)  # not a hazard
+    assert (later.credited, later.false_claims) == (10, 1)  # the false 20 left out; October's 10
+    assert (later.deducted, later.deducted_taken) == (25, 25)  # the 5 owed were taken on 3 October
 
 
 class _Tables(HTMLParser):
@@ -257,9 +313,9 @@ def test_every_cell_of_the_forms_on_screen_and_in_excel(app, client, login, sess
     tables.feed(page.text)
     form2, form1, monthly, product = tables.tables[:4]
     assert form2[1] == list(statistics_form2_headings())
-    assert [_number(v) for v in form2[2][1:]] == [1, 1, 0.0014, 2, 4] and form2[2][0] == "企业（本单位）"
+    assert [_number(v) for v in form2[2][1:]] == [1, 1, 0.0014, 2, 3] and form2[2][0] == "企业（本单位）"
     assert [_number(v) for v in form1[1]] == [4, 2]
-    assert monthly[1][0] == "2026-09" and [_number(v) for v in monthly[1][1:]] == [1, 2, 2, 0, 0.0]
+    assert monthly[1][0] == "2026-09" and [_number(v) for v in monthly[1][1:]] == [1, 1, 1, 0, 0.0]
     where = _positions(app, session)
     by_item = {name: product[1 + n][1:3] for name, n in where.items()}
     assert by_item["Points credited"] == ["7", "36"] and by_item["Rectification rate (%)"] == ["0.0", "40.0"]
@@ -288,7 +344,7 @@ def test_every_cell_of_the_forms_on_screen_and_in_excel(app, client, login, sess
         ["2026-06", 1, 1, 1, 1, 10],  # the anonymous report and its claim code's 50 points
         ["2026-07", 1, 1, 0, 0, 0],  # the self-check
         ["2026-08", 1, 1, 0, 0, 0],  # the regulator's
-        ["2026-09", 1, 2, 2, 0, 0],
+        ["2026-09", 1, 1, 1, 0, 0],  # h3; h7 was not a hazard
     ]
     screen = [[row[0], *[None if v == "" else _number(v) for v in row[1:3]]] for row in product[1:]]
     excel = [[None if c.value == "" else c.value for c in row][:3] for row in figures.iter_rows(min_row=2)]
@@ -360,7 +416,7 @@ def test_a_hazard_is_not_overdue_on_its_deadline_day(session, make_staff):
         found_by="周检",
         entered_by=officer.actor,
     )
-    hazards.verify(session, hazard, "valid", grade="general", actor=officer.actor)
+    hazards.verify(session, hazard, "valid", grade="general", actor=officer.actor, now=at(9, 2))
     hazard.reported_at, hazard.deadline = at(9, 1), ON
     session.commit()
     assert statistics.figures(session, dt.date(2026, 9, 1), ON).overdue == 0 and not hazard.is_overdue(ON)
