@@ -1,6 +1,6 @@
 """The ``mart`` command: one entry to everything an operator does from a shell.
 
-mart run                      migrate, load demo data if empty, serve on 127.0.0.1:5000
+mart run                      migrate, load demo data if empty, serve on 127.0.0.1:5000, print and credit
 mart db upgrade               bring the database schema up to date (and seed the rule catalogue)
 mart demo                     build a believable demo plant (only into an empty database)
 mart claims credit-due        credit claims whose public notice has ended (run on a timer)
@@ -164,7 +164,12 @@ def _safe_url() -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-demo", is_flag=True, help="Do not load demo data into an empty database.")
-def run_command(host: str, port: int, no_demo: bool) -> None:
+@click.option(
+    "--no-workers",
+    is_flag=True,
+    help="Do not print slips or credit claims in this process (production runs them as their own services).",
+)
+def run_command(host: str, port: int, no_demo: bool, no_workers: bool) -> None:
     upgrade_database()
     session = db.session
     if not no_demo and not session.scalar(select(func.count()).select_from(people.Employee)):
@@ -209,11 +214,23 @@ def run_command(host: str, port: int, no_demo: bool) -> None:
             with db.unit():
                 code = kiosks.new_pairing_code(session, kiosk)
             click.echo(f"  Pairing code for the kiosk page (a browser pairs once): {code}")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    background = None
+    if not no_workers:
+        from .background import Background
+
+        background = Background(app).start()
+        receipts = Path(app.instance_path) / "receipts"
+        click.echo(f"  Printing slips and crediting claims in this process (slips from the file printer: {receipts}).")
     click.echo("")
     session.close()
     # Flask's app.run() refuses to run inside its own CLI; serve with Werkzeug directly. Production uses
     # gunicorn (deploy/).
-    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+    try:
+        run_simple(host, port, app, threaded=True)
+    finally:
+        if background is not None:
+            background.stop()
 
 
 @click.command("demo", help="Build a believable demo plant into an empty database.")

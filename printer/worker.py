@@ -75,13 +75,21 @@ class Worker:
             else:
                 printing.unconfirmed(session, job, "sent; the printer did not confirm it")
 
-    def work(self, *, once: bool = False, poll_seconds: float = 2.0, stop_after: float | None = None) -> int:
+    def work(
+        self,
+        *,
+        once: bool = False,
+        poll_seconds: float = 2.0,
+        stop_after: float | None = None,
+        stopping: threading.Event | None = None,
+    ) -> int:
         """Print jobs as they come; with ``once``, print what is due now and return. Returns jobs handled.
 
-        SIGTERM (systemd stopping the service) lets the slip being printed finish and its job be marked first.
+        SIGTERM (systemd stopping the service), or ``stopping`` set by the process it runs in (`mart run`), lets
+        the slip being printed finish and its job be marked first.
         """
         handled, started = 0, time.monotonic()
-        stopping = threading.Event()
+        stopping = stopping or threading.Event()
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: stopping.set())
         while not stopping.is_set():
