@@ -279,6 +279,28 @@ def _glyph(ch: str, size: int, stroke: int) -> Image.Image:
     return mask
 
 
+@lru_cache(maxsize=4096)
+def _centring(ch: str, size: int, stroke: int, room: int) -> int:
+    """How far right of its columns' left edge ``ch`` is drawn so that its ink sits in their middle."""
+    ink = _glyph(ch, size, stroke).getbbox()
+    if ink is None:
+        return 0
+    return (room - (ink[2] - ink[0])) // 2 - (ink[0] - GLYPH_PAD)
+
+
+def draw_on_grid(canvas: Image.Image, text: str, x: int, y: int, *, size: int, step: int, stroke: int) -> None:
+    """Draw ``text`` one character at a time on the printer's grid (a column ``step`` dots wide, two for a wide
+    character), each centred in its columns as the printer's fixed-width font puts it: a dash or a colon of the
+    picture's proportional font then sits where the printed one does, not against the left of its column."""
+    column = 0
+    for ch in text:
+        if not ch.isspace():
+            mask = _glyph(ch, size, stroke)
+            offset = _centring(ch, size, stroke, char_width(ch) * step)
+            canvas.paste(0, (x + column * step + offset - GLYPH_PAD, y - GLYPH_PAD), mask)
+        column += char_width(ch)
+
+
 def preview_png(slip: Slip, columns: int) -> bytes:
     """A picture of the printed slip, at the printer's own resolution (8 dots a mm)."""
     width = DOTS[columns]
@@ -307,12 +329,7 @@ def preview_png(slip: Slip, columns: int) -> bytes:
         size, step = (cell * 4, cell * 2) if kind == "title" else (cell * 2, cell)
         used = display_width(text) * step
         x = margin + {"left": 0, "center": (width - used) // 2, "right": width - used}[align]
-        column = 0
-        for ch in text:  # one character at a time on the printer's grid, so columns line up
-            if not ch.isspace():
-                mask = _glyph(ch, size, 0 if kind == "normal" else 1)
-                canvas.paste(0, (x + column * step - GLYPH_PAD, y - GLYPH_PAD), mask)
-            column += char_width(ch)
+        draw_on_grid(canvas, text, x, y, size=size, step=step, stroke=0 if kind == "normal" else 1)
         y += cell * 6 if kind == "title" else cell * 3
     out = io.BytesIO()
     canvas.save(out, "PNG")  # zlib's default level: "optimize" made it 10% smaller and 8 times slower

@@ -122,6 +122,23 @@ def test_the_preview_is_a_picture_of_the_slip_with_a_readable_qr():
     assert image.convert("L").getextrema() == (0, 255)  # ink on paper
 
 
+def test_the_preview_spaces_digits_dashes_and_colons_as_the_printed_slip():
+    """Each character sits in the middle of its column, as the printer's fixed-width font puts it: the picture
+    reads "2026-12-01 18:33", not "2026- 12- 01 18: 33". Each character of the line is drawn where the line puts
+    it (the spaces before it keep its column) and its ink found."""
+    step, size, text = 12, 24, "2026-12-01 18:33 DH-2026-000241 刘德华"
+    for n, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        canvas = Image.new("L", (step * (display_width(text) + 2), 60), 255)
+        receipt.draw_on_grid(canvas, " " * display_width(text[:n]) + ch, step, 20, size=size, step=step, stroke=0)
+        box = canvas.point(lambda v: 255 if v < 128 else 0).getbbox()
+        assert box is not None, (n, ch)
+        room = receipt.char_width(ch) * step
+        left = step * (1 + display_width(text[:n]))
+        assert abs((box[0] + box[2]) / 2 - (left + room / 2)) <= step / 8, (n, ch, box, left)
+
+
 def test_only_known_widths():
     with pytest.raises(ValueError):
         receipt.layout(SLIP, 40)
