@@ -28,6 +28,11 @@ def error_response(message: str, status: int) -> Response:
     if request.htmx:
         fragment = render_template("_message.html", message=message, level="error")
         return htmx_response(fragment, status, retarget="#messages", reswap="innerHTML")
+    if request.blueprint == "kiosk":
+        # The counter's refusals stay within the kiosk: its own screen, the scan field live, back to the idle
+        # screen by itself (kiosk/templates/kiosk/refused.html).
+        page = render_template("kiosk/refused.html", message=message, status=status, refused=True)
+        return make_response(page, status)
     return make_response(render_template("error.html", message=message, status=status), status)
 
 

@@ -6,11 +6,11 @@ session until the idle time (a setting) passes, "done" is pressed, or another ca
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import IntegerField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app import l10n
 from app.extensions import db
@@ -50,9 +50,8 @@ class ClaimForm(FlaskForm):
     points = IntegerField(
         _l("Points"), validators=[InputRequired(_l("Give the points.")), NumberRange(min=1, max=INT_LIMIT)]
     )
-    description = TextAreaField(
-        _l("What happened"), validators=[DataRequired(_l("Describe what the claim is for.")), Length(max=2000)]
-    )
+    # Optional at the counter (no keyboard): a claim without words is described by its rule.
+    description = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=2000)])
 
 
 def _start(employee: people.Employee) -> str:
@@ -84,14 +83,24 @@ def pair_post() -> Response:
     return response
 
 
+def _next_person() -> None:
+    """The counter starts every person in the default language: a choice made on someone's screen ends with
+    their visit (one made on the idle screen, before a scan, is that person's own and stays)."""
+    if "lang" not in request.args and any(key in session for key in ("kiosk_employee", "kiosk_voucher")):
+        session.pop("lang", None)
+
+
 @bp.get("/")
 def index() -> str:
+    if "lang" not in request.args:
+        session.pop("lang", None)  # the idle screen: the last visit is over, the next person starts afresh
     end_session()
     return render_template("kiosk/scan.html", form=ScanForm(), pin_form=PinForm())
 
 
 @bp.post("/scan")
 def scan() -> str:
+    _next_person()
     end_session(whatever_follows=True)  # a new scan ends the previous person's session whatever happens next
     form = ScanForm()
     if not form.validate():
@@ -101,6 +110,7 @@ def scan() -> str:
 
 @bp.post("/pin")
 def pin() -> str:
+    _next_person()
     end_session(whatever_follows=True)
     form = PinForm()
     if not form.validate():
@@ -147,22 +157,57 @@ def notice(employee: people.Employee) -> str:
     )
 
 
-@bp.get("/claim")
-@employee_view
-def claim_form(employee: people.Employee) -> str:
-    return render_template(
+# Phrases a kiosk user taps instead of typing (the counter has no keyboard); what they add can still be edited.
+CLAIM_PHRASES = (_l("On my shift"), _l("My team leader saw it"), _l("Photos with the safety office"))
+HAZARD_PHRASES = (
+    _l("Floor wet or slippery"),
+    _l("Guard rail missing or loose"),
+    _l("Fire exit or passage blocked"),
+    _l("Electrical cabinet left open"),
+    _l("Protective equipment not worn"),
+    _l("Leak of oil, gas or chemicals"),
+)
+
+
+def _claim_page(employee: people.Employee, status: int = 200, error: str | None = None) -> tuple[str, int]:
+    """The claim form, filled with what was typed when it comes back refused (the message above it)."""
+    typed = {
+        key: request.form.get(key, "")[:2000]
+        for key in ("rule_id", "points", "description", "category", "hazard_number")
+    }
+    page = render_template(
         "kiosk/claim.html",
         employee=employee,
         form=ClaimForm(),
         rules=rules.active_rules(db.session, rules.RuleKind.earn),
         categories=list(hazards.HazardCategory),
+        phrases=CLAIM_PHRASES,
+        hazard_phrases=HAZARD_PHRASES,
+        typed=typed if request.method == "POST" else {},
+        error=error,
     )
+    return page, status
+
+
+@bp.get("/claim")
+@employee_view
+def claim_form(employee: people.Employee) -> tuple[str, int]:
+    return _claim_page(employee)
 
 
 @bp.post("/claim")
 @employee_view
-def claim_submit(employee: people.Employee) -> Response:
-    """An employee claims points for a safety act; it goes to the safety department for review."""
+def claim_submit(employee: people.Employee) -> Response | tuple[str, int]:
+    """An employee claims points for a safety act; it goes to the safety department for review. A refused
+    claim comes back with what was typed, inside the kiosk."""
+    try:
+        return _file_claim(employee)
+    except DomainError as err:
+        db.abandon()
+        return _claim_page(employee, err.status_code, err.message)
+
+
+def _file_claim(employee: people.Employee) -> Response:
     form = ClaimForm()
     if not form.validate():
         raise form_error(form)
@@ -175,7 +220,7 @@ def claim_submit(employee: people.Employee) -> Response:
             db.session,
             employee=employee,
             category=request.form.get("category", "")[:16],
-            description=form.description.data,
+            description=form.description.data or "",
             hazard_number=request.form.get("hazard_number", "")[:20],
             channel=hazards.HazardChannel.kiosk,
         )
@@ -194,7 +239,7 @@ def claim_submit(employee: people.Employee) -> Response:
         employee=employee,
         rule=rule,
         points=form.points.data,
-        description=form.description.data,
+        description=form.description.data or rule.name,  # a tap on the rule says what it is for
         source=claims.ClaimSource.employee,
         actor=f"employee:{employee.number}",
     )

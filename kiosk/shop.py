@@ -30,6 +30,7 @@ from app.forms import whole
 from models import hazards, people, printing, store
 from models.errors import NotFound
 from models.i18n import lazy_gettext as _l
+from models.settings import get_setting
 from printer.slips import slip_preview
 
 from .visit import CART_CHANGED, bp, cart_context, cart_total, holder_view, kiosk_cart, save_cart
@@ -95,7 +96,13 @@ def confirm(employee: store.Holder) -> Response | str:
     if not view["lines"]:
         return redirect(url_for("kiosk.me"), 303)
     # A fresh key each time the page is drawn: a second tap on the same page is the same request.
-    return render_template("kiosk/confirm.html", employee=employee, request_key=secrets.token_urlsafe(24), **view)
+    return render_template(
+        "kiosk/confirm.html",
+        employee=employee,
+        request_key=secrets.token_urlsafe(24),
+        pin_threshold=get_setting(db.session, "pin_threshold"),
+        **view,
+    )
 
 
 @bp.post("/confirm")

@@ -26,8 +26,13 @@ KEEPERS = (people.Role.storekeeper,)
 
 
 class StaffSignInForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    # The counter has no keyboard: the kiosk's keypad types into both (kiosk.js).
+    username = StringField(
+        _l("User name"), validators=[DataRequired(), Length(max=64)], render_kw={"data-keypad": "letters"}
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=200)], render_kw={"data-keypad": "letters"}
+    )
 
 
 def _open_staff_mode(user: people.StaffUser) -> Response:

@@ -24,15 +24,15 @@ def test_a_worker_scans_a_card_and_sees_points(live_server, page, session, make_
     page.fill("input[name=code]", code)
     page.get_by_role("button", name="配对").click()
     page.wait_for_url("**/kiosk/")
-    scan = page.locator("input[name=code]")
+    scan = page.locator("input[data-scan]")
     assert scan.get_attribute("inputmode") == "none"
-    page.locator("input[name=code]:focus").wait_for(timeout=5000)  # the scanner types into it at once
+    page.locator("input[data-scan]:focus").wait_for(timeout=5000)  # the scanner types into it at once
     shot(page, "kiosk-scan")
     page.keyboard.type(card.code)
     page.keyboard.press("Enter")
     page.wait_for_url("**/kiosk/me")
     body = page.locator("main").inner_text()
-    assert "刘德华" in body and "35" in body and "通过安全考核" in body and "发现一般隐患" in body
+    assert "刘德华" in body and "35" in body and "通过安全考核" in body and "成功处置险情" in body
     notice = page.locator("section#notice")  # others' claims in public notice follow the screen
     notice.get_by_text("演练表现突出").wait_for()
     shot(page, "kiosk-me")
@@ -231,7 +231,7 @@ def test_the_ledger_filters_and_the_reward_code_page(live_server, page, session,
     kiosk.get_by_role("button", name="完成").click()
     kiosk.wait_for_url("**/kiosk/")
     kiosk.get_by_role("link", name="匿名报告奖励（领取码兑换）").click()  # no card: the code is the voucher
-    kiosk.fill("input[name=code]", "AAAA-BBBB-CCCC")
+    kiosk.fill("main input[name=code]", "AAAA-BBBB-CCCC")
     kiosk.get_by_role("button", name="确定").click()
     assert "领取码不正确" in kiosk.locator("main").inner_text()
     shot(kiosk, "kiosk-reward-refused")

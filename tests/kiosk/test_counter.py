@@ -92,10 +92,20 @@ def test_the_notice_list_needs_an_employee_at_the_kiosk(client, session):
     assert response.status_code == 204 and response.headers["HX-Redirect"] == "/kiosk/"
 
 
-def test_the_kiosk_speaks_english_on_request(client, session, make_employee):
+def test_the_kiosk_speaks_english_for_one_person_only(client, session, make_employee):
+    """English, chosen on the idle screen, is that person's for their visit; the next person starts in Chinese,
+    also when they scan while the last one's screen is open."""
+    first, second = make_employee(name="英文用户"), make_employee(name="下一位")
     assert "请刷积分卡" in client.get("/kiosk/").text
     assert "Scan your card" in client.get("/kiosk/?lang=en").text
-    assert "Scan your card" in client.get("/kiosk/").text  # the choice sticks for this browser
+    mine = client.post("/kiosk/scan", data={"code": card_of(session, first).code})
+    assert "Done" in mine.text and "英文用户" in mine.text  # chosen before the scan: kept for this visit
+    assert "Done" in client.get("/kiosk/me").text
+    theirs = client.post("/kiosk/scan", data={"code": card_of(session, second).code})  # the next card, screen open
+    assert "下一位" in theirs.text and "完成" in theirs.text
+    client.get("/kiosk/me?lang=en")
+    assert client.post("/kiosk/done").status_code == 303
+    assert "请刷积分卡" in client.get("/kiosk/").text  # the idle screen: the default language again
 
 
 def test_the_notice_board_is_public(client, session, make_employee):
