@@ -9,11 +9,12 @@ status page of their own (its address carries a random follow token; nothing els
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import qrcode
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request, send_file, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from qrcode.image.svg import SvgPathImage
@@ -22,8 +23,9 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import uploaded_photos
 from models import hazards, people, places
-from models.errors import DomainError, InvalidInput
+from models.errors import DomainError, InvalidInput, NotFound
 from models.i18n import lazy_gettext as _l
+from models.photos import Photo
 
 bp = Blueprint("station", __name__, url_prefix="/r", template_folder="templates")
 
@@ -139,6 +141,7 @@ def report(token: str) -> Response:
         claim_qr=_svg_qr(receipt.claim_code) if receipt.claim_code else None,
         follow_url=url_for("station.follow", follow=receipt.follow_token, _external=True),
         page_url=url_for("station.follow", follow=receipt.follow_token),
+        named=reporter is not None,
     )
     response = Response(page, status=201, mimetype="text/html")
     return _remember(response, reporter) if reporter is not None and reporter is not g.reporter else response
@@ -161,11 +164,49 @@ def same(token: str, hazard_id: int) -> Response:
     return Response(render_template("station/same.html", place=found, hazard=hazard), status=200, mimetype="text/html")
 
 
+def _status_page(hazard: hazards.Hazard, photo_url: Callable[[int], str]) -> str:
+    """A report's status as its reporter reads it: where it stands, each step, the measures taken, the outcome
+    and the reporter's own photos (and those of the rectification, once it is recorded)."""
+    steps = [(e.at, e.action.label) for e in hazard.events if e.action is not hazards.HazardAction.me_too]
+    return render_template(
+        "station/status.html",
+        hazard=hazard,
+        steps=steps,
+        photos=[photo_url(p.id) for p in hazard.photos(db.session)],
+        after=[photo_url(p.id) for p in hazard.photos(db.session, after=True)],
+        mine_url=url_for("station.mine") if g.reporter is not None else None,
+    )
+
+
+def _photo(hazard: hazards.Hazard, photo_id: int) -> Response:
+    """One of the report's photos (before or after rectification), to the holder of the report's page only."""
+    found = db.session.get(Photo, photo_id)
+    if found is None or found.owner_id != hazard.id or found.owner_type not in ("hazard", "hazard-after"):
+        raise NotFound(_l("No such photo."))
+    response = send_file(Path(current_app.config["UPLOAD_FOLDER"]) / found.filename, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
 @bp.get("/h/<follow>")
 def follow(follow: str) -> str:
     hazard = hazards.followed(db.session, follow)
-    steps = [(e.at, e.action.label) for e in hazard.events if e.action is not hazards.HazardAction.me_too]
-    return render_template("station/status.html", hazard=hazard, steps=steps)
+    return _status_page(hazard, lambda n: url_for("station.follow_photo", follow=follow, photo_id=n))
+
+
+@bp.get("/h/<follow>/photos/<int:photo_id>")
+def follow_photo(follow: str, photo_id: int) -> Response:
+    return _photo(hazards.followed(db.session, follow), photo_id)
+
+
+def _own_report(hazard_id: int) -> hazards.Hazard:
+    """A report of the reporter this phone remembers; anyone else's is no page at all."""
+    if g.reporter is None:
+        raise InvalidInput(_l("This phone does not remember you. Report once with your number and PIN."))
+    hazard = db.session.get(hazards.Hazard, hazard_id) if 0 < hazard_id < 2**31 else None
+    if hazard is None or hazard.reporter_id != g.reporter.id:
+        raise NotFound(_l("No report is followed with this link."))
+    return hazard
 
 
 @bp.get("/mine")
@@ -174,6 +215,17 @@ def mine() -> str:
         raise InvalidInput(_l("This phone does not remember you. Report once with your number and PIN."))
     reports = hazards.reported_by(db.session, g.reporter)
     return render_template("station/mine.html", reporter=g.reporter, reports=reports)
+
+
+@bp.get("/mine/<int:hazard_id>")
+def mine_one(hazard_id: int) -> str:
+    hazard = _own_report(hazard_id)
+    return _status_page(hazard, lambda n: url_for("station.mine_photo", hazard_id=hazard_id, photo_id=n))
+
+
+@bp.get("/mine/<int:hazard_id>/photos/<int:photo_id>")
+def mine_photo(hazard_id: int, photo_id: int) -> Response:
+    return _photo(_own_report(hazard_id), photo_id)
 
 
 @bp.post("/sign-out")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-from models import people, places
+import pytest
+from sqlalchemy import select
+
+from models import hazards, people, places
 from tests.browser.conftest import shot, sign_in, watch_policy
 from tests.images import photo_bytes
 
@@ -102,3 +105,53 @@ def test_a_supervisor_awards_on_the_spot_from_a_phone(live_server, browser, sess
     mobile.locator("h1", has_text="已提交").wait_for()
     shot(mobile, "phone-spot-done")
     phone.close()
+
+
+@pytest.mark.parametrize("viewport", [(360, 740), (390, 844)])
+def test_a_worker_follows_their_reports_on_a_small_phone(
+    live_server, browser, session, make_employee, make_staff, tmp_path, viewport
+):
+    """From 360 px nothing scrolls sideways; after a report, links to its status and to 我的上报, whose entries
+    open their status with the reporter's own photos, the measures and the outcome."""
+    place = places.save_place(session, None, name="二号仓库东侧装卸平台", risk="yellow")
+    worker = make_employee(name="周九", number="E07009")
+    people.set_pin(session, worker, "1357")
+    make_staff("officer", "safety_officer")
+    picture = tmp_path / "IMG_0002.JPG"
+    picture.write_bytes(photo_bytes((1200, 900)))
+    phone = browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    mobile = phone.new_page()
+    sideways = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    mobile.goto(f"{live_server}/r/{place.token}")
+    assert mobile.locator("input[name=photos]").get_attribute("capture") is None  # camera or gallery
+    wide = """() => Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .map(e => e.tagName + '.' + e.className + ' ' + e.getAttribute('name'))"""
+    assert mobile.evaluate(sideways) <= 0, mobile.evaluate(wide)
+    mobile.get_by_label("物的不安全状态").check()
+    mobile.fill("textarea[name=description]", "装卸平台护栏松动")
+    mobile.set_input_files("input[name=photos]", str(picture))
+    mobile.fill("input[name=number]", "E07009")
+    mobile.fill("input[name=pin]", "1357")
+    mobile.get_by_role("button", name="提交上报").click()
+    mobile.locator("text=谢谢，上报成功").wait_for()
+    assert mobile.evaluate(sideways) <= 0
+    shot(mobile, f"phone-{viewport[0]}-sent")
+    hazard = session.scalars(select(hazards.Hazard)).one()
+    hazards.verify(session, hazard, "valid", grade="general", actor="staff:officer")
+    hazards.assign(session, hazard, actor="staff:officer", owner="officer", measures="更换护栏螺栓", working_days=3)
+    session.commit()
+    mobile.get_by_role("link", name="我的上报").click()
+    mobile.get_by_role("link", name=re.compile(hazard.number)).click()
+    body = mobile.locator("main").inner_text()
+    assert "更换护栏螺栓" in body and "整改中" in body and "装卸平台护栏松动" in body
+    assert mobile.locator("img.thumb").first.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    assert mobile.evaluate(sideways) <= 0
+    shot(mobile, f"phone-{viewport[0]}-status")
+    phone.close()
+    stranger = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    mine = stranger.goto(f"{live_server}/r/mine/{hazard.id}")
+    assert mine.status >= 400 and "更换护栏螺栓" not in stranger.content()  # nobody else's phone opens it
+    stranger.context.close()
