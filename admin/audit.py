@@ -280,7 +280,17 @@ REFERENCES: dict[str, Callable[[object], str | None]] = {
     "claim_id": _named(Claim, lambda c: f"{_l('Claim')} #{c.id} {c.rule.name}"),
     "reward_claim_id": _named(Claim, lambda c: f"{_l('Claim')} #{c.id} {c.rule.name}"),
 }
+REFERENCES["duplicate_of_id"] = REFERENCES["hazard_id"]
 PARENTS = {"place": REFERENCES["place_id"], "department": REFERENCES["department_id"]}
+# What a reference's or a photo's owner's kind ("claim", "hazard-after") is, in words.
+KINDS_OF_ROW = {
+    "claim": _l("Claim"),
+    "redemption": _l("Redemption"),
+    "hazard": _l("Hazard"),
+    "hazard-after": _l("Photo after"),
+    "goods": _l("Goods"),
+    "year": _l("Year-end close"),
+}
 # Columns kept as plain text that hold one of a list's values, by table.
 VALUE_LISTS: dict[tuple[str, str], type[LabelledEnum]] = {("place", "risk"): Risk}
 
@@ -295,11 +305,15 @@ def shown(entity: str, field: str, value: object) -> object:
     if field in ACTOR_FIELDS and isinstance(value, str):
         return l10n.who(value)
     if field == "owner" and entity == "hazard" and isinstance(value, str):
-        return l10n.who(f"staff:{value}")
+        return l10n.who(value if ":" in value else f"staff:{value}")  # before 0013 a bare staff user name
     if isinstance(value, bool):
         return _l("yes") if value else _l("no")
     if entity == "staff_user" and field in ("roles", "roles_text") and isinstance(value, str):
         return _roles(value)
+    if field in ("ref_type", "owner_type") and isinstance(value, str) and value in KINDS_OF_ROW:
+        return KINDS_OF_ROW[value]
+    if field == "origin" and isinstance(value, str) and value.startswith("hazard:") and value[7:].isdigit():
+        return REFERENCES["hazard_id"](int(value[7:])) or value  # a verified hazard report's reward claim
     lookup = PARENTS.get(entity) if field == "parent_id" else REFERENCES.get(field)
     if lookup is not None:
         return lookup(value) or value

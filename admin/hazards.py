@@ -42,7 +42,7 @@ OWNERS = (Role.safety_officer, Role.supervisor, Role.storekeeper)
 def hazard_list() -> str:
     status = request.args.get("status") or None
     place_id = request.args.get("place", type=row_id)
-    owner = current_user.username if request.args.get("mine") else None
+    owner = current_user.actor if request.args.get("mine") else None
     listing = hazards.queue(db.session, status, owner=owner, place_id=place_id)
     return render_template(
         "admin/hazards.html", hazards=listing, status=status, statuses=list(hazards.HazardStatus), place_id=place_id
@@ -53,9 +53,13 @@ def hazard_list() -> str:
 @role_required(*READERS)
 def hazard_detail(hazard_id: int) -> str:
     hazard = hazards.get_hazard(db.session, hazard_id)
-    staff = db.session.scalars(
-        select(people.StaffUser).where(people.StaffUser.active.is_(True)).order_by(people.StaffUser.username)
-    ).all()
+    staff = [
+        s
+        for s in db.session.scalars(
+            select(people.StaffUser).where(people.StaffUser.active.is_(True)).order_by(people.StaffUser.username)
+        )
+        if s.has_role(*hazards.OWNER_ROLES)
+    ]
     return render_template(
         "admin/hazard_detail.html",
         hazard=hazard,
@@ -66,7 +70,10 @@ def hazard_detail(hazard_id: int) -> str:
         staff=staff,
         departments=_departments(),
         can_verify=current_user.has_role(*OFFICERS),
-        can_rectify=hazards.may_record_rectification(current_user, hazard),
+        can_rectify=hazards.may_record_rectification(
+            current_user.actor, hazard, officer=current_user.has_role(Role.safety_officer)
+        ),
+        reward=_reward_paid(hazard),
     )
 
 
@@ -189,7 +196,10 @@ def hazard_assign(hazard_id: int) -> Response:
         db.session,
         _locked(hazard_id),
         actor=current_user.actor,
-        owner=form.get("owner", "")[:64],
+        # a staff account from the list, or any employee by number (they record the rectification on their phone)
+        owner=f"employee:{number}"
+        if (number := form.get("owner_number", "").strip()[:32])
+        else form.get("owner", "")[:64],
         measures=form.get("measures", ""),
         working_days=days,
         funds=form.get("funds", ""),
@@ -206,7 +216,8 @@ def hazard_rectified(hazard_id: int) -> Response:
     hazard = hazards.record_rectification(
         db.session,
         _locked(hazard_id),
-        staff=current_user._get_current_object(),
+        actor=current_user.actor,
+        officer=current_user.has_role(Role.safety_officer),
         note=request.form.get("note", ""),
         photos=uploaded_photos(limit=hazards.MAX_PHOTOS + 1),
         photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
@@ -353,7 +364,7 @@ def ledger_rows():
             clock.local_or_none(h.verified_at),
             " ".join(filter(None, [h.verdict.label if h.verdict else "", h.verify_note or ""])),
             h.department.name if h.department else "",
-            l10n.who(f"staff:{h.owner}") if h.owner else "",
+            l10n.who(h.owner) if h.owner else "",
             h.measures or "",
             h.funds or "",
             h.deadline,

@@ -21,6 +21,13 @@ from . import READERS, bp, role_required
 EDITORS = (Role.safety_officer,)
 
 
+class TickBox(BooleanField):
+    """A checkbox that is ticked only by what a browser sends for a ticked box ("y", or "1"/"on"/"true")."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = bool(valuelist) and valuelist[0] in ("y", "1", "on", "true")
+
+
 class RuleForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
     kind = SelectField(
@@ -32,7 +39,7 @@ class RuleForm(FlaskForm):
     description = StringField(_l("Description"), validators=[Length(max=500)])
     min_points = IntegerField(_l("Fewest points"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
     max_points = IntegerField(_l("Most points"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
-    reports_hazard = BooleanField(_l("Finding a hazard: its claims go through the hazard ledger, rewarded once"))
+    reports_hazard = TickBox(_l("Finding a hazard: its claims go through the hazard ledger, rewarded once"))
 
 
 def _form(obj: rules.Rule | None = None) -> RuleForm:

@@ -152,7 +152,7 @@ def _asked() -> statistics.Report:
 @role_required(*READERS)
 def statistics_page() -> str:
     report = _asked()
-    series = statistics.monthly_series(db.session, report.on.year)
+    series = statistics.monthly_series(db.session, report.on.year, report.on)
     return render_template(
         "admin/statistics.html",
         report=report,
@@ -203,7 +203,7 @@ def _form_sheets(book: xlsx.Workbook, report: statistics.Report) -> None:
 @role_required(*READERS)
 def statistics_export() -> Response:
     report = _asked()
-    series = statistics.monthly_series(db.session, report.on.year)
+    series = statistics.monthly_series(db.session, report.on.year, report.on)
     out = io.BytesIO()
     with xlsx.Workbook(out) as book:
         _form_sheets(book, report)

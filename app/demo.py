@@ -346,7 +346,7 @@ def _plant_places(session: Session, rng: random.Random, workers: list, staff: di
         )
         if step == "assigned":
             continue
-        hazards.record_rectification(session, hazard, staff=staff["super"], note="已按要求整改完毕")
+        hazards.record_rectification(session, hazard, actor=staff["super"].actor, note="已按要求整改完毕")
         if step == "closed":
             hazards.reinspect(
                 session,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import qrcode
-from flask import Blueprint, current_app, g, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, send_file, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from qrcode.image.svg import SvgPathImage
@@ -226,6 +226,98 @@ def mine_one(hazard_id: int) -> str:
 @bp.get("/mine/<int:hazard_id>/photos/<int:photo_id>")
 def mine_photo(hazard_id: int, photo_id: int) -> Response:
     return _photo(_own_report(hazard_id), photo_id)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Response:
+    """An employee signs this phone in with number + PIN (to find what is assigned to them, or their reports),
+    without reporting anything."""
+    if request.method == "GET":
+        if g.reporter is not None:
+            return redirect(url_for("station.tasks"), 303)
+        return Response(render_template("station/sign_in.html", number=""), mimetype="text/html")
+    number = request.form.get("number", "")[:32]
+    try:
+        employee = _identify({"number": number}, request.form.get("pin", "")) if g.reporter is None else g.reporter
+    except DomainError as err:
+        page = render_template("station/sign_in.html", number=number, error=err.message)
+        return Response(page, status=err.status_code, mimetype="text/html")
+    assert employee is not None
+    g.reporter = employee
+    return _remember(redirect(url_for("station.tasks"), 303), employee)
+
+
+def _signed_in() -> people.Employee:
+    if g.reporter is None:
+        raise InvalidInput(_l("This phone does not remember you. Sign in with your number and PIN."))
+    return g.reporter
+
+
+@bp.get("/tasks")
+def tasks() -> Response | str:
+    """What is assigned to the employee this phone remembers: the rectifications they own (signed in first)."""
+    if g.reporter is None:
+        return redirect(url_for("station.sign_in"), 303)
+    owner = g.reporter
+    return render_template("station/tasks.html", owner=owner, tasks=hazards.assigned_to(db.session, _actor(owner)))
+
+
+def _actor(employee: people.Employee) -> str:
+    return f"employee:{employee.number}"
+
+
+def _own_task(hazard_id: int) -> hazards.Hazard:
+    owner = _signed_in()
+    hazard = db.session.get(hazards.Hazard, hazard_id) if 0 < hazard_id < 2**31 else None
+    if hazard is None or hazard.owner != _actor(owner):
+        raise NotFound(_l("Nothing of yours is here."))
+    return hazard
+
+
+def _task_page(hazard: hazards.Hazard, status: int = 200, error: str | None = None, note: str = "") -> Response:
+    page = render_template(
+        "station/task.html",
+        hazard=hazard,
+        photos=[url_for("station.task_photo", hazard_id=hazard.id, photo_id=p.id) for p in hazard.photos(db.session)],
+        after=[
+            url_for("station.task_photo", hazard_id=hazard.id, photo_id=p.id)
+            for p in hazard.photos(db.session, after=True)
+        ],
+        error=error,
+        note=note,
+    )
+    return Response(page, status=status, mimetype="text/html")
+
+
+@bp.get("/tasks/<int:hazard_id>")
+def task(hazard_id: int) -> Response:
+    return _task_page(_own_task(hazard_id))
+
+
+@bp.get("/tasks/<int:hazard_id>/photos/<int:photo_id>")
+def task_photo(hazard_id: int, photo_id: int) -> Response:
+    return _photo(_own_task(hazard_id), photo_id)
+
+
+@bp.post("/tasks/<int:hazard_id>")
+def task_done(hazard_id: int) -> Response:
+    """The owner records the rectification from the spot, with after-photos; a refusal keeps what was typed."""
+    hazard = _own_task(hazard_id)
+    note = request.form.get("note", "")[:2000]
+    uploads = uploaded_photos(limit=hazards.MAX_PHOTOS + 1)
+    try:
+        hazards.record_rectification(
+            db.session,
+            hazards.get_hazard(db.session, hazard.id, lock=True),
+            actor=_actor(_signed_in()),
+            note=note,
+            photos=uploads,
+            photo_folder=Path(current_app.config["UPLOAD_FOLDER"]),
+        )
+    except DomainError as err:
+        db.abandon()
+        return _task_page(_own_task(hazard_id), err.status_code, err.message, note)
+    return redirect(url_for("station.task", hazard_id=hazard.id), 303)
 
 
 @bp.post("/sign-out")

@@ -353,6 +353,64 @@ def _take_owed(session: Session, employee_id: int, budget: int, *, actor: str, n
         _event(session, claim, actor, ClaimAction.credited, str(_l("%(n)s points taken from a later award.", n=taken)))
 
 
+def _unpay_owed(session: Session, award: Claim, *, actor: str, now: dt.datetime | None) -> None:
+    """False points pay nothing: what a false award paid of deductions owed (``_take_owed``, in the same
+    transaction as its award entry) is owed again, as far as the balance cannot give the award back. Each is a
+    compensating deduction entry of the claim it was owed for, so that claim's deductions add up to what real
+    points covered."""
+    employee = ledger.lock_employee(session, award.employee_id)
+    short = (award.credited_points or 0) - employee.balance
+    if short <= 0:
+        return
+    given = session.scalars(
+        select(ledger.LedgerEntry).where(
+            ledger.LedgerEntry.ref_type == "claim",
+            ledger.LedgerEntry.ref_id == award.id,
+            ledger.LedgerEntry.kind == ledger.EntryKind.award,
+        )
+    ).first()
+    if given is None:
+        return
+    paid = session.scalars(  # the owed takes written right after the award entry, in its transaction
+        select(ledger.LedgerEntry)
+        .where(
+            ledger.LedgerEntry.employee_id == award.employee_id,
+            ledger.LedgerEntry.kind == ledger.EntryKind.deduction,
+            ledger.LedgerEntry.created_at == given.created_at,
+            ledger.LedgerEntry.seq > given.seq,
+            ledger.LedgerEntry.memo.startswith("补扣 "),
+        )
+        .order_by(ledger.LedgerEntry.seq.desc())
+    ).all()
+    for entry in paid:
+        back = min(-entry.amount, short)
+        if back <= 0:
+            break
+        owed = session.get(Claim, entry.ref_id, with_for_update=True)
+        if owed is None:
+            continue
+        ledger.post_entry(
+            session,
+            employee,
+            back,
+            ledger.EntryKind.deduction,
+            actor=actor,
+            ref=("claim", owed.id),
+            memo=f"补扣撤销（所用积分属虚假申报）{owed.rule.name}",
+            at=now,
+        )
+        owed.owed_points = (owed.owed_points or 0) + back
+        owed.credited_points = (owed.credited_points or 0) + back
+        _event(
+            session,
+            owed,
+            actor,
+            ClaimAction.credited,
+            str(_l("%(n)s points owed again: the award that paid them was false.", n=back)),
+        )
+        short -= back
+
+
 def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str, now: dt.datetime | None = None) -> Claim:
     """A false claim: nothing is credited, what was credited is taken back, redemption is suspended for
     the rest of the month, and the case goes on the notice board."""
@@ -363,6 +421,7 @@ def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str, now: 
     if not reason:
         raise InvalidInput(_l("Give the reason why the claim is false."))
     if claim.status is ClaimStatus.credited and claim.credited_points:
+        _unpay_owed(session, claim, actor=actor, now=now)
         ledger.deduct(
             session,
             claim.employee_id,

@@ -171,7 +171,9 @@ class Hazard(Base):
     reward_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claim.id"))
     reward_collected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Rectification (五定一验收)
-    owner: Mapped[str | None] = mapped_column(String(64))  # a staff account's user name
+    # Who rectifies it, as an actor: a staff account ("staff:wang") or any employee ("employee:E00070"), who then
+    # records the rectification on their phone.
+    owner: Mapped[str | None] = mapped_column(String(64))
     measures: Mapped[str | None] = mapped_column(Text)
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     funds: Mapped[str | None] = mapped_column(String(100))
@@ -776,11 +778,25 @@ def refund_to_voucher(session: Session, code: str, request_key: str, check: str 
 # --------------------------------------------------------------------------- the loop
 
 
-def _staff(session: Session, username: str) -> StaffUser:
-    staff: StaffUser | None = session.scalar(select(StaffUser).where(StaffUser.username == (username or "").strip()))
-    if staff is None or not staff.active:
-        raise InvalidInput(_l("Choose the owner from the staff accounts."))
-    return staff
+# Staff accounts that may own a rectification (an auditor only reads; an admin account runs the system).
+OWNER_ROLES = (Role.safety_officer, Role.supervisor, Role.storekeeper)
+
+
+def owner_of(session: Session, owner: str) -> tuple[str, str]:
+    """The owner chosen for a rectification, as (actor, name): "employee:E00070" (any active employee), or a
+    staff account's "staff:wang" (also given as its bare user name) that may do the work."""
+    owner = (owner or "").strip()
+    kind, _sep, key = owner.partition(":")
+    if kind == "employee" and key:
+        employee = session.scalar(select(Employee).where(Employee.number == key.strip()))
+        if employee is None or not employee.active:
+            raise InvalidInput(_l("No employee with number %(number)s."), number=key.strip()[:32])
+        return f"employee:{employee.number}", employee.name
+    username = key if kind == "staff" else owner
+    staff: StaffUser | None = session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if staff is None or not staff.active or not staff.has_role(*OWNER_ROLES):
+        raise InvalidInput(_l("Choose the owner from the list, or give an employee's number."))
+    return staff.actor, staff.name
 
 
 def assign(
@@ -800,7 +816,7 @@ def assign(
     """Owner, measures, deadline, the responsible unit (and for a major hazard funds, plan and acceptance
     standard)."""
     _expect(hazard, HazardStatus.verified)
-    staff = _staff(session, owner)
+    owner_actor, owner_name = owner_of(session, owner)
     if department_id is not None:
         department = session.get(Department, department_id)
         if department is None:
@@ -818,44 +834,58 @@ def assign(
     )
     if hazard.is_major and not (funds and plan and standard):
         raise InvalidInput(_l("A major hazard needs the funds, the contingency plan and the acceptance standard."))
-    hazard.owner, hazard.measures = staff.username, measures
+    hazard.owner, hazard.measures = owner_actor, measures
     hazard.deadline = add_working_days(session, today or clock.today(), working_days)
     hazard.funds, hazard.contingency_plan, hazard.acceptance_standard = funds or None, plan or None, standard or None
     hazard.assigned_at, hazard.status = utcnow(), HazardStatus.assigned
-    _event(session, hazard, actor, HazardAction.assigned, f"{staff.name} {hazard.deadline.isoformat()}")
+    _event(session, hazard, actor, HazardAction.assigned, f"{owner_name} {hazard.deadline.isoformat()}")
     session.flush()
     return hazard
 
 
-def may_record_rectification(staff: StaffUser, hazard: Hazard) -> bool:
-    """The owner of a hazard records its rectification; a safety officer may do it for them."""
-    return staff.username == hazard.owner or staff.has_role(Role.safety_officer)
+def may_record_rectification(actor: str, hazard: Hazard, *, officer: bool = False) -> bool:
+    """The owner of a hazard (a staff member or an employee, by their actor) records its rectification; a safety
+    officer may do it for them."""
+    return officer or (hazard.owner is not None and actor == hazard.owner)
 
 
 def record_rectification(
     session: Session,
     hazard: Hazard,
     *,
-    staff: StaffUser,
+    actor: str,
     note: str,
+    officer: bool = False,
     photos: Sequence[bytes] = (),
     photo_folder: Path | None = None,
 ) -> Hazard:
     """The owner (or a safety officer) says what was done, with after-photos."""
     _expect(hazard, HazardStatus.assigned)
-    if not may_record_rectification(staff, hazard):
+    if not may_record_rectification(actor, hazard, officer=officer):
         raise Forbidden(_l("Only the owner of this hazard records its rectification."))
     note = clean_text(note, 2000)
     if not note:
         raise InvalidInput(_l("Say what was done."))
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput(_l("At most %(n)s photos."), n=MAX_PHOTOS)
-    actor = f"staff:{staff.username}"
     store_photos(session, photo_folder, photos, owner=("hazard-after", hazard.id), actor=actor)
     hazard.rectification_note, hazard.rectified_at, hazard.status = note, utcnow(), HazardStatus.rectified
     _event(session, hazard, actor, HazardAction.rectified, note)
     session.flush()
     return hazard
+
+
+def assigned_to(session: Session, actor: str) -> list[Hazard]:
+    """What an owner has to rectify (and what they sent in lately), newest deadline last."""
+    return list(
+        session.scalars(
+            select(Hazard)
+            .options(joinedload(Hazard.place))
+            .where(Hazard.owner == actor, Hazard.status.in_((HazardStatus.assigned, HazardStatus.rectified)))
+            .order_by(Hazard.deadline, Hazard.id)
+            .limit(100)
+        )
+    )
 
 
 def reinspect(

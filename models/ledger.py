@@ -140,15 +140,14 @@ def _tally(session: Session, day: dt.date, kind: str, department_id: int, amount
     )
 
 
-def _expected_tally(session: Session) -> dict[tuple[dt.date, str, int], tuple[int, int]]:
-    """The day tally as the ledger itself gives it: (day, kind, department) -> (entries, points)."""
+Tally = dict[tuple[dt.date, str, int], tuple[int, int]]  # (the plant's day, kind, department) -> (entries, points)
+
+
+def sum_by_day(rows: Iterable[Any]) -> Tally:
+    """Entries as (created_at, kind, department_id, amount) summed into the day tally's rows: (the plant's day,
+    kind, department) -> (entries, points). Also what the migrations fill the tally with."""
     totals: dict[tuple[dt.date, str, int], list[int]] = {}
     days: dict[dt.datetime, dt.date] = {}  # a zone's offset is a whole number of quarter hours
-    rows = session.execute(
-        select(
-            LedgerEntry.created_at, LedgerEntry.kind, LedgerEntry.department_id, LedgerEntry.amount
-        ).execution_options(yield_per=20_000)
-    )
     for at, kind, department_id, amount in rows:
         quarter = at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
         day = days.get(quarter)
@@ -160,7 +159,25 @@ def _expected_tally(session: Session) -> dict[tuple[dt.date, str, int], tuple[in
     return {key: (n, points) for key, (n, points) in totals.items()}
 
 
-def _stored_tally(session: Session) -> dict[tuple[dt.date, str, int], tuple[int, int]]:
+def tally_rows(totals: Tally) -> list[dict[str, Any]]:
+    return [
+        {"day": day, "kind": kind, "department_id": dept, "entries": n, "points": points}
+        for (day, kind, dept), (n, points) in totals.items()
+    ]
+
+
+def _expected_tally(session: Session) -> Tally:
+    """The day tally as the ledger itself gives it."""
+    return sum_by_day(
+        session.execute(
+            select(
+                LedgerEntry.created_at, LedgerEntry.kind, LedgerEntry.department_id, LedgerEntry.amount
+            ).execution_options(yield_per=20_000)
+        )
+    )
+
+
+def _stored_tally(session: Session) -> Tally:
     rows = session.execute(
         select(LedgerTally.day, LedgerTally.kind, LedgerTally.department_id, LedgerTally.entries, LedgerTally.points)
     )
@@ -184,41 +201,32 @@ def tally_misfits(session: Session, limit: int = 20) -> list[str]:
     return misfits
 
 
-def tally_year_misfit(session: Session) -> str | None:
-    """A quick check for ``verify``: the tally sums to the ledger year by year, kind by kind, department by
-    department (the database does the sums; ``tally_misfits`` checks each day)."""
-    year = func.extract("year", LedgerTally.day)
+def tally_total_misfit(session: Session) -> str | None:
+    """A quick check for ``verify``: the tally sums to the ledger kind by kind, department by department, over
+    all time (the database does the sums; ``tally_misfits`` checks each day)."""
     stored = {
-        (int(y), str(kind), int(dept)): (int(n or 0), int(points or 0))
-        for y, kind, dept, n, points in session.execute(
+        (str(kind), int(dept)): (int(n or 0), int(points or 0))
+        for kind, dept, n, points in session.execute(
             select(
-                year,
-                LedgerTally.kind,
-                LedgerTally.department_id,
-                func.sum(LedgerTally.entries),
-                func.sum(LedgerTally.points),
-            ).group_by(year, LedgerTally.kind, LedgerTally.department_id)
+                LedgerTally.kind, LedgerTally.department_id, func.sum(LedgerTally.entries), func.sum(LedgerTally.points)
+            ).group_by(LedgerTally.kind, LedgerTally.department_id)
         )
     }
     ledger = {
-        (int(y), str(kind), int(dept or 0)): (int(n or 0), int(points or 0))
-        for y, kind, dept, n, points in session.execute(
-            select(
-                LedgerEntry.year,
-                LedgerEntry.kind,
-                LedgerEntry.department_id,
-                func.count(),
-                func.sum(LedgerEntry.amount),
-            ).group_by(LedgerEntry.year, LedgerEntry.kind, LedgerEntry.department_id)
+        (str(kind), int(dept or 0)): (int(n or 0), int(points or 0))
+        for kind, dept, n, points in session.execute(
+            select(LedgerEntry.kind, LedgerEntry.department_id, func.count(), func.sum(LedgerEntry.amount)).group_by(
+                LedgerEntry.kind, LedgerEntry.department_id
+            )
         )
     }
     for key in sorted(ledger.keys() | stored.keys()):
-        if ledger.get(key, (0, 0)) != stored.get(key, (0, 0)):
-            year_, kind, dept = key
-            want, have = ledger.get(key, (0, 0)), stored.get(key, (0, 0))
+        want, have = ledger.get(key, (0, 0)), stored.get(key, (0, 0))
+        if want != have:
+            kind, dept = key
             return (
-                f"the day tally of {year_} ({kind}, department {dept}) holds {have[0]} entries of {have[1]} points, "
-                f"the ledger {want[0]} of {want[1]}: `mart ledger tally --rebuild` sums it afresh"
+                f"the day tally of the figures holds {have[0]} {kind} entries of {have[1]} points for department "
+                f"{dept}, the ledger {want[0]} of {want[1]}: `mart ledger tally --rebuild` sums it afresh"
             )
     return None
 
@@ -229,13 +237,7 @@ def rebuild_tally(session: Session) -> int:
     totals = _expected_tally(session)
     session.execute(delete(LedgerTally))
     if totals:
-        session.execute(
-            insert(LedgerTally),
-            [
-                {"day": day, "kind": kind, "department_id": dept, "entries": n, "points": points}
-                for (day, kind, dept), (n, points) in totals.items()
-            ],
-        )
+        session.execute(insert(LedgerTally), tally_rows(totals))
     session.flush()
     return len(totals)
 
@@ -810,7 +812,7 @@ def verify_ledger(
             return fail(
                 None, f"employee id {emp}: cached balance {cached} is not the sum of entries {running.get(emp, 0)}"
             )
-    if (misfit := tally_year_misfit(session)) is not None:
+    if (misfit := tally_total_misfit(session)) is not None:
         return fail(None, misfit)
     return report
 

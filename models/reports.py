@@ -114,12 +114,18 @@ def department_ranking(session: Session, since: dt.date) -> list[RankRow]:
         total = totals.setdefault(department_id, [0, 0])
         total[0 if kind == EntryKind.award else 1] += int(points or 0)
     start = clock.day_start(since)
-    false = dict(
+    false = dict(  # under the department each false award was tallied in (its entry's), not today's
         session.execute(
-            select(Employee.department_id, func.sum(Claim.credited_points))
-            .join(Employee, Claim.employee_id == Employee.id)
-            .where(Claim.status == ClaimStatus.fraudulent, Claim.credited_points > 0, Claim.credited_at >= start)
-            .group_by(Employee.department_id)
+            select(LedgerEntry.department_id, func.sum(LedgerEntry.amount))
+            .join(Claim, LedgerEntry.ref_id == Claim.id)
+            .where(
+                LedgerEntry.ref_type == "claim",
+                LedgerEntry.kind == EntryKind.award,
+                Claim.status == ClaimStatus.fraudulent,
+                Claim.credited_points > 0,
+                Claim.credited_at >= start,
+            )
+            .group_by(LedgerEntry.department_id)
         ).all()
     )
     ranked = []

@@ -191,10 +191,12 @@ def _hazard_figures(session: Session, found: Figures, start: dt.datetime, end: d
 
 
 def _reward_figures(session: Session, found: Figures, start: dt.datetime, end: dt.datetime) -> None:
-    named = session.execute(
+    named = session.execute(  # credited in the period, and not known to be false at its end
         select(func.count(), func.coalesce(func.sum(Claim.credited_points), 0)).where(
             Claim.origin.like("hazard:%"),
-            Claim.status == ClaimStatus.credited,
+            Claim.credited_points > 0,
+            (Claim.status == ClaimStatus.credited)
+            | ((Claim.status == ClaimStatus.fraudulent) & (Claim.fraud_at >= end)),
             Claim.credited_at >= start,
             Claim.credited_at < end,
         )
@@ -346,22 +348,20 @@ class MonthSeries:
     rectification: list[float | None]  # % of each month's valid hazards closed by now
 
 
-def monthly_series(session: Session, year: int) -> MonthSeries:
-    """A year month by month, for the charts: points from the day tally, hazards from their table."""
+def monthly_series(session: Session, year: int, until: dt.date | None = None) -> MonthSeries:
+    """A year month by month, for the charts, as it stood at the end of ``until`` (default: the year's end):
+    points from the day tally, hazards from their table (a report found no hazard is not one)."""
     months = [f"{year}-{m:02d}" for m in range(1, 13)]
     credited, redeemed = [0] * 12, [0] * 12
+    last = min(until or dt.date(year, 12, 31), dt.date(year, 12, 31))
+    start, end = clock.day_start(dt.date(year, 1, 1)), clock.day_start(last + dt.timedelta(days=1))
     rows = session.execute(
-        select(LedgerTally.day, LedgerTally.kind, func.sum(LedgerTally.points))
-        .where(
-            LedgerTally.day >= dt.date(year, 1, 1),
-            LedgerTally.day < dt.date(year + 1, 1, 1),
-            LedgerTally.kind == EntryKind.award,
-        )
-        .group_by(LedgerTally.day, LedgerTally.kind)
+        select(LedgerTally.day, func.sum(LedgerTally.points))
+        .where(LedgerTally.day >= dt.date(year, 1, 1), LedgerTally.day <= last, LedgerTally.kind == EntryKind.award)
+        .group_by(LedgerTally.day)
     ).all()
-    for day, _kind, total in rows:
+    for day, total in rows:
         credited[day.month - 1] += int(total or 0)
-    start, end = clock.year(year)
     for made, spent in session.execute(
         select(Redemption.created_at, Redemption.points).where(
             Redemption.status.not_in(UNDONE), Redemption.created_at >= start, Redemption.created_at < end
@@ -369,28 +369,33 @@ def monthly_series(session: Session, year: int) -> MonthSeries:
     ):
         redeemed[clock.local_day(made).month - 1] += int(spent or 0)
     for at, points in session.execute(
-        select(Claim.credited_at, Claim.credited_points).where(
-            Claim.status == ClaimStatus.fraudulent,
-            Claim.credited_points > 0,
-            Claim.credited_at >= start,
-            Claim.credited_at < end,
-        )
+        select(Claim.credited_at, Claim.credited_points).where(*_false_credited(start, end))
     ):
         if at is not None:
             credited[clock.local_day(at).month - 1] -= int(points or 0)
     hazards_by: dict[str, list[int]] = {c.value: [0] * 12 for c in HazardCategory}
     major, totals, closed = [0] * 12, [0] * 12, [0] * 12
-    for at, category, verdict, grade, status in session.execute(
-        select(Hazard.reported_at, Hazard.category, Hazard.verdict, Hazard.grade, Hazard.status).where(
-            Hazard.reported_at >= start, Hazard.reported_at < end, Hazard.source == HazardSource.report
-        )
+    for at, category, verdict, verified_at, grade, status, closed_at in session.execute(
+        select(
+            Hazard.reported_at,
+            Hazard.category,
+            Hazard.verdict,
+            Hazard.verified_at,
+            Hazard.grade,
+            Hazard.status,
+            Hazard.closed_at,
+        ).where(Hazard.reported_at >= start, Hazard.reported_at < end, Hazard.source == HazardSource.report)
     ):
+        if verdict is not None and (verified_at is None or verified_at >= end):
+            verdict = None  # not verified yet on the day
+        if verdict is not None and verdict != HazardVerdict.valid:
+            continue  # not a hazard, a duplicate, already known
         month = clock.local_day(at).month - 1
         hazards_by.setdefault(category, [0] * 12)[month] += 1
         if verdict == HazardVerdict.valid:
             totals[month] += 1
             major[month] += grade == "major"
-            closed[month] += status == HazardStatus.closed
+            closed[month] += status == HazardStatus.closed and closed_at is not None and closed_at < end
     rate = [None if not total else round(100 * done / total, 1) for total, done in zip(totals, closed, strict=True)]
     return MonthSeries(months, credited, redeemed, hazards_by, major, rate)
 

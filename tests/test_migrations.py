@@ -88,3 +88,58 @@ def test_claim_code_redemptions_migrate_a_plant_with_redemptions_already(empty_a
             if conn.dialect.name == "sqlite":
                 assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1  # on again
         db.engine.dispose()
+
+
+def test_0012_leaves_the_tally_and_the_ledger_agreeing(empty_app):
+    """A plant upgraded at 0011 whose employee moved since: 0012 gives old entries today's department and sums
+    the tally afresh from them, so that `mart ledger verify` and `mart ledger tally` agree with the ledger; it
+    marks the seed's hazard-finding rules only where they earn points."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from app.extensions import db
+    from app.migrate import upgrade
+    from models import ledger
+
+    with empty_app.app_context():
+        upgrade(db.engine, "0011")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO department (id, name) VALUES (1, '甲'), (2, '乙')"))
+            conn.execute(
+                text(
+                    "INSERT INTO employee (id, number, name, department_id, kind, active, balance, created_at) "
+                    "VALUES (1, 'E1', '张三', 2, 'staff', true, 17, '2026-11-01 08:00:00')"
+                )
+            )
+            for seq, amount, balance, day, dept in ((1, 10, 10, "2026-11-02", 1), (2, 7, 17, "2026-11-05", 2)):
+                conn.execute(
+                    text(
+                        "INSERT INTO ledger_entry (id, seq, employee_id, year, kind, amount, balance_after, actor,"
+                        " memo, created_at, prev_hash, hash)"
+                        " VALUES (:s, :s, 1, 2026, 'award', :a, :b, 'test', '', :at, 'x', 'y')"
+                    ),
+                    {"s": seq, "a": amount, "b": balance, "at": f"{day} 02:00:00"},
+                )
+                conn.execute(  # 0011's live code tallied each entry under the department of the time
+                    text(
+                        "INSERT INTO ledger_tally (day, kind, department_id, entries, points)"
+                        " VALUES (:d, 'award', :p, 1, :a)"
+                    ),
+                    {"d": day, "p": dept, "a": amount},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO rule (id, code, kind, category, name, description, min_points, max_points, updated_at)"
+                    " VALUES (901, 'D03', 'deduct', 'violation', '自定义扣分', '', 1, 5, '2026-11-01 08:00:00')"
+                )
+            )
+        upgrade(db.engine)
+        with Session(db.engine) as session:
+            assert session.execute(text("SELECT department_id FROM ledger_entry ORDER BY seq")).scalars().all() == [
+                2,
+                2,
+            ]
+            assert ledger.tally_total_misfit(session) is None and ledger.tally_misfits(session) == []
+            marked = session.execute(text("SELECT code FROM rule WHERE reports_hazard ORDER BY code")).scalars().all()
+            assert marked == []  # the seed's D03 is this plant's own deduction: never marked as finding a hazard
+        db.engine.dispose()

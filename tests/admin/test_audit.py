@@ -200,3 +200,34 @@ def test_values_in_the_log_read_as_words(client, login, session, make_employee, 
     assert "后台录入" in page and ">office<" not in page  # the claim's source
     assert "赵六（E06006）" in page and "T01 参与安全培训" in page  # the rows the claim points to
     assert ">True<" not in page and ">False<" not in page  # yes or no
+
+
+def test_hazards_in_the_log_read_by_their_numbers(client, login, session, make_employee):
+    """A duplicate points to its first report, a reward claim to its hazard: both by the hazard's number."""
+    from models import hazards, places
+
+    login("boss", "admin", "safety_officer")
+    place = places.save_place(session, None, name="锅炉房", risk="red")
+    reporter = make_employee(name="报告人")
+    first = hazards.report(session, place, category="state", description="漏气", reporter=reporter).hazard
+    again = hazards.report(session, place, category="state", description="漏气", reporter=None).hazard
+    session.commit()
+    assert client.post(f"/admin/hazards/{first.id}/verify", data={"verdict": "valid", "grade": "general"}).status_code
+    duplicate = {"verdict": "duplicate", "duplicate_of": first.number}
+    assert client.post(f"/admin/hazards/{again.id}/verify", data=duplicate).status_code == 303
+    page = client.get("/admin/audit").text
+    assert f"→ {first.number}" in page  # the duplicate's first report, and the reward claim's origin
+    assert f"hazard:{first.id}" not in page and f"→ {first.id}<" not in page
+
+
+def test_the_rule_checkbox_is_ticked_only_by_a_tick(client, login, session):
+    from models import rules
+
+    login("boss", "safety_officer")
+    for n, value in enumerate(("0", "off", "no", "<script>", "y")):
+        form = {"code": f"X{n}", "kind": "earn", "category": "hazard", "name": "自定义", "min_points": 1}
+        assert (
+            client.post("/admin/rules/new", data={**form, "max_points": 5, "reports_hazard": value}).status_code == 303
+        )
+        made = session.scalars(select(rules.Rule).where(rules.Rule.code == f"X{n}")).one()
+        assert made.reports_hazard is (value == "y"), value

@@ -30,7 +30,7 @@ def _rectified_major(session, hazard, officer, measures: str, note: str):
         contingency_plan="现场监护",
         acceptance_standard="验收标准",
     )
-    hazards.record_rectification(session, hazard, staff=officer, note=note)
+    hazards.record_rectification(session, hazard, actor=officer.actor, officer=True, note=note)
     return hazard
 
 

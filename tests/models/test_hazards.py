@@ -101,11 +101,11 @@ def test_a_named_report_is_verified_rewarded_rectified_and_closed(session, press
     assert hazard.deadline == dt.date(2026, 11, 30) and not hazard.is_overdue(MONDAY)
     assert hazard.is_overdue(dt.date(2026, 12, 1))
     with pytest.raises(Forbidden):
-        hazards.record_rectification(session, hazard, staff=make_staff("other", "storekeeper"), note="修好了")
-    hazards.record_rectification(session, hazard, staff=fitter, note="已加装防护罩")
+        hazards.record_rectification(session, hazard, actor=make_staff("other", "storekeeper").actor, note="修好了")
+    hazards.record_rectification(session, hazard, actor=fitter.actor, note="已加装防护罩")
     hazards.reinspect(session, hazard, actor="staff:officer", passed=False, note="防护罩未固定")
     assert hazard.status is hazards.HazardStatus.assigned
-    hazards.record_rectification(session, hazard, staff=fitter, note="已用螺栓固定")
+    hazards.record_rectification(session, hazard, actor=fitter.actor, note="已用螺栓固定")
     hazards.reinspect(session, hazard, actor=f"staff:{officer.username}", passed=True)
     session.commit()
     assert hazard.status is hazards.HazardStatus.closed and hazard.closed_at is not None

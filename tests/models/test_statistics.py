@@ -64,7 +64,7 @@ def plant(session, make_employee, make_staff, make_goods, rule):
 
     def close(hazard, when):
         hazards.assign(session, hazard, actor=officer.actor, owner="safety", measures="整改", working_days=3)
-        hazards.record_rectification(session, hazard, staff=officer, note="已整改")
+        hazards.record_rectification(session, hazard, actor=officer.actor, officer=True, note="已整改")
         hazards.reinspect(session, hazard, actor=officer.actor, passed=True)
         hazard.rectified_at = hazard.closed_at = when
 
@@ -422,3 +422,51 @@ def test_a_hazard_is_not_overdue_on_its_deadline_day(session, make_staff):
     assert statistics.figures(session, dt.date(2026, 9, 1), ON).overdue == 0 and not hazard.is_overdue(ON)
     later = ON + dt.timedelta(days=1)
     assert statistics.figures(session, dt.date(2026, 9, 1), later).overdue == 1 and hazard.is_overdue(later)
+
+
+def test_a_false_award_pays_no_deduction_owed(session, make_employee, make_staff, rule):
+    """An award found false after it paid a deduction owed: the deduction is owed again, and no figure counts
+    the false points as having covered it."""
+    set_setting(session, "deduction_shortfall", "next_awards")
+    officer = make_staff("safety", "safety_officer")
+    worker = make_employee(name="庚", department="包装车间")
+    owed = credited_claim(session, worker, rule("V02"), 25, actor=officer.actor)
+    award = credited_claim(session, worker, rule("E01"), 20, actor=officer.actor)
+    assert (worker.balance, owed.owed_points) == (0, 5)
+    claims.mark_fraud(session, award, "虚报", actor=officer.actor)
+    session.commit()
+    assert (worker.balance, owed.owed_points, owed.credited_points) == (0, 25, 0)
+    today = clock.today()
+    year = statistics.figures(session, today.replace(month=1, day=1), today)
+    assert (year.credited, year.deducted, year.deducted_taken, year.false_claims) == (0, 25, 0, 1)
+    ranked = reports.department_ranking(session, today.replace(month=1, day=1))
+    assert [(r.name, r.points, r.earned) for r in ranked] == [("包装车间", 0, 0)]
+    assert ledger.verify_ledger(session).ok
+    later = credited_claim(session, worker, rule("T01"), 10, actor=officer.actor)  # real points pay it now
+    assert (worker.balance, owed.owed_points) == (0, 15) and later.credited_points == 10
+
+
+def test_a_hazard_reward_found_false_later_stays_in_its_day(session, make_employee, make_staff):
+    officer = make_staff("safety", "safety_officer")
+    place = places.save_place(session, None, name="配电室", risk="orange")
+    worker = make_employee(name="辛")
+    hazard = hazards.report(session, place, category="state", description="电缆破损", reporter=worker).hazard
+    hazard.reported_at = at(9, 2)
+    hazards.verify(session, hazard, "valid", grade="general", actor=officer.actor, now=at(9, 3))
+    claims.credit_due_one(session, hazard.reward_claim, actor="system", now=at(9, 10))
+    claims.mark_fraud(session, hazard.reward_claim, "照片为网络图片", actor=officer.actor, now=at(10, 5))
+    session.commit()
+    then = statistics.figures(session, dt.date(2026, 9, 1), ON)
+    later = statistics.figures(session, dt.date(2026, 9, 1), dt.date(2026, 10, 10))
+    assert (then.hazard_rewards, then.hazard_reward_points, then.credited) == (1, 20, 20)  # as it was filed
+    assert (later.hazard_rewards, later.hazard_reward_points, later.credited) == (0, 0, 0)  # known false since
+
+
+def test_the_charts_count_hazards_as_of_the_day(session, plant):
+    """The monthly series (the charts, the Excel's sheet by month) count hazards as the forms do: a report found
+    no hazard is not one, and a verdict given after the day is not known yet."""
+    september = statistics.monthly_series(session, 2026, ON)
+    assert sum(counts[8] for counts in september.hazards.values()) == 1  # h3; h7 was not a hazard
+    first = statistics.monthly_series(session, 2026, dt.date(2026, 9, 1))
+    assert sum(counts[8] for counts in first.hazards.values()) == 1  # h7, not yet found no hazard on 1 September
+    assert first.credited[8] == 7 and september.credited[8] == 7

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from models import clock
+from models import ledger
 
 revision = "0011"
 down_revision = "0010"
@@ -59,21 +59,24 @@ def upgrade() -> None:
 
 def _fill_tally() -> None:
     """Sum the ledger so far by the plant's day, kind and the employee's department (read in batches)."""
-    bind = op.get_bind()
     query = sa.text(
         "SELECT e.created_at, e.kind, p.department_id, e.amount FROM ledger_entry e"
         " JOIN employee p ON p.id = e.employee_id"
-    ).columns(
-        sa.column("created_at", sa.DateTime()),
-        sa.column("kind", sa.String()),
-        sa.column("department_id", sa.Integer()),
-        sa.column("amount", sa.Integer()),
     )
-    totals: dict[tuple, list[int]] = {}
-    for at, kind, department_id, amount in bind.execute(query.execution_options(yield_per=20_000)):
-        total = totals.setdefault((clock.local_day(at), kind, department_id or 0), [0, 0])
-        total[0] += 1
-        total[1] += amount
+    fill_tally(query)
+
+
+def fill_tally(query: sa.TextClause) -> None:
+    """Fill the empty day tally from ``query``'s (created_at, kind, department_id, amount) rows."""
+    rows = op.get_bind().execute(
+        query.columns(
+            sa.column("created_at", sa.DateTime()),
+            sa.column("kind", sa.String()),
+            sa.column("department_id", sa.Integer()),
+            sa.column("amount", sa.Integer()),
+        ).execution_options(yield_per=20_000)
+    )
+    totals = ledger.sum_by_day(rows)
     if totals:
         tally = sa.table(
             "ledger_tally",
@@ -83,13 +86,7 @@ def _fill_tally() -> None:
             sa.column("entries", sa.Integer()),
             sa.column("points", sa.BigInteger()),
         )
-        op.bulk_insert(
-            tally,
-            [
-                {"day": day, "kind": kind, "department_id": dept, "entries": n, "points": points}
-                for (day, kind, dept), (n, points) in totals.items()
-            ],
-        )
+        op.bulk_insert(tally, ledger.tally_rows(totals))
 
 
 def downgrade() -> None:

@@ -1,0 +1,114 @@
+"""The counter as an employee feels it, in Chromium through the real server on loopback with the demo plant:
+from the scanner's Enter to the employee's screen painted, and from the confirm tap to the slip shown.
+
+    python -m tests.bench.kiosk_latency [--tries 50]
+
+Each try starts on the idle screen: the scanner types a card's code and Enter (as a scanner does, keys a few
+milliseconds apart); the clock stops when the employee's name is on the screen and a frame has been painted
+after it. Then one goods item goes into the cart and the confirm tap is timed to the slip page painted. The
+demo plant is built into a SQLite file under /tmp; the print worker is not running (the slip page does not
+wait for the printer). Prints p50 and p95 of each, in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.demo import DEMO_KIOSK, build_demo
+from app.extensions import db
+from models import kiosks, people
+from models.settings import set_setting
+from tests.browser.conftest import CHROMIUM, FLAGS
+
+PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def _plant(folder: Path):
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{folder / 'kiosk.db'}", "SECRET_KEY": "bench", "UPLOAD_FOLDER": str(folder)}
+    )
+    with app.app_context():
+        from app.migrate import upgrade
+
+        upgrade(db.engine)
+        with db.unit():
+            build_demo(db.session)
+            set_setting(db.session, "pin_threshold", 1_000_000)  # the slip, not the PIN keypad, is timed here
+            set_setting(db.session, "kiosk_idle_seconds", 600)
+        with db.unit():
+            kiosk = db.session.scalar(select(kiosks.Kiosk).where(kiosks.Kiosk.name == DEMO_KIOSK))
+            code = kiosks.new_pairing_code(db.session, kiosk)
+            cards = db.session.execute(
+                select(people.Card.code, people.Employee.name)
+                .join(people.Employee)
+                .where(people.Card.revoked_at.is_(None), people.Employee.active.is_(True))
+                .where(people.Employee.balance > 200)
+                .order_by(people.Employee.id)
+            ).all()
+    return app, code, cards
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tries", type=int, default=50)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app, code, cards = _plant(Path(tmp))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_port}"
+        scans, slips = [], []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+            page = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN").new_page()
+            page.goto(f"{base}/kiosk/pair")
+            page.fill("input[name=code]", code)
+            page.get_by_role("button", name="配对").click()
+            page.wait_for_url("**/kiosk/")
+            for n in range(args.tries):
+                card, name = cards[n % len(cards)]
+                page.goto(f"{base}/kiosk/")
+                page.locator("input[data-scan]:focus").wait_for()
+                page.keyboard.type(card, delay=2)
+                started = time.perf_counter()
+                page.keyboard.press("Enter")
+                page.locator("main h1", has_text=name).wait_for()
+                page.evaluate(PAINTED)
+                scans.append((time.perf_counter() - started) * 1000)
+                page.locator("#goods .goods button:not([disabled])").first.click()
+                page.locator("#cart a.button.primary").wait_for()
+                page.locator("#cart a.button.primary").click()
+                page.wait_for_url("**/kiosk/confirm")
+                started = time.perf_counter()
+                page.get_by_role("button", name="确认").click()
+                page.locator(".slip-preview").wait_for()
+                page.evaluate(PAINTED)
+                slips.append((time.perf_counter() - started) * 1000)
+                page.get_by_role("button", name="完成").click()
+            browser.close()
+        server.shutdown()
+    print(f"kiosk latency, {args.tries} tries each, Chromium at 1080x1920 on loopback, demo plant (SQLite)")
+    print(f"{'step':<42} {'p50 ms':>8} {'p95 ms':>8}")
+    for label, samples in (("scanner Enter -> employee screen painted", scans), ("confirm tap -> slip shown", slips)):
+        p50, p95 = _percentiles(samples)
+        print(f"{label:<42} {p50:>8.1f} {p95:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
