@@ -68,6 +68,7 @@ FIELDS = {
     "attempts": _l("Attempts"),
     "balance": _l("Balance"),
     "balance_after": _l("Balance after"),
+    "barcode": _l("Barcode"),
     "bearer_check": _l("Claim code check"),
     "cancel_reason": _l("Reason for cancelling"),
     "cancelled_at": _l("Cancelled at"),

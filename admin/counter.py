@@ -28,7 +28,10 @@ KEEPERS = (Role.storekeeper,)
 @bp.get("/redemptions")
 @role_required(*READERS)
 def redemptions() -> str:
-    recent = db.session.scalars(select(store.Redemption).order_by(store.Redemption.id.desc()).limit(30))
+    query = select(store.Redemption).order_by(store.Redemption.id.desc()).limit(30)
+    if request.args.get("waiting"):  # the slips waiting to be handed out (the storekeeper's dashboard links here)
+        query = query.where(store.Redemption.status == store.RedemptionStatus.confirmed)
+    recent = db.session.scalars(query)
     return render_template(
         "admin/redemptions.html",
         recent=list(recent),

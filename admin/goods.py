@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -106,6 +106,7 @@ def _save(goods: store.Goods | None) -> Response | tuple[str, int]:
             price_override=whole(price, _l("A points price is a whole number above zero.")) if price else None,
             low_stock=whole(form.get("low_stock", "5"), _l("The low-stock mark is a whole number from 0.")),
             active=bool(form.get("active")),
+            barcode=form.get("barcode", "")[:40],
         )
         if pictures:
             store.set_goods_picture(db.session, saved, Path(current_app.config["UPLOAD_FOLDER"]) / "goods", pictures[0])
@@ -144,6 +145,81 @@ def goods_stock(goods_id: int) -> Response:
     )
     flash(_l("%(name)s: stock is now %(stock)s.", name=goods.name, stock=goods.stock), "info")
     return redirect(url_for("admin.goods_edit", goods_id=goods.id), 303)
+
+
+# --------------------------------------------------------------------------- a delivery (入库单)
+
+DRAFT = "delivery_draft"
+
+
+def _draft() -> dict[int, int]:
+    return {int(k): int(v) for k, v in session.get(DRAFT, {}).items()}
+
+
+def _keep(draft: dict[int, int]) -> None:
+    session[DRAFT] = {str(k): v for k, v in draft.items()}
+
+
+def _delivery_page(*, error: str = "", status: int = 200, typed: str = "", preview: bool = False) -> tuple[str, int]:
+    draft = _draft()
+    goods = store.goods_by_ids(db.session, draft)
+    lines = [(goods[i], q) for i, q in draft.items() if i in goods]
+    return render_template(
+        "admin/delivery.html",
+        lines=lines,
+        units=sum(q for _g, q in lines),
+        note=request.form.get("note", session.get("delivery_note", ""))[:150],
+        typed=typed,
+        error=error,
+        preview=preview and bool(lines) and not error,
+    ), status
+
+
+@bp.get("/goods/delivery")
+@role_required(*KEEPERS)
+def delivery() -> tuple[str, int]:
+    """A delivery of many goods at once: each line found by scanning its barcode (or by its name), with its
+    quantity, checked and posted in one go."""
+    return _delivery_page()
+
+
+@bp.post("/goods/delivery")
+@role_required(*KEEPERS)
+def delivery_post() -> Response | tuple[str, int]:
+    form, draft = request.form, _draft()
+    action = form.get("action", "add")
+    session["delivery_note"] = form.get("note", "")[:150]
+    typed = form.get("code", "")[:100]
+    try:
+        for goods_id in list(draft):  # the quantities as they stand in the form
+            if f"q{goods_id}" in form:
+                draft[goods_id] = whole(form.get(f"q{goods_id}"), _l("A quantity is a whole number from 1."))
+            if form.get(f"x{goods_id}") or draft[goods_id] == 0:
+                draft.pop(goods_id)
+        if action == "add" and typed.strip():
+            found = store.find_goods(db.session, typed)
+            draft[found.id] = draft.get(found.id, 0) + 1
+            typed = ""
+        _keep(draft)
+        if action == "clear":
+            session.pop(DRAFT, None)
+            session.pop("delivery_note", None)
+        elif action == "post":
+            moved = store.receive_delivery(db.session, draft, note=form.get("note", ""), actor=current_user.actor)
+            session.pop(DRAFT, None)
+            session.pop("delivery_note", None)
+            flash(
+                _l("Delivery posted: %(lines)s goods, %(units)s pieces.", lines=len(moved), units=sum(draft.values())),
+                "info",
+            )
+            return redirect(url_for("admin.goods_list"), 303)
+        elif action == "check":
+            store.check_delivery(draft, form.get("note", ""))
+            return _delivery_page(preview=True)
+    except DomainError as err:
+        _keep(draft)
+        return _delivery_page(error=err.message, status=err.status_code, typed=typed)
+    return redirect(url_for("admin.delivery"), 303)
 
 
 def _active_goods() -> list[store.Goods]:
@@ -205,5 +281,5 @@ def shelf_labels() -> Response:
     if not goods:
         raise InvalidInput(_l("Tick the goods to print."))
     pricing = store.Pricing.load(db.session)
-    labels = [Label(g.name, pricing.price(g), pricing.tier(g).value, g.category.label) for g in goods]
+    labels = [Label(g.name, pricing.price(g), pricing.tier(g).value, g.category.label, g.barcode or "") for g in goods]
     return pdf_response(shelf_labels_pdf(labels), "shelf-labels.pdf")

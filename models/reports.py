@@ -26,6 +26,7 @@ class TodaysWork:
     redeemed_this_year: int
     low_stock: int
     print_trouble: int
+    to_hand_out: int  # slips redeemed and not collected yet
     reports_to_verify: int
     hazards_overdue: int
 
@@ -47,6 +48,10 @@ def todays_work(session: Session, today: dt.date | None = None) -> TodaysWork:
         redeemed_this_year=-int(sums.get(EntryKind.redemption) or 0),
         low_stock=len(store.low_stock(session)),
         print_trouble=len(printing.troubled(session)),
+        to_hand_out=session.scalar(
+            select(func.count()).where(store.Redemption.status == store.RedemptionStatus.confirmed)
+        )
+        or 0,
         reports_to_verify=session.scalar(select(func.count()).where(Hazard.status == HazardStatus.received)) or 0,
         hazards_overdue=len(hazards.overdue(session, today)),
     )

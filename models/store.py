@@ -81,6 +81,8 @@ class Goods(Base):
     stock: Mapped[int] = mapped_column(Integer, default=0)
     low_stock: Mapped[int] = mapped_column(Integer, default=5)  # at or below this, the goods are flagged
     picture: Mapped[str | None] = mapped_column(String(100))  # a file name under the upload folder
+    # The product's own barcode (EAN-13) or the supplier's code: a delivery's lines are found by scanning it.
+    barcode: Mapped[str | None] = mapped_column(String(32), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -237,6 +239,7 @@ def save_goods(
     price_override: int | None = None,
     low_stock: int = 5,
     active: bool = True,
+    barcode: str = "",
 ) -> Goods:
     name = name.strip()
     if not name or len(name) > 100:
@@ -251,13 +254,96 @@ def save_goods(
         raise InvalidInput(_l("A points price is a whole number above zero."))
     if not 0 <= low_stock <= 100_000:
         raise InvalidInput(_l("The low-stock mark is a whole number from 0."))
+    code = normalise_barcode(barcode) if barcode.strip() else None
+    if code is not None:
+        clash = session.scalar(select(Goods.id).where(Goods.barcode == code))
+        if clash is not None and (goods is None or clash != goods.id):
+            raise InvalidInput(_l("Barcode %(code)s is on other goods already."), code=code)
     if goods is None:
         goods = Goods(stock=0)
         session.add(goods)
+    goods.barcode = code
     goods.name, goods.category, goods.value_fen = name, category_, value_fen
     goods.price_override, goods.low_stock, goods.active = price_override, low_stock, active
     session.flush()
     return goods
+
+
+BARCODE = re.compile(r"[0-9A-Z][0-9A-Z-]{2,31}", flags=re.ASCII)
+
+
+def normalise_barcode(code: str) -> str:
+    """A barcode as scanned or typed: an EAN-13 (its check digit checked, so that a misread is caught) or a
+    supplier's code of letters, digits and dashes; spaces and case do not matter."""
+    code = "".join((code or "").split()).upper()
+    if not BARCODE.fullmatch(code):
+        raise InvalidInput(_l("A barcode is 3 to 32 letters, digits or dashes."))
+    if len(code) == 13 and code.isdigit():
+        check = (10 - sum(int(d) * (3 if n % 2 else 1) for n, d in enumerate(code[:12])) % 10) % 10
+        if check != int(code[12]):
+            raise InvalidInput(_l("%(code)s is not a valid EAN-13 barcode: scan it again."), code=code)
+    return code
+
+
+def find_goods(session: Session, text: str) -> Goods:
+    """The goods a delivery line is for: by barcode (scanned), else by a unique part of the name (typed)."""
+    text = (text or "").strip()[:100]
+    if not text:
+        raise InvalidInput(_l("Scan the goods' barcode or type part of its name."))
+    digits = "".join(text.split())
+    if len(digits) == 13 and digits.isdigit():
+        code: str | None = normalise_barcode(digits)  # a misread EAN-13 says so, rather than "not found"
+    else:
+        try:
+            code = normalise_barcode(text)
+        except InvalidInput:
+            code = None
+    if code is not None:
+        found = session.scalar(select(Goods).where(Goods.barcode == code))
+        if found is not None:
+            return found
+    named = session.scalars(select(Goods).where(Goods.name.contains(text, autoescape=True)).limit(6)).all()
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise NotFound(_l("No goods with barcode or name %(text)s."), text=text)
+    raise InvalidInput(
+        _l("%(text)s matches several goods: %(names)s."), text=text, names="、".join(g.name for g in named[:5])
+    )
+
+
+def check_delivery(lines: dict[int, int], note: str) -> str:
+    """What a delivery needs before it is posted (and before its preview): lines, quantities, a note."""
+    note = clean_text(note, 150)
+    if not lines:
+        raise InvalidInput(_l("The delivery has no lines yet."))
+    if not note:
+        raise InvalidInput(_l("Give the delivery's note, such as the supplier and its delivery number."))
+    for quantity in lines.values():
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= STOCK_LIMIT:
+            raise InvalidInput(_l("A quantity is a whole number from 1 to %(n)s.", n=STOCK_LIMIT))
+    return note
+
+
+def goods_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Goods]:
+    return _goods_by_id(session, ids)
+
+
+def receive_delivery(session: Session, lines: dict[int, int], *, note: str, actor: str) -> list[StockMovement]:
+    """A delivery (入库单) of many goods, posted in one go: every line a restock with the delivery's note, or
+    nothing at all."""
+    note = check_delivery(lines, note)
+    locked = _lock_goods(session, sorted(lines))
+    movements = []
+    for goods_id in sorted(lines):
+        goods = locked.get(goods_id)
+        if goods is None:
+            raise NotFound(_l("No such goods."))
+        movements.append(
+            _move(session, goods, lines[goods_id], reason=MovementReason.restock, actor=actor, note=f"入库单：{note}")
+        )
+    session.flush()
+    return movements
 
 
 GOODS_PICTURE_SIDE = 480  # a kiosk tile is small; the shelf loads hundreds of them

@@ -12,6 +12,8 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode import createBarcodeDrawing
 from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -32,6 +34,7 @@ class Label:
     points: int
     tier: str
     category: str
+    barcode: str = ""  # the goods' own code, printed as bars a storekeeper's scanner reads
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,17 @@ def _label(canvas: Canvas, label: Label, x: float, y: float) -> None:
     canvas.drawRightString(x + LABEL_W - 17 * mm, y + 5 * mm, points)
     canvas.setFont(FONT, 11)
     canvas.drawString(x + LABEL_W - 15 * mm, y + 5 * mm, "积分")
+    if label.barcode:
+        _bars(canvas, label.barcode, x + 3 * mm, y + 2.5 * mm, 28 * mm, 15 * mm)  # left of the points
+
+
+def _bars(canvas: Canvas, code: str, x: float, y: float, width: float, height: float) -> None:
+    """An EAN-13 as such, any other code as Code 128, fitted into ``width`` x ``height`` (text under it)."""
+    kind = "EAN13" if len(code) == 13 and code.isdigit() else "Code128"
+    drawing = createBarcodeDrawing(kind, value=code, humanReadable=True, barHeight=height * 0.7)
+    scale = min(width / drawing.width, height / drawing.height)
+    drawing.scale(scale, scale)
+    renderPDF.draw(drawing, canvas, x, y)
 
 
 def shelf_labels_pdf(labels: Iterable[Label], title: str = "货架标签") -> bytes:

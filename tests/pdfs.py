@@ -16,10 +16,10 @@ def pdf_text(data: bytes) -> str:
         document.close()
 
 
-def decode_pages(data: bytes) -> list[list[str]]:
-    """Render every page at 150 dpi and read every QR code on it."""
+def decode_pages(data: bytes, dpi: int = 150) -> list[list[str]]:
+    """Render every page at ``dpi`` and read every QR code and barcode on it."""
     document = pypdfium2.PdfDocument(io.BytesIO(data))
     try:
-        return [[r.text for r in zxingcpp.read_barcodes(page.render(scale=150 / 72).to_pil())] for page in document]
+        return [[r.text for r in zxingcpp.read_barcodes(page.render(scale=dpi / 72).to_pil())] for page in document]
     finally:
         document.close()

@@ -42,6 +42,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.goods_update", "POST"): STORE,
     ("admin.goods_stock", "POST"): STORE,
     ("admin.stocktake_post", "POST"): STORE,
+    ("admin.delivery", "GET"): STORE,
+    ("admin.delivery_post", "POST"): STORE,
     ("admin.hazard_list", "GET"): READ,
     ("admin.hazard_detail", "GET"): READ,
     ("admin.hazard_ledger", "GET"): READ,
