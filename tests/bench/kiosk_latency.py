@@ -32,10 +32,11 @@ from tests.browser.conftest import CHROMIUM, FLAGS
 PAINTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
-def _plant(folder: Path):
-    app = create_app(
-        {"DATABASE_URL": f"sqlite:///{folder / 'kiosk.db'}", "SECRET_KEY": "bench", "UPLOAD_FOLDER": str(folder)}
-    )
+def _plant(folder: Path, cached: bool):
+    config = {"DATABASE_URL": f"sqlite:///{folder / 'kiosk.db'}", "SECRET_KEY": "b" * 40, "UPLOAD_FOLDER": str(folder)}
+    if cached:
+        config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
+    app = create_app(config)
     with app.app_context():
         from app.migrate import upgrade
 
@@ -65,11 +66,14 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tries", type=int, default=50)
+    parser.add_argument(
+        "--cached", action="store_true", help="let the browser keep the static files (as nginx in deploy/ does)"
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        app, code, cards = _plant(Path(tmp))
+        app, code, cards = _plant(Path(tmp), args.cached)
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
@@ -103,7 +107,9 @@ def main() -> None:
                 page.get_by_role("button", name="完成").click()
             browser.close()
         server.shutdown()
+    static = "kept by the browser" if args.cached else "revalidated on every page (the embedded server)"
     print(f"kiosk latency, {args.tries} tries each, Chromium at 1080x1920 on loopback, demo plant (SQLite)")
+    print(f"static files {static}")
     print(f"{'step':<42} {'p50 ms':>8} {'p95 ms':>8}")
     for label, samples in (("scanner Enter -> employee screen painted", scans), ("confirm tap -> slip shown", slips)):
         p50, p95 = _percentiles(samples)
