@@ -63,12 +63,15 @@ def goods_picture(goods_id: int) -> Response:
     return send_from_directory(folder, goods.picture, mimetype="image/jpeg", max_age=30 * 24 * 3600)
 
 
-def _form_page(goods: store.Goods | None, *, error: str = "", status: int = 200) -> tuple[str, int]:
+def _form_page(
+    goods: store.Goods | None, *, error: str = "", status: int = 200, stock_typed: dict | None = None
+) -> tuple[str, int]:
     pricing = store.Pricing.load(db.session)
     return render_template(
         "admin/goods_edit.html",
         goods=goods,
-        form=request.form if error else None,
+        form=request.form if error and stock_typed is None else None,
+        stock_typed=stock_typed,
         error=error,
         categories=list(store.GoodsCategory),
         auto_price=pricing.price(goods) if goods is not None and goods.price_override is None else None,
@@ -133,16 +136,24 @@ def goods_update(goods_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/goods/<int:goods_id>/stock")
 @role_required(*KEEPERS)
-def goods_stock(goods_id: int) -> Response:
-    """Restock (a positive quantity, with a note such as the delivery) or adjust (+/-, with a reason)."""
+def goods_stock(goods_id: int) -> Response | tuple[str, int]:
+    """Restock (a positive quantity, with a note such as the delivery) or adjust (+/-, with a reason). A refusal
+    shows the page again with what was typed in its form and the reason."""
     goods = get_or_404(db.session, store.Goods, goods_id, _l("No such goods."))
-    kind = request.form.get("kind")
-    quantity = whole(request.form.get("quantity"), _l("A stock change is a whole number other than zero."))
-    if kind not in store.BY_HAND:
-        raise InvalidInput(_l("Choose restock or adjust."))
-    store.move_stock(
-        db.session, goods.id, quantity, reason=kind, actor=current_user.actor, note=request.form.get("note", "")
-    )
+    kind = request.form.get("kind", "")[:16]
+    typed = {
+        "kind": kind,
+        "quantity": request.form.get("quantity", "")[:20],
+        "note": request.form.get("note", "")[:200],
+    }
+    try:
+        quantity = whole(typed["quantity"], _l("A stock change is a whole number other than zero."))
+        if kind not in store.BY_HAND:
+            raise InvalidInput(_l("Choose restock or adjust."))
+        store.move_stock(db.session, goods.id, quantity, reason=kind, actor=current_user.actor, note=typed["note"])
+    except DomainError as err:
+        db.abandon()
+        return _form_page(goods, error=err.message, status=err.status_code, stock_typed=typed)
     flash(_l("%(name)s: stock is now %(stock)s.", name=goods.name, stock=goods.stock), "info")
     return redirect(url_for("admin.goods_edit", goods_id=goods.id), 303)
 
@@ -233,19 +244,41 @@ def _active_goods() -> list[store.Goods]:
 @bp.get("/goods/stocktake")
 @role_required(*READERS)
 def stocktake() -> str:
-    return render_template("admin/stocktake.html", goods=_active_goods(), can_edit=current_user.has_role(*KEEPERS))
+    return _stocktake_page()[0]
+
+
+def _stocktake_page(
+    *, typed: dict[str, str] | None = None, preview: list | None = None, error: str = "", status: int = 200
+) -> tuple[str, int]:
+    return render_template(
+        "admin/stocktake.html",
+        goods=_active_goods(),
+        can_edit=current_user.has_role(*KEEPERS),
+        typed=typed or {},
+        preview=preview,
+        error=error,
+    ), status
 
 
 @bp.post("/goods/stocktake")
 @role_required(*KEEPERS)
-def stocktake_post() -> Response:
-    """Post the counts entered (blank lines are not counted); the differences become movements."""
-    counts = {}
-    for key, value in request.form.items():
-        if key.startswith("count-") and value.strip():
-            goods_id = whole(key.removeprefix("count-"), _l("No such goods."))
-            counts[goods_id] = whole(value, _l("A count is a whole number from 0."))
-    movements = store.stock_take(db.session, counts, actor=current_user.actor, note=request.form.get("note", ""))
+def stocktake_post() -> Response | tuple[str, int]:
+    """The counts entered (blank lines are not counted) are first shown as the differences they make; posted
+    (confirm=1), the differences become movements. A refusal keeps what was entered."""
+    typed = {k: v[:20] for k, v in request.form.items() if k.startswith("count-")}
+    typed["note"] = request.form.get("note", "")[:150]
+    try:
+        counts = {}
+        for key, value in typed.items():
+            if key.startswith("count-") and value.strip():
+                goods_id = whole(key.removeprefix("count-"), _l("No such goods."))
+                counts[goods_id] = whole(value, _l("A count is a whole number from 0."))
+        if request.form.get("confirm") != "1":
+            return _stocktake_page(typed=typed, preview=store.stock_take_preview(db.session, counts))
+        movements = store.stock_take(db.session, counts, actor=current_user.actor, note=typed["note"])
+    except DomainError as err:
+        db.abandon()
+        return _stocktake_page(typed=typed, error=err.message, status=err.status_code)
     message = _l(
         "Stock-take posted: %(counted)s goods counted, %(changed)s differences.",
         counted=len(counts),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,27 @@ def hazard_list() -> str:
 @bp.get("/hazards/<int:hazard_id>")
 @role_required(*READERS)
 def hazard_detail(hazard_id: int) -> str:
+    return _detail_page(hazard_id)[0]
+
+
+def _keeps_typed(view: Callable[..., Response]) -> Callable[..., Response | tuple[str, int]]:
+    """A step on a hazard's page (verify, assign, rectify, re-inspect) that is refused shows the page again
+    with what was typed in its form and the reason above, instead of an error page."""
+
+    @wraps(view)
+    def step(hazard_id: int) -> Response | tuple[str, int]:
+        try:
+            return view(hazard_id)
+        except DomainError as err:
+            if err.status_code == 404:
+                raise
+            db.abandon()
+            return _detail_page(hazard_id, error=err.message, typed=request.form, status=err.status_code)
+
+    return step
+
+
+def _detail_page(hazard_id: int, *, error: str = "", typed: Any = None, status: int = 200) -> tuple[str, int]:
     hazard = hazards.get_hazard(db.session, hazard_id)
     staff = [
         s
@@ -74,7 +97,9 @@ def hazard_detail(hazard_id: int) -> str:
             current_user.actor, hazard, officer=current_user.has_role(Role.safety_officer)
         ),
         reward=_reward_paid(hazard),
-    )
+        error=error,
+        typed=typed or {},
+    ), status
 
 
 def _departments() -> list[people.Department]:
@@ -169,6 +194,7 @@ def _locked(hazard_id: int) -> hazards.Hazard:
 
 @bp.post("/hazards/<int:hazard_id>/verify")
 @role_required(*OFFICERS)
+@_keeps_typed
 def hazard_verify(hazard_id: int) -> Response:
     form = request.form
     hazard = hazards.verify(
@@ -186,6 +212,7 @@ def hazard_verify(hazard_id: int) -> Response:
 
 @bp.post("/hazards/<int:hazard_id>/assign")
 @role_required(*OFFICERS)
+@_keeps_typed
 def hazard_assign(hazard_id: int) -> Response:
     form = request.form
     try:
@@ -212,6 +239,7 @@ def hazard_assign(hazard_id: int) -> Response:
 
 @bp.post("/hazards/<int:hazard_id>/rectified")
 @role_required(*OWNERS)
+@_keeps_typed
 def hazard_rectified(hazard_id: int) -> Response:
     hazard = hazards.record_rectification(
         db.session,
@@ -227,6 +255,7 @@ def hazard_rectified(hazard_id: int) -> Response:
 
 @bp.post("/hazards/<int:hazard_id>/reinspect")
 @role_required(*OFFICERS)
+@_keeps_typed
 def hazard_reinspect(hazard_id: int) -> Response:
     hazard = hazards.reinspect(
         db.session,
@@ -242,6 +271,7 @@ def hazard_reinspect(hazard_id: int) -> Response:
 
 @bp.post("/hazards/<int:hazard_id>/major")
 @role_required(*OFFICERS)
+@_keeps_typed
 def hazard_major(hazard_id: int) -> Response:
     """A major hazard listed for supervision (挂牌督办) and the day it was reported to the regulator."""
     hazard = hazards.record_major(

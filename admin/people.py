@@ -20,6 +20,7 @@ from models.base import get_or_404
 from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.people import Role
+from models.settings import get_setting
 from printer.sheets import CardFace, card_sheet_pdf
 
 from . import READERS, bp, pager, pdf_response, role_required
@@ -164,6 +165,8 @@ def person_update(employee_id: int) -> Response:
 @role_required()
 def person_step(employee_id: int, step: str) -> Response:
     employee = get_or_404(db.session, people.Employee, employee_id, _l("No such employee."), lock=True)
+    if step == "leave" and request.form.get("confirm") != "1":
+        return _confirm_leaving(employee)
     if step == "leave":
         roster.leave(db.session, employee, actor=current_user.actor)
         flash(_l("%(name)s has left: their cards no longer work.", name=employee.name), "info")
@@ -171,6 +174,29 @@ def person_step(employee_id: int, step: str) -> Response:
         roster.rejoin(db.session, employee)
         flash(_l("%(name)s is back. Issue a new card.", name=employee.name), "info")
     return redirect(url_for("admin.person", employee_id=employee.id), 303)
+
+
+def _confirm_leaving(employee: people.Employee) -> Response:
+    """What marking an employee as left does, asked once before it is done."""
+    cards = sum(1 for card in employee.cards if card.active)
+    forfeit = get_setting(db.session, "leaver_points") == "forfeit"
+    consequences = [
+        _l("%(n)s cards of %(name)s stop working at once.", n=cards, name=employee.name),
+        _l("Their %(points)s points are forfeited (a ledger entry).", points=employee.balance)
+        if forfeit and employee.balance
+        else _l("Their %(points)s points are kept, frozen until they come back.", points=employee.balance),
+        _l("They can no longer redeem, claim or report by name."),
+    ]
+    page = render_template(
+        "admin/confirm.html",
+        title=_l("Mark %(name)s (%(number)s) as left?", name=employee.name, number=employee.number),
+        consequences=consequences,
+        action=url_for("admin.person_step", employee_id=employee.id, step="leave"),
+        carry=[],
+        button=_l("Mark as left"),
+        back=url_for("admin.person", employee_id=employee.id),
+    )
+    return Response(page, mimetype="text/html")
 
 
 @bp.post("/people/<int:employee_id>/pin")

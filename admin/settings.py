@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from app import forms
 from app.extensions import db
 from models import clock, settings, workdays
-from models.errors import InvalidInput
+from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.people import Role
 
@@ -41,8 +41,19 @@ def settings_index() -> str:
 
 @bp.post("/settings/<key>")
 @role_required(*EDITORS)
-def setting_save(key: str) -> str:
-    value = settings.set_setting(db.session, key, request.form.get("value", ""))
+def setting_save(key: str) -> str | tuple[str, int]:
+    """Save one setting in its row; a refused value stays in the field with the reason beside it, in words."""
+    typed = request.form.get("value", "")[:200]
+    try:
+        value = settings.set_setting(db.session, key, typed)
+    except DomainError as err:
+        if key not in settings.SPECS:
+            raise
+        db.abandon()
+        row = render_template(
+            "admin/_setting_row.html", key=key, spec=settings.SPECS[key], value=typed, can_edit=True, error=err.message
+        )
+        return row, err.status_code
     return render_template(
         "admin/_setting_row.html", key=key, spec=settings.SPECS[key], value=value, can_edit=True, saved=True
     )

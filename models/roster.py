@@ -232,7 +232,7 @@ def leave(session: Session, employee: Employee, *, actor: str) -> None:
     employee.active, employee.left_at = False, utcnow()
     for card in employee.cards:
         if card.active:
-            card.revoked_at, card.revoked_by, card.revoke_reason = utcnow(), actor, "employee left"
+            card.revoked_at, card.revoked_by, card.revoke_reason = utcnow(), actor, "离职"
     session.flush()
 
 

@@ -208,18 +208,18 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
     if spec.pattern is not None:
         value = str(value).strip()
         if not re.fullmatch(spec.pattern, value, flags=re.ASCII):
-            raise InvalidInput(_l("%(key)s: %(hint)s"), key=key, hint=spec.hint)
+            raise InvalidInput(_l("%(key)s: %(hint)s"), key=spec.label, hint=spec.hint)
     elif spec.choices is not None:
         if value not in spec.choices:
-            raise InvalidInput(_l("%(key)s must be one of: %(choices)s"), key=key, choices=", ".join(spec.choices))
+            raise InvalidInput(_l("%(key)s: choose one from the list."), key=spec.label)
     else:
         try:
             value = int(str(value).strip())
         except ValueError:
-            raise InvalidInput(_l("%(key)s must be a whole number."), key=key) from None
+            raise InvalidInput(_l("%(key)s must be a whole number."), key=spec.label) from None
         if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
             raise InvalidInput(
-                _l("%(key)s must be between %(min)s and %(max)s."), key=key, min=spec.minimum, max=spec.maximum
+                _l("%(key)s must be between %(min)s and %(max)s."), key=spec.label, min=spec.minimum, max=spec.maximum
             )
     # The first save of a setting makes its row (holding the default, as it read before): by an insert that
     # gives way to a twin, so that admins saving it at once take turns on the row instead of one failing.

@@ -816,15 +816,28 @@ def movements_of(session: Session, goods_id: int, limit: int = 50) -> list[Stock
     )
 
 
-def stock_take(session: Session, counts: dict[int, int], *, actor: str, note: str = "") -> list[StockMovement]:
-    """Post a stock-take: for each item counted, the difference between the count and the stock now becomes
-    a "count" movement. All or nothing: one impossible count (negative, not a whole number, unknown goods)
-    refuses the whole sheet."""
+def _check_counts(counts: dict[int, int]) -> None:
     if not counts:
         raise InvalidInput(_l("Enter at least one count."))
     for counted in counts.values():
         if not isinstance(counted, int) or isinstance(counted, bool) or not 0 <= counted <= 1_000_000:
             raise InvalidInput(_l("A count is a whole number from 0."))
+
+
+def stock_take_preview(session: Session, counts: dict[int, int]) -> list[tuple[Goods, int, int]]:
+    """What a stock-take would post, before it is posted: (goods, counted, difference) for each item counted."""
+    _check_counts(counts)
+    goods = _goods_by_id(session, counts)
+    if len(goods) != len(counts):
+        raise NotFound(_l("No such goods."))
+    return [(item, counts[item.id], counts[item.id] - item.stock) for item in goods.values()]
+
+
+def stock_take(session: Session, counts: dict[int, int], *, actor: str, note: str = "") -> list[StockMovement]:
+    """Post a stock-take: for each item counted, the difference between the count and the stock now becomes
+    a "count" movement. All or nothing: one impossible count (negative, not a whole number, unknown goods)
+    refuses the whole sheet."""
+    _check_counts(counts)
     goods = _lock_goods(session, counts)
     if len(goods) != len(counts):
         raise NotFound(_l("No such goods."))

@@ -59,7 +59,8 @@ def test_numbers_past_an_integer_column_are_refused(client, session, plant):
     for path, form in (
         (f"/admin/goods/{goods.id}/stock", {"kind": "restock", "quantity": BIG, "note": "到货"}),
         (f"/admin/goods/{goods.id}/stock", {"kind": "restock", "quantity": "2000000000", "note": "到货"}),
-        ("/admin/goods/stocktake", {f"count-{goods.id}": BIG, "note": "盘点"}),
+        ("/admin/goods/stocktake", {f"count-{goods.id}": BIG, "note": "盘点", "confirm": "1"}),
+        ("/admin/goods/stocktake", {f"count-{BIG}": "1", "note": "盘点", "confirm": "1"}),
         ("/admin/goods/stocktake", {f"count-{BIG}": "1", "note": "盘点"}),
         ("/admin/claims/approve", {"ids": [BIG, str(claim.id)]}),
         (f"/admin/claims/{claim.id}/approve", {"points": BIG}),

@@ -78,7 +78,10 @@ def test_restock_and_adjust_are_movements_with_who_and_why(client, login, sessio
         {"kind": "adjust", "quantity": "-100", "note": "丢失"},  # below zero
         {"kind": "steal", "quantity": "1", "note": "x"},
     ):
-        assert 400 <= client.post(url, data=bad).status_code < 500, bad
+        refused = client.post(url, data=bad)
+        assert 400 <= refused.status_code < 500, bad
+        if bad["kind"] in ("restock", "adjust"):  # the page comes back with what was typed, and the reason
+            assert f'value="{bad["quantity"]}"' in refused.text and 'class="message error"' in refused.text, bad
     session.expire_all()
     assert session.get(store.Goods, soap.id).stock == 28
     moves = store.movements_of(session, soap.id)
@@ -98,7 +101,11 @@ def test_a_stock_take_posts_the_differences_only(client, login, session, make_go
     page = client.get("/admin/goods/stocktake")
     assert page.status_code == 200 and f'name="count-{soap.id}"' in page.text
     form = {f"count-{soap.id}": "8", f"count-{gloves.id}": "4", f"count-{towel.id}": "", "note": "月末盘点"}
-    response = client.post("/admin/goods/stocktake", data=form)
+    preview = client.post("/admin/goods/stocktake", data=form)  # first the differences, nothing posted
+    assert preview.status_code == 200 and 'name="confirm" value="1"' in preview.text and ">-2<" in preview.text
+    session.expire_all()
+    assert session.get(store.Goods, soap.id).stock == 10
+    response = client.post("/admin/goods/stocktake", data={**form, "confirm": "1"})
     assert response.status_code == 303
     session.expire_all()
     assert [session.get(store.Goods, g.id).stock for g in (soap, gloves, towel)] == [8, 4, 7]
@@ -112,8 +119,10 @@ def test_a_stock_take_posts_the_differences_only(client, login, session, make_go
 def test_an_impossible_count_refuses_the_whole_sheet(client, login, session, make_goods, bad):
     soap, gloves = make_goods("肥皂", 5, stock=10), make_goods("手套", 8, stock=4)
     login("store", "storekeeper")
-    response = client.post("/admin/goods/stocktake", data={f"count-{soap.id}": "2", f"count-{gloves.id}": bad})
-    assert response.status_code == 400
+    form = {f"count-{soap.id}": "2", f"count-{gloves.id}": bad}
+    for confirm in ("", "1"):
+        response = client.post("/admin/goods/stocktake", data={**form, "confirm": confirm})
+        assert response.status_code == 400 and f'value="{bad}"' in response.text  # kept, with the reason
     session.expire_all()
     assert session.get(store.Goods, soap.id).stock == 10  # the good line was not posted either
 

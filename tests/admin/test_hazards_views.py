@@ -205,3 +205,24 @@ def paired_kiosk(session):
     code = kiosks.create_kiosk(session, "三号终端", printer_uri="dummy://")[1]
     session.commit()
     return code
+
+
+def test_a_refused_step_keeps_what_was_typed(client, session, login, press):
+    """A hazard verified valid without a grade, or assigned without measures: the page comes back with what was
+    chosen and typed, and the reason above, instead of an error page."""
+    hazard = hazards.report(session, press, category="act", description="未戴安全帽", reporter=None).hazard
+    session.commit()
+    login("officer", "safety_officer")
+    refused = client.post(f"/admin/hazards/{hazard.id}/verify", data={"verdict": "valid", "note": "现场<b>属实</b>"})
+    assert refused.status_code == 400 and 'class="message error"' in refused.text
+    assert 'value="valid" required checked' in refused.text and "现场&lt;b&gt;属实&lt;/b&gt;" in refused.text
+    assert (
+        client.post(f"/admin/hazards/{hazard.id}/verify", data={"verdict": "valid", "grade": "general"}).status_code
+        == 303
+    )
+    assigned = client.post(
+        f"/admin/hazards/{hazard.id}/assign", data={"owner": "officer", "measures": "", "working_days": "7"}
+    )
+    assert assigned.status_code == 400 and 'value="7"' in assigned.text and 'value="officer" selected' in assigned.text
+    session.expire_all()
+    assert session.get(hazards.Hazard, hazard.id).status is hazards.HazardStatus.verified

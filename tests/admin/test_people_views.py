@@ -104,12 +104,15 @@ def test_leaving_stops_the_cards_and_settles_the_points_as_the_setting_says(
     card = people.issue_card(session, worker, "qr", actor="test")
     session.commit()
     login("boss", "admin")
-    assert client.post(f"/admin/people/{worker.id}/leave").status_code == 303
+    asked = client.post(f"/admin/people/{worker.id}/leave")  # the first click says what will happen, and asks
+    assert asked.status_code == 200 and 'name="confirm" value="1"' in asked.text and "120" in asked.text
+    assert employee_by(session, worker.number).active and people.identify_card(session, card.code).id == worker.id
+    assert client.post(f"/admin/people/{worker.id}/leave", data={"confirm": "1"}).status_code == 303
     gone = employee_by(session, worker.number)
     assert not gone.active and gone.balance == (120 if mode == "keep" else 0)
     with pytest.raises(CardRevoked):
         people.identify_card(session, card.code)
-    assert client.post(f"/admin/people/{worker.id}/leave").status_code == 400  # already left
+    assert client.post(f"/admin/people/{worker.id}/leave", data={"confirm": "1"}).status_code == 400  # already left
     assert client.post(f"/admin/people/{worker.id}/rejoin").status_code == 303
     assert employee_by(session, worker.number).active
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from flask_babel import force_locale
 
 from models import clock
-from models.settings import get_setting
+from models.settings import SPECS, get_setting
 from models.workdays import is_workday
 
 
@@ -33,10 +36,19 @@ def test_an_admin_changes_the_yearly_cap_in_place(client, login, session):
         ("notice_days", "1e9"),
     ],
 )
-def test_bad_settings_are_refused_and_nothing_changes(client, login, session, key, value):
+def test_bad_settings_are_refused_and_nothing_changes(app, client, login, session, key, value):
     login("admin", "admin")
     response = client.post(f"/admin/settings/{key}", data={"value": value}, headers={"HX-Request": "true"})
-    assert response.status_code == 400 and 'class="message error"' in response.text
+    assert response.status_code == 400
+    if key in SPECS:  # the row comes back with the reason beside the field, naming the setting in words
+        error = re.search(r'<em class="field-error" role="alert">([^<]*)</em>', response.text).group(1)
+        with app.test_request_context(), force_locale("zh_Hans_CN"):
+            label = str(SPECS[key].label)
+        assert key not in error and label in error, error
+        if not SPECS[key].choices:
+            assert f'value="{value}"' in response.text  # what was typed stays in the field
+    else:
+        assert 'class="message error"' in response.text
     assert get_setting(session, "yearly_cap") == 2000 and get_setting(session, "cap_mode") == "trim"
 
 

@@ -54,6 +54,9 @@ def test_the_back_office_walk(live_server, page, session, tmp_path, make_employe
     page.goto(f"{live_server}/admin/goods/stocktake")
     page.locator("input[name^=count-]").first.fill("18")
     shot(page, "admin-stocktake")
+    page.get_by_role("button", name="核对差异").click()
+    page.locator("td.minus, td.plus").first.wait_for()  # the differences shown before anything is posted
+    shot(page, "admin-stocktake-preview")
     page.get_by_role("button", name="差异过账").click()
     page.wait_for_url("**/admin/goods")
     assert "1 处差异" in page.locator("#messages").inner_text()
