@@ -155,3 +155,42 @@ def test_a_worker_follows_their_reports_on_a_small_phone(
     mine = stranger.goto(f"{live_server}/r/mine/{hazard.id}")
     assert mine.status >= 400 and "更换护栏螺栓" not in stranger.content()  # nobody else's phone opens it
     stranger.context.close()
+
+
+@pytest.mark.parametrize("viewport", [(360, 740), (390, 844)])
+def test_the_officer_takes_a_hazard_through_the_loop_on_a_phone(
+    live_server, browser, session, make_employee, make_staff, viewport
+):
+    """The officer on the floor: the hazard list, its page, verify, assign and close on a phone, the menu one
+    line and no page scrolling sideways."""
+    place = places.save_place(session, None, name="三号厂房二层东侧配电间", risk="red")
+    hazard = hazards.report(session, place, category="state", description="配电柜门未关，线缆裸露", reporter=None)
+    make_staff("officer", "safety_officer")
+    session.commit()
+    phone = browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    mobile = phone.new_page()
+    sign_in(mobile, live_server, "officer")
+    sideways = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    mobile.goto(f"{live_server}/admin/hazards")
+    assert mobile.evaluate(sideways) <= 0
+    menu = mobile.locator(".topbar nav").bounding_box()
+    assert menu["height"] < 60  # one line, not a screen of links over the first screen
+    shot(mobile, f"officer-{viewport[0]}-hazards")
+    mobile.get_by_role("link", name=hazard.hazard.number).click()
+    mobile.get_by_role("radio", name="属实").check()
+    mobile.select_option("select[name=grade]", "general")
+    mobile.get_by_role("button", name="保存核实结论").click()
+    mobile.locator("h1 .badge", has_text="已核实").wait_for()
+    mobile.select_option("select[name=owner]", "officer")
+    mobile.fill("textarea[name=measures]", "关闭柜门，包扎裸露线缆")
+    mobile.get_by_role("button", name="下达").click()
+    mobile.locator("h1 .badge", has_text="整改中").wait_for()
+    assert mobile.evaluate(sideways) <= 0
+    shot(mobile, f"officer-{viewport[0]}-assigned")
+    mobile.fill("textarea[name=note]", "已关闭并包扎")
+    mobile.get_by_role("button", name="已整改").click()
+    mobile.get_by_role("button", name="复查合格，销号").click()
+    mobile.locator("h1 .badge", has_text="已销号").wait_for()
+    phone.close()
