@@ -21,20 +21,14 @@ def _until(check, seconds: float = 20.0) -> bool:
     return False
 
 
-def test_a_slip_lands_and_a_claim_is_credited_with_no_second_command(app, session, make_employee, make_goods, rule):
+def test_a_slip_lands_and_a_claim_is_credited_with_no_second_command(
+    app, session, make_employee, make_goods, make_claim
+):
     worker = make_employee(balance=100)
     soap = make_goods("肥皂", 5, price=10)
     bought = store.redeem(session, worker, {soap.id: 1}, kiosk="test", request_key="b" * 20).redemption
     printing.enqueue(session, bought, printer_uri="file://receipts", columns=32, encoding="gb18030", actor="test")
-    claim = claims.submit_claim(
-        session,
-        employee=worker,
-        rule=rule("T01"),
-        points=10,
-        description="参加安全培训",
-        source="office",
-        actor="staff:safety",
-    )
+    claim = make_claim(worker, "T01", 10, source="office", actor="staff:safety")
     claims.approve(session, claim, 10, actor="staff:safety", now=utcnow() - dt.timedelta(days=10))
     session.commit()
     receipts = Path(app.instance_path) / "receipts"

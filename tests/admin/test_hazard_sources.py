@@ -150,7 +150,9 @@ def test_a_kiosk_claim_for_finding_a_hazard_goes_through_the_loop_once(client, s
     assert daily.status_code == 303 and session.scalar(select(func.count()).select_from(claims.Claim)) == 2
 
 
-def test_every_rule_for_finding_a_hazard_goes_through_the_loop(client, session, login, make_employee, rule, press):
+def test_every_rule_for_finding_a_hazard_goes_through_the_loop(
+    client, session, login, make_employee, make_claim, rule, press
+):
     """The seed's D03 (主动报告隐患, a daily rule) and a rule the enterprise marks for finding a hazard go
     through the hazard ledger like H01 and H02; no path files them as plain claims."""
     assert {r.code for r in session.scalars(select(rules.Rule).where(rules.Rule.reports_hazard))} == {
@@ -195,15 +197,7 @@ def test_every_rule_for_finding_a_hazard_goes_through_the_loop(client, session, 
     ]
     assert session.scalar(select(func.count()).select_from(claims.Claim)) == 0  # no claim skipped the loop
     with pytest.raises(claims.InvalidInput):  # nor can one be filed by any other path
-        claims.submit_claim(
-            session,
-            employee=worker,
-            rule=rule("D03"),
-            points=3,
-            description="直接申报",
-            source="supervisor",
-            actor=officer.actor,
-        )
+        make_claim(worker, "D03", 3, "直接申报", source="supervisor", actor=officer.actor)
     deduct = client.post(
         "/admin/rules/new",
         data={

@@ -65,19 +65,7 @@ def test_report_a_hazard_from_a_phone_and_close_it_in_the_back_office(
     page.goto(f"{live_server}/admin/hazards")
     page.get_by_role("link", name=number).click()
     assert page.locator(".photos img").first.evaluate("img => img.decode().then(() => img.naturalWidth)") == 1600
-    page.get_by_role("radio", name="属实").check()
-    page.select_option("select[name=grade]", "general")
-    page.get_by_role("button", name="保存核实结论").click()
-    page.locator("h1 .badge", has_text="已核实").wait_for()
-    page.select_option("select[name=owner]", "officer")
-    page.fill("textarea[name=measures]", "加装防护罩并张贴警示标识")
-    page.get_by_role("button", name="下达").click()
-    page.locator("h1 .badge", has_text="整改中").wait_for()
-    shot(page, "admin-hazard-assigned")
-    page.fill("textarea[name=note]", "已加装防护罩")
-    page.get_by_role("button", name="已整改").click()
-    page.get_by_role("button", name="复查合格，销号").click()
-    page.locator("h1 .badge", has_text="已销号").wait_for()
+    _through_the_loop(page, "加装防护罩并张贴警示标识", "已加装防护罩", lambda: shot(page, "admin-hazard-assigned"))
     shot(page, "admin-hazard-closed")
     page.goto(f"{live_server}/admin/places")
     shot(page, "admin-places")
@@ -179,18 +167,27 @@ def test_the_officer_takes_a_hazard_through_the_loop_on_a_phone(
     assert menu["height"] < 60  # one line, not a screen of links over the first screen
     shot(mobile, f"officer-{viewport[0]}-hazards")
     mobile.get_by_role("link", name=hazard.hazard.number).click()
-    mobile.get_by_role("radio", name="属实").check()
-    mobile.select_option("select[name=grade]", "general")
-    mobile.get_by_role("button", name="保存核实结论").click()
-    mobile.locator("h1 .badge", has_text="已核实").wait_for()
-    mobile.select_option("select[name=owner]", "officer")
-    mobile.fill("textarea[name=measures]", "关闭柜门，包扎裸露线缆")
-    mobile.get_by_role("button", name="下达").click()
-    mobile.locator("h1 .badge", has_text="整改中").wait_for()
-    assert mobile.evaluate(sideways) <= 0
-    shot(mobile, f"officer-{viewport[0]}-assigned")
-    mobile.fill("textarea[name=note]", "已关闭并包扎")
-    mobile.get_by_role("button", name="已整改").click()
-    mobile.get_by_role("button", name="复查合格，销号").click()
-    mobile.locator("h1 .badge", has_text="已销号").wait_for()
+
+    def assigned() -> None:
+        assert mobile.evaluate(sideways) <= 0
+        shot(mobile, f"officer-{viewport[0]}-assigned")
+
+    _through_the_loop(mobile, "关闭柜门，包扎裸露线缆", "已关闭并包扎", assigned)
     phone.close()
+
+
+def _through_the_loop(page, measures: str, done: str, assigned) -> None:
+    """On a hazard's page: verify it valid (general), assign it to the officer, record it rectified, close it."""
+    page.get_by_role("radio", name="属实").check()
+    page.select_option("select[name=grade]", "general")
+    page.get_by_role("button", name="保存核实结论").click()
+    page.locator("h1 .badge", has_text="已核实").wait_for()
+    page.select_option("select[name=owner]", "officer")
+    page.fill("textarea[name=measures]", measures)
+    page.get_by_role("button", name="下达").click()
+    page.locator("h1 .badge", has_text="整改中").wait_for()
+    assigned()
+    page.fill("textarea[name=note]", done)
+    page.get_by_role("button", name="已整改").click()
+    page.get_by_role("button", name="复查合格，销号").click()
+    page.locator("h1 .badge", has_text="已销号").wait_for()
