@@ -187,14 +187,26 @@ def _confirm_leaving(employee: people.Employee) -> Response:
         else _l("Their %(points)s points are kept, frozen until they come back.", points=employee.balance),
         _l("They can no longer redeem, claim or report by name."),
     ]
-    page = render_template(
-        "admin/confirm.html",
-        title=_l("Mark %(name)s (%(number)s) as left?", name=employee.name, number=employee.number),
-        consequences=consequences,
+    return _confirm(
+        _l("Mark %(name)s (%(number)s) as left?", name=employee.name, number=employee.number),
+        consequences,
         action=url_for("admin.person_step", employee_id=employee.id, step="leave"),
         carry=[],
         button=_l("Mark as left"),
         back=url_for("admin.person", employee_id=employee.id),
+    )
+
+
+def _confirm(title: object, consequences: list, *, action: str, carry: list, button: object, back: str) -> Response:
+    """A destructive step asked once: what will happen, and the same post again with confirm=1."""
+    page = render_template(
+        "admin/confirm.html",
+        title=title,
+        consequences=consequences,
+        action=action,
+        carry=carry,
+        button=button,
+        back=back,
     )
     return Response(page, mimetype="text/html")
 
@@ -226,6 +238,23 @@ def card_issue(employee_id: int) -> Response:
 def card_step(card_id: int, step: str) -> Response:
     card = get_or_404(db.session, people.Card, card_id, _l("No such card."))
     reason = request.form.get("reason", "")[:200]
+    if step == "revoke" and request.form.get("confirm") != "1":
+        if not card.active:
+            raise InvalidInput(_l("This card is already revoked."))
+        if not reason.strip():
+            raise InvalidInput(_l("Say why the card is revoked."))
+        return _confirm(
+            _l("Revoke this card of %(name)s?", name=card.employee.name),
+            [
+                _l("The card stops working at once: at the kiosk and on the phone pages."),
+                _l("Reason: %(reason)s", reason=reason),
+                _l("Their points stay theirs; a new card can be issued."),
+            ],
+            action=url_for("admin.card_step", card_id=card.id, step="revoke"),
+            carry=[("reason", reason)],
+            button=_l("Revoke"),
+            back=url_for("admin.person", employee_id=card.employee_id),
+        )
     if step == "revoke":
         people.revoke_card(db.session, card, actor=current_user.actor, reason=reason)
         flash(_l("The card is revoked: it no longer works."), "info")

@@ -118,7 +118,7 @@ def test_each_kind_of_change_leaves_its_entry(client, login, session, make_emplo
             {"name": "张三丰", "department_id": department.id, "kind": "staff"},
             {"employee"},
         ),
-        (f"/admin/cards/{card.id}/revoke", {"reason": "遗失"}, {"card"}),
+        (f"/admin/cards/{card.id}/revoke", {"reason": "遗失", "confirm": "1"}, {"card"}),
         (f"/admin/people/{worker.id}/pin", {"pin": "2468", "pin_again": "2468"}, {"employee"}),
         (f"/admin/redemptions/{redemption.number}/cancel", {"reason": "拿错"}, {"redemption", "ledger_entry"}),
         (f"/admin/hazards/{hazard.id}/verify", {"verdict": "valid", "grade": "general"}, {"hazard", "hazard_event"}),

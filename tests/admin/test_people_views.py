@@ -67,7 +67,10 @@ def test_a_lost_card_is_replaced_the_old_one_stops_working(client, login, sessio
     assert len(new) == 1 and people.identify_card(session, new[0].code).id == worker.id
     page = client.get(f"/admin/people/{worker.id}")
     assert "遗失" in page.text and "由 store 发放" in page.text and "staff:store" not in page.text  # by name
-    assert client.post(f"/admin/cards/{new[0].id}/revoke", data={"reason": "离岗"}).status_code == 303
+    asked = client.post(f"/admin/cards/{new[0].id}/revoke", data={"reason": "离岗"})  # says what happens, asks
+    assert asked.status_code == 200 and 'name="confirm" value="1"' in asked.text and "离岗" in asked.text
+    assert people.identify_card(session, new[0].code).id == worker.id  # still works until confirmed
+    assert client.post(f"/admin/cards/{new[0].id}/revoke", data={"reason": "离岗", "confirm": "1"}).status_code == 303
     assert client.post(f"/admin/cards/{new[0].id}/revoke", data={"reason": "again"}).status_code == 400
 
 
