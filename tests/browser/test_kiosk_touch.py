@@ -128,12 +128,13 @@ def test_the_counter_by_touch_alone(live_server, browser, session, make_employee
     assert session.get(people.Employee, first.id).balance == 300
 
 
-def test_a_claim_by_taps_comes_back_filled_when_refused(live_server, browser, session, make_employee):
+@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
+def test_a_claim_by_taps_comes_back_filled_when_refused(live_server, browser, session, make_employee, name, viewport):
     worker = make_employee(name="王一", number="T00010")
     card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
-    _kiosk, code = kiosks.create_kiosk(session, "申报终端", printer_uri="dummy://")
+    _kiosk, code = kiosks.create_kiosk(session, f"申报终端-{name}", printer_uri="dummy://")
     session.commit()
-    context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
     page = context.new_page()
     _pair(page, live_server, code)
     page.keyboard.type(card.code + "\n")
@@ -149,7 +150,7 @@ def test_a_claim_by_taps_comes_back_filled_when_refused(live_server, browser, se
     assert page.locator("textarea[name=description]").input_value() == "当班期间"
     assert page.locator("input[name=rule_id]:checked").count() == 1
     assert page.evaluate(SIZES) == []
-    shot(page, "touch-claim-refused")
+    shot(page, f"touch-{name}-claim-refused")
     _tap(page, "✕12")  # the keys go to the points again: cleared, then 12
     page.get_by_role("button", name="提交审核").click()
     page.wait_for_url("**/kiosk/me")
