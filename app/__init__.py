@@ -99,7 +99,9 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
         languages=app.config["LANGUAGES"], get_locale=get_locale, choice_labels=CHOICE_LABELS, weekdays=l10n.weekdays
     )
     # Every time and day a person reads, in the plant's zone and one format per language (models/clock.py).
-    app.jinja_env.filters.update(when=l10n.when, day=l10n.day, logged=l10n.logged, who=l10n.who, signed=l10n.signed)
+    app.jinja_env.filters.update(
+        when=l10n.when, day=l10n.day, logged=l10n.logged, who=l10n.who, signed=l10n.signed, memo=l10n.memo
+    )
     clock.read_in(l10n.reader_language)  # a message of the domain that carries a time shows it to its reader
 
     @app.context_processor

@@ -12,7 +12,7 @@ from flask import g, has_request_context
 from flask_babel import get_locale
 
 from app.extensions import db
-from models import clock, people
+from models import clock, memos, people
 
 
 def language() -> str:
@@ -60,6 +60,11 @@ def who(actor: str | None) -> str:
 def weekdays(days: str) -> str:
     """Stored opening days ("135") in the reader's words."""
     return clock.weekdays_text(str(days), language())
+
+
+def memo(entry: object) -> str:
+    """A ledger entry's memo in the reader's words (models/memos.py): the record stays as it was written."""
+    return memos.in_words(entry.memo, entry.kind.value, language())  # type: ignore[attr-defined]
 
 
 def signed(points: int) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import Date, DateTime, Enum, Exists, ForeignKey, Index, Integer, Select, String, Text, exists, select
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from . import clock, ledger
+from . import clock, ledger, memos
 from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
 from .errors import InactiveEmployee, InvalidInput, InvalidTransition, YearlyCapReached
@@ -344,7 +344,7 @@ def _take_owed(session: Session, employee_id: int, budget: int, *, actor: str, n
             taken,
             actor=actor,
             ref=("claim", claim.id),
-            memo=f"补扣 {claim.rule.name}",
+            memo=f"{memos.OWED} {claim.rule.name}",
             at=now,
         )
         budget -= taken
@@ -378,7 +378,7 @@ def _unpay_owed(session: Session, award: Claim, *, actor: str, now: dt.datetime 
             ledger.LedgerEntry.kind == ledger.EntryKind.deduction,
             ledger.LedgerEntry.created_at == given.created_at,
             ledger.LedgerEntry.seq > given.seq,
-            ledger.LedgerEntry.memo.startswith("补扣 "),
+            ledger.LedgerEntry.memo.startswith(f"{memos.OWED} "),
         )
         .order_by(ledger.LedgerEntry.seq.desc())
     ).all()
@@ -396,7 +396,7 @@ def _unpay_owed(session: Session, award: Claim, *, actor: str, now: dt.datetime 
             ledger.EntryKind.deduction,
             actor=actor,
             ref=("claim", owed.id),
-            memo=f"补扣撤销（所用积分属虚假申报）{owed.rule.name}",
+            memo=f"{memos.OWED_UNDONE}{owed.rule.name}",
             at=now,
         )
         owed.owed_points = (owed.owed_points or 0) + back
@@ -428,7 +428,7 @@ def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str, now: 
             claim.credited_points,
             actor=actor,
             ref=("claim", claim.id),
-            memo=f"虚假积分撤销 {claim.rule.name}",
+            memo=f"{memos.FALSE_POINTS} {claim.rule.name}",
             kind=ledger.EntryKind.adjustment,
             at=now,
         )

@@ -45,7 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from . import clock
+from . import clock, memos
 from .base import AnySelect, Base, LabelledEnum, countable_day, upsert_insert, within_columns
 from .clock import utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
@@ -503,7 +503,7 @@ def award(
             actor=actor,
             ref=ref,
             at=at,
-            memo=f"{memo}（年度上限：应得 {points} 分，实得 {left} 分）".strip(),
+            memo=memos.capped(memo, points, left),
         )
         return AwardResult(points, left, entry)
     entry = post_entry(session, employee, points, EntryKind.award, actor=actor, ref=ref, memo=memo, at=at)
@@ -530,7 +530,7 @@ def deduct(
     if taken == 0 and kind is not EntryKind.deduction:
         return 0
     if taken < points:
-        memo = f"{memo}（应扣 {points} 分，余额不足，实扣 {taken} 分）".strip()
+        memo = memos.short(memo, points, taken)
     post_entry(session, employee, -taken, kind, actor=actor, ref=ref, memo=memo, at=at)
     return taken
 
@@ -633,7 +633,7 @@ def close_year(session: Session, year: int, *, actor: str, today: dt.date | None
                     EntryKind.expiry,
                     actor=actor,
                     ref=("year", year),
-                    memo=f"{year} 年末积分清零",
+                    memo=memos.year_end(year),
                 )
                 people += 1
                 points += expire

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import ledger
+from . import ledger, memos
 from .base import clean_text
 from .clock import utcnow
 from .errors import InvalidInput
@@ -228,7 +228,7 @@ def leave(session: Session, employee: Employee, *, actor: str) -> None:
     if not employee.active:
         raise InvalidInput(_l("%(name)s has already left."), name=employee.name)
     if get_setting(session, "leaver_points") == "forfeit" and employee.balance > 0:
-        ledger.adjust(session, employee.id, -employee.balance, actor=actor, memo="离职，积分清零")
+        ledger.adjust(session, employee.id, -employee.balance, actor=actor, memo=memos.LEFT)
     employee.active, employee.left_at = False, utcnow()
     for card in employee.cards:
         if card.active:

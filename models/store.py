@@ -26,7 +26,7 @@ from typing import Protocol
 from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integer, Select, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from . import clock, ledger
+from . import clock, ledger, memos
 from .base import Base, LabelledEnum, clean_text
 from .claims import suspended_query
 from .clock import utcnow
@@ -595,7 +595,7 @@ def redeem(
         ledger.EntryKind.redemption,
         actor=kiosk,
         ref=("redemption", redemption.id),
-        memo=f"兑换 {names}",
+        memo=f"{memos.REDEEMED} {names}",
         at=at,
     )
     session.flush()
@@ -769,7 +769,7 @@ def cancel(
         ledger.EntryKind.refund,
         actor=actor,
         ref=("redemption", redemption.id),
-        memo=f"{'退货' if returned else '取消兑换'} {redemption.number}：{reason}"[:200],
+        memo=f"{memos.RETURNED if returned else memos.CANCELLED} {redemption.number}：{reason}"[:200],
     )
     return _cancelled(session, redemption, status, actor=actor, reason=reason)
 

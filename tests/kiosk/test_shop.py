@@ -248,3 +248,30 @@ def test_a_deduction_from_an_empty_balance_is_in_the_employee_s_history(client, 
     screen = client.get("/kiosk/me").text
     assert "违章作业、违反操作规程（应扣 15 分，余额不足，实扣 0 分）" in screen
     assert ">0</td>" in screen and "+0" not in screen
+
+
+def test_the_history_reads_in_the_reader_s_language(client, session, make_employee, make_goods, rule):
+    """The ledger keeps its memos as written (Chinese); an employee who chose English reads the fixed words in
+    English, and what is data (a goods item's name, a slip's number, a typed reason) as it was written."""
+    from models import claims, clock, ledger
+
+    worker = make_employee(name="英文历史", balance=100)
+    soap = make_goods("洗衣液", 20)
+    made = store.redeem(session, worker, {soap.id: 1}, kiosk="一号终端", request_key="h" * 20).redemption
+    store.cancel(session, made, "拿错了", actor="staff:store")
+    ledger.adjust(session, worker.id, -90, actor="staff:admin", memo="更正")
+    fine = claims.submit_claim(
+        session, employee=worker, rule=rule("V02"), points=25, description="x", source="office", actor="staff:safety"
+    )
+    claims.approve(session, fine, 25, actor="staff:safety")
+    claims.credit_due_one(session, fine, actor="system", now=clock.utcnow())
+    session.commit()
+    scan_in(client, session, worker)
+    chinese = client.get("/kiosk/me").text
+    assert "兑换 洗衣液×1" in chinese and f"取消兑换 {made.number}：拿错了" in chinese
+    assert "（应扣 25 分，余额不足，实扣 10 分）" in chinese
+    english = client.get("/kiosk/me?lang=en").text
+    assert "Redeemed: 洗衣液×1" in english and f"Redemption cancelled: {made.number}：拿错了" in english
+    assert "(25 due, the balance fell short: 10 taken)" in english
+    for fixed in ("兑换 ", "取消兑换", "应扣", "余额不足"):
+        assert fixed not in english
