@@ -111,9 +111,12 @@ def test_the_counter_by_touch_alone(live_server, browser, session, make_employee
     page.get_by_role("link", name="English").click()
     page.get_by_text("Forgot your card").click()
     page.locator("input[name=number]").click()  # the focus is off the scan field ...
+    page.evaluate("() => { window.samePage = true; }")
     page.keyboard.type(card.code + "\n")  # ... and the card the scanner reads still starts the visit
     page.wait_for_url("**/kiosk/me")
     assert "李大壮" in page.locator("main").inner_text() and "Done" in page.locator("main").inner_text()
+    assert page.evaluate("() => window.samePage") is True  # the screen was put in place: no page was loaded
+    page.locator("#goods .goods").first.wait_for()  # and the shelf came after it
     page.get_by_role("button", name="Done").click()
     page.wait_for_url("**/kiosk/")
     assert "请刷积分卡" in page.locator("main").inner_text()  # the next person starts in the default language
