@@ -11,7 +11,11 @@ CASES = [
     ("award", memos.capped("主动报告隐患", 50, 20), "主动报告隐患 (yearly cap: 50 due, 20 credited)"),
     ("deduction", memos.short("违章作业", 15, 0), "违章作业 (15 due, the balance fell short: 0 taken)"),
     ("deduction", f"{memos.OWED} 违章作业", "Owed deduction: 违章作业"),
-    ("deduction", f"{memos.OWED_UNDONE}违章作业", "Owed deduction undone (its points came from a false claim): 违章作业"),
+    (
+        "deduction",
+        f"{memos.OWED_UNDONE}违章作业",
+        "Owed deduction undone (its points came from a false claim): 违章作业",
+    ),
     ("adjustment", f"{memos.FALSE_POINTS} 合理化建议", "False points withdrawn: 合理化建议"),
     ("adjustment", memos.LEFT, "Left the company: points forfeited"),
     ("expiry", memos.year_end(2026), "Unspent points of 2026 expired at year end"),
