@@ -21,7 +21,8 @@ translations: $(STAMP)
 
 # Migrate the embedded SQLite database in instance/, load the demo plant when it is empty, serve on :5000.
 run: install
-	$(BIN)/mart run
+	@echo "make run: the demo plant (its sign-ins are published); a real plant starts clean with mart run"
+	$(BIN)/mart run --demo
 
 # The browser tests drive the system Chromium (never a downloaded one); the deploy tests put nginx in front
 # of gunicorn; the export tests open every Excel file in LibreOffice. Installed here when missing and this is

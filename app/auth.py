@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -38,7 +39,9 @@ def client_address() -> str:
 
 @bp.get("/login")
 def login() -> str:
-    return render_template("auth/login.html", form=LoginForm())
+    # A clean start has no account to sign in with: the page says how the first one is made (on the server).
+    first = db.session.scalar(select(StaffUser.id).limit(1)) is None
+    return render_template("auth/login.html", form=LoginForm(), first_account=first)
 
 
 @bp.post("/login")

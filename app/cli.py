@@ -156,30 +156,53 @@ def _safe_url() -> str:
     return db.engine.url.render_as_string(hide_password=True)
 
 
+def _reachable(host: str) -> str:
+    """The address to print for ``host``: for 0.0.0.0 (every interface), this machine's address on its network,
+    which a phone can open (the route to a private address is asked for; nothing is sent)."""
+    if host not in ("0.0.0.0", "::", ""):
+        return host
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
 # --------------------------------------------------------------------------- serving
 
 
-@click.command("run", help="Migrate, load demo data into an empty database, and serve the product.")
+@click.command("run", help="Migrate and serve the product (a clean start unless --demo is given).")
 @with_appcontext
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on: 0.0.0.0 for a trial that phones on the plant's network can reach.",
+)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--no-demo", is_flag=True, help="Do not load demo data into an empty database.")
+@click.option("--demo", is_flag=True, help="Load the demo plant (with its published sign-ins) into an empty database.")
 @click.option(
     "--no-workers",
     is_flag=True,
     help="Do not print slips or credit claims in this process (production runs them as their own services).",
 )
-def run_command(host: str, port: int, no_demo: bool, no_workers: bool) -> None:
+def run_command(host: str, port: int, demo: bool, no_workers: bool) -> None:
     upgrade_database()
     session = db.session
-    if not no_demo and not session.scalar(select(func.count()).select_from(people.Employee)):
+    staff = session.scalar(select(func.count()).select_from(people.StaffUser))
+    if demo and not staff and not session.scalar(select(func.count()).select_from(people.Employee)):
         from .demo import build_demo
 
-        click.echo("Empty database: loading the demo plant (about a minute) ...")
+        click.echo("Empty database and --demo: loading the demo plant (about a minute) ...")
         with db.unit():
             summary = build_demo(session)
         click.echo(summary)
-    base = f"http://{host}:{port}"
+    elif demo:
+        click.echo("--demo: the database is not empty, so no demo is loaded (the demo goes only into an empty one).")
+    base = f"http://{_reachable(host)}:{port}"
     click.echo(
         "\n"
         f"  Safety Points Mart is running ({_safe_url()})\n"
@@ -187,6 +210,16 @@ def run_command(host: str, port: int, no_demo: bool, no_workers: bool) -> None:
         f"  Back office:       {base}/admin/\n"
         f"  Notice board:      {base}/board\n"
     )
+    if host in ("127.0.0.1", "localhost", "::1"):
+        click.echo(
+            f"  Only this computer reaches it; for phones on the plant's network: mart run --host 0.0.0.0 --port {port}"
+        )
+    if not session.scalar(select(func.count()).select_from(people.StaffUser)):
+        click.echo(
+            "  No staff account yet. Create the first administrator, then sign in to the back office:\n"
+            "    .venv/bin/mart staff add USERNAME --name 'Full name' --role admin\n"
+            "  (To try the product with a believable plant instead: make run, or mart run --demo on an empty database.)"
+        )
     from .demo import DEMO_STAFF
 
     if session.scalar(select(people.StaffUser.id).where(people.StaffUser.username == DEMO_STAFF[0][0])):

@@ -148,3 +148,36 @@ def test_stock_verify_finds_stock_changed_by_hand(runner, session, make_goods):
     session.commit()
     broken = runner.invoke(args=["stock", "verify"])
     assert broken.exit_code == 1 and "肥皂: stock 50, movements add up to 5" in broken.output
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """`mart run` up to serving: what it would listen on, instead of listening."""
+    calls = []
+    monkeypatch.setattr("app.cli.run_simple", lambda host, port, app, **kw: calls.append((host, port)))
+    return calls
+
+
+def test_run_starts_clean_and_says_how_to_create_the_first_account(runner, session, served):
+    from models import people
+
+    result = runner.invoke(args=["run", "--no-workers"])
+    assert result.exit_code == 0, result.output
+    assert served == [("127.0.0.1", 5000)]
+    assert session.scalar(select(people.Employee.id)) is None and session.scalar(select(people.StaffUser.id)) is None
+    assert "mart staff add USERNAME" in result.output and "--role admin" in result.output
+    assert "--host 0.0.0.0" in result.output and "admin-demo-1" not in result.output
+
+
+def test_run_loads_the_demo_only_when_asked_and_only_into_an_empty_database(runner, session, served):
+    from models import people
+
+    people.create_staff(session, username="chief", name="王主任", password="a-long-password-1", roles=["admin"])
+    session.commit()
+    result = runner.invoke(args=["run", "--demo", "--no-workers", "--host", "0.0.0.0", "--port", "5391"])
+    assert result.exit_code == 0, result.output
+    assert "no demo is loaded" in result.output and session.scalar(select(people.Employee.id)) is None
+    assert "mart staff add" not in result.output  # an account exists
+    assert served == [("0.0.0.0", 5391)]
+    shown = result.output.split("Kiosk (counter):")[1].split()[0]
+    assert shown.endswith(":5391/kiosk/") and "0.0.0.0" not in shown  # an address a phone can open

@@ -116,3 +116,11 @@ def test_signing_in_never_goes_on_to_another_site(client, make_staff, target):
         "/login", query_string={"next": target}, data={"username": "keeper", "password": "password-123"}
     )
     assert response.status_code == 303 and response.headers["Location"] == "/admin/"
+
+
+def test_a_clean_start_s_sign_in_page_says_how_the_first_account_is_made(client, session, make_staff):
+    first = client.get("/login")
+    assert "mart staff add USERNAME" in first.text and "还没有后台账号" in first.text
+    make_staff("chief", "admin")
+    later = client.get("/login")
+    assert later.status_code == 200 and "mart staff add" not in later.text
