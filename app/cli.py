@@ -53,7 +53,7 @@ def _fail(message: object) -> NoReturn:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(run_command)
     app.cli.add_command(db_group)
-    app.cli.add_command(demo_command)
+    app.cli.add_command(demo_group)
     app.cli.add_command(claims_group)
     app.cli.add_command(points_group)
     app.cli.add_command(ledger_group)
@@ -266,9 +266,16 @@ def run_command(host: str, port: int, demo: bool, no_workers: bool) -> None:
             background.stop()
 
 
-@click.command("demo", help="Build a believable demo plant into an empty database.")
-@with_appcontext
-def demo_command() -> None:
+@click.group(
+    "demo",
+    cls=AppGroup,
+    invoke_without_command=True,
+    help="Build a believable demo plant into an empty database (mart demo), or wipe it (mart demo wipe).",
+)
+@click.pass_context
+def demo_group(context: click.Context) -> None:
+    if context.invoked_subcommand is not None:
+        return
     from .demo import build_demo
 
     upgrade_database()
@@ -277,6 +284,28 @@ def demo_command() -> None:
     with db.unit():
         summary = build_demo(db.session)
     click.echo(summary)
+
+
+@demo_group.command("wipe", help="Delete the demo plant, all of it, for a clean start. Refuses if anything is real.")
+@click.option("--yes", is_flag=True, help="Do not ask.")
+def demo_wipe(yes: bool) -> None:
+    from .demo import real_entries, wipe
+
+    upgrade_database()
+    found = real_entries(db.session)
+    db.session.rollback()
+    if found:
+        _fail(
+            "Not wiped: this database holds what the demo did not make ("
+            + "; ".join(found)
+            + "). Only a demo plant is wiped; back up and start a new database instead."
+        )
+    if not yes:
+        click.confirm("Delete the demo plant: every employee, account, claim, entry and slip?", abort=True)
+    with db.unit():
+        wipe(db.session)
+    upgrade_database()  # the rule catalogue back, as on a clean start
+    click.echo("The demo plant is wiped. Create the first administrator: mart staff add USERNAME --role admin")
 
 
 # --------------------------------------------------------------------------- points

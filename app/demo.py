@@ -5,15 +5,19 @@ so the result passes ``mart ledger verify`` like any live database."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import secrets
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import claims, clock, hazards, kiosks, people, places, roster, rules, store, unit
+from models import audit, claims, clock, hazards, kiosks, people, places, roster, rules, store, unit
+from models.base import Base
 from models.clock import utcnow
 from models.rules import Rule, RuleKind
+from models.settings import Setting
 
 DEMO_PIN = "1234"
 DEMO_KIOSK = "演示终端"
@@ -228,6 +232,7 @@ def build_demo(session: Session, *, employees: int = 200, seed: int = 2026) -> s
         counts["fraud"] += 1
     reports = _plant_places(session, rng, workers[:-1], staff)
     session.flush()
+    _mark(session)
     return (
         f"{reports} "
         f"Demo plant: {len(DEPARTMENTS)} departments, {len(teams)} teams, {len(workers)} employees with cards, "
@@ -358,3 +363,54 @@ def _plant_places(session: Session, rng: random.Random, workers: list, staff: di
                 accepted_on=clock.today(),
             )
     return f"{len(spots)} places with QR posters, {made} hazard reports."
+
+
+# What the demo made, by the last row of each table a plant's own data would begin in: anything past these
+# marks (a person, an account, a goods item, a place, a kiosk, a department) is the plant's, and `mart demo wipe`
+# refuses. The mark is a row of the settings table that no setting reads.
+MARK = "demo.plant"
+
+
+def _marked_models() -> dict[str, Any]:
+    return {
+        "employees": people.Employee,
+        "staff accounts": people.StaffUser,
+        "departments": people.Department,
+        "goods": store.Goods,
+        "places": places.Place,
+        "kiosks": kiosks.Kiosk,
+    }
+
+
+def _mark(session: Session) -> None:
+    marks = {name: session.scalar(select(func.max(model.id))) or 0 for name, model in _marked_models().items()}
+    session.merge(Setting(key=MARK, value=json.dumps(marks)))
+
+
+def real_entries(session: Session) -> list[str]:
+    """What in the database the demo did not make, in words ("3 employees"); None made means it is a demo's."""
+    row = session.get(Setting, MARK)
+    if row is None:
+        return ["no demo plant was built into this database"]
+    marks = json.loads(row.value)
+    found = []
+    for name, model in _marked_models().items():
+        extra = session.scalar(select(func.count()).select_from(model).where(model.id > marks.get(name, 0)))
+        if extra:
+            found.append(f"{extra} {name}")
+    return found
+
+
+def _marks_text(session: Session) -> str:
+    row = session.get(Setting, MARK)
+    return row.value if row is not None else ""
+
+
+def wipe(session: Session) -> None:
+    """Delete every row of every table (children first); the caller migrates again, which puts back the rule
+    catalogue, so the database is as a clean start finds it."""
+    made = _marks_text(session)
+    for table in reversed(Base.metadata.sorted_tables):
+        session.execute(table.delete())
+    # The log starts again with the wipe itself, so whoever reads it later knows the demo came before.
+    audit.note(session, "wipe", "demo", "", {"demo plant": made})

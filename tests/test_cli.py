@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from app.demo import build_demo
 from models import claims, hazards, ledger, store
@@ -181,3 +181,30 @@ def test_run_loads_the_demo_only_when_asked_and_only_into_an_empty_database(runn
     assert served == [("0.0.0.0", 5391)]
     shown = result.output.split("Kiosk (counter):")[1].split()[0]
     assert shown.endswith(":5391/kiosk/") and "0.0.0.0" not in shown  # an address a phone can open
+
+
+def test_a_demo_is_wiped_in_one_command_and_never_a_plant_s_own_data(runner, session, make_employee):
+    from models import people
+    from models.audit import AuditEntry
+    from models.rules import Rule
+
+    never = runner.invoke(args=["demo", "wipe", "--yes"])  # no demo was ever built here
+    assert never.exit_code == 1 and "no demo plant" in never.output
+    build_demo(session, employees=30)
+    session.commit()
+    real = make_employee(name="真员工", number="JZ0033")  # the plant's own first person, after the demo
+    session.commit()
+    refused = runner.invoke(args=["demo", "wipe", "--yes"])
+    assert refused.exit_code == 1 and "1 employees" in refused.output
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(people.Employee)) == 31  # nothing was deleted
+    session.delete(session.get(people.Employee, real.id))
+    session.commit()
+    wiped = runner.invoke(args=["demo", "wipe", "--yes"])
+    assert wiped.exit_code == 0, wiped.output
+    session.expire_all()
+    for model in (people.Employee, people.StaffUser, ledger.LedgerEntry, store.Goods, store.Redemption):
+        assert session.scalar(select(func.count()).select_from(model)) == 0
+    assert session.scalar(select(func.count()).select_from(Rule)) > 0  # the catalogue is back, as on a clean start
+    assert [e.action for e in session.scalars(select(AuditEntry))] == ["wipe"]
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
