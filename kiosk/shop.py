@@ -33,7 +33,7 @@ from models.i18n import lazy_gettext as _l
 from models.settings import get_setting
 from printer.slips import slip_preview
 
-from .visit import CART_CHANGED, bp, cart_context, cart_total, holder_view, kiosk_cart, save_cart
+from .visit import CART_CHANGED, bp, cart_context, cart_total, holder_view, kiosk_cart, save_cart, store_closed
 
 
 def offer(employee: store.Holder, tier: str | None, category: str | None) -> list[dict]:
@@ -63,6 +63,7 @@ def goods(employee: store.Holder) -> str:
         offer=offer(employee, request.args.get("tier"), request.args.get("category")),
         tier=request.args.get("tier"),
         category=request.args.get("category"),
+        closed=store_closed(),
     )
 
 

@@ -227,6 +227,17 @@ def cart_total() -> int:
     return int(session.get("kiosk_cart_total", 0))
 
 
+def store_closed() -> str | None:
+    """Why the store is shut now, in words; None while it is open. The shelf and the cart say it at once."""
+    return None if store.store_open(db.session) else store.closed_words(db.session)
+
+
 def cart_context(employee: store.Holder, priced: store.PricedCart | None = None) -> dict:
     priced = priced or store.price_cart(db.session, employee, kiosk_cart())
-    return {"lines": priced.lines, "total": priced.total, "left": priced.left, "needs_pin": priced.needs_pin}
+    return {
+        "lines": priced.lines,
+        "total": priced.total,
+        "left": priced.left,
+        "needs_pin": priced.needs_pin,
+        "closed": store_closed(),
+    }

@@ -6,6 +6,7 @@ Seed 000 leaves these to each enterprise (yearly cap "e.g. 2,000", reset or carr
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -36,6 +37,7 @@ class SettingSpec:
     maximum: int | None = None
     pattern: str | None = None  # a text setting: the whole value must match this
     hint: Any = None  # for a text setting: how to write it
+    check: Any = None  # for a text setting: a function that raises InvalidInput for a value the pattern lets by
 
 
 SPECS: dict[str, SettingSpec] = {
@@ -77,6 +79,15 @@ SPECS: dict[str, SettingSpec] = {
         _l("Store opening days"),
         pattern=r"[1-7]{1,7}",
         hint=_l("ISO weekdays, e.g. 135 for Monday, Wednesday, Friday"),
+    ),
+    # Days the store stays shut although they are opening days (holidays, stock-taking): single days and
+    # ranges, in the plant's calendar.
+    "store_closed_days": SettingSpec(
+        "",
+        _l("Days the store is closed"),
+        pattern=r"(\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?( *, *\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?){0,99})?",
+        hint=_l("dates and ranges, e.g. 2026-10-01..2026-10-07, 2027-01-01"),
+        check=lambda value: closed_days(value),
     ),
     # Goods tiers by value in yuan (seed 000: 5-500 yuan in low, mid and high tiers).
     "tier_low_max_yuan": SettingSpec(50, _l("Low tier: goods worth up to (yuan)"), minimum=1, maximum=100_000),
@@ -131,7 +142,15 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (
         _l("The store: prices, tiers, budget, opening"),
-        ("points_per_yuan", "tier_low_max_yuan", "tier_mid_max_yuan", "year_budget_yuan", "store_hours", "store_days"),
+        (
+            "points_per_yuan",
+            "tier_low_max_yuan",
+            "tier_mid_max_yuan",
+            "year_budget_yuan",
+            "store_hours",
+            "store_days",
+            "store_closed_days",
+        ),
     ),
     (_l("The kiosk and PINs"), ("kiosk_idle_seconds", "pin_threshold", "pin_max_tries", "pin_lock_minutes")),
     (_l("The receipt printer"), ("printer_uri", "paper_mm", "printer_encoding")),
@@ -200,6 +219,23 @@ def _forget_settings(session: Session, transaction: SessionTransaction) -> None:
             forget_shared_settings()
 
 
+def closed_days(value: str) -> list[tuple[dt.date, dt.date]]:
+    """The store_closed_days setting as (first, last) day pairs; a day that is no calendar day, or a range
+    that ends before it begins, is refused in words."""
+    spans = []
+    for part in filter(None, (piece.strip() for piece in value.split(","))):
+        first_text, _, last_text = part.partition("..")
+        try:
+            first = dt.date.fromisoformat(first_text)
+            last = dt.date.fromisoformat(last_text) if last_text else first
+        except ValueError:
+            raise InvalidInput(_l("%(part)s is not a day of the calendar."), part=part) from None
+        if last < first:
+            raise InvalidInput(_l("%(part)s ends before it begins."), part=part)
+        spans.append((first, last))
+    return spans
+
+
 def set_setting(session: Session, key: str, value: Any) -> Any:
     """Validate and store one setting; returns the stored value."""
     spec = SPECS.get(key)
@@ -209,6 +245,8 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
         value = str(value).strip()
         if not re.fullmatch(spec.pattern, value, flags=re.ASCII):
             raise InvalidInput(_l("%(key)s: %(hint)s"), key=spec.label, hint=spec.hint)
+        if spec.check is not None:
+            spec.check(value)
     elif spec.choices is not None:
         if value not in spec.choices:
             raise InvalidInput(_l("%(key)s: choose one from the list."), key=spec.label)

@@ -42,7 +42,7 @@ from .errors import (
 from .i18n import lazy_gettext as _l
 from .people import Employee, check_pin, clean_scan
 from .photos import clean_image, save_jpeg, upload_limit
-from .settings import all_settings, get_setting
+from .settings import all_settings, closed_days, get_setting
 
 
 class GoodsCategory(LabelledEnum):
@@ -496,7 +496,10 @@ def price_cart(session: Session, employee: Holder, cart: dict[int, int]) -> Pric
 
 def change_cart(session: Session, employee: Holder, cart: dict[int, int], goods_id: int, delta: int) -> PricedCart:
     """The cart with one more (``delta`` 1), one fewer (-1) or none (0) of ``goods_id``, priced; refused when
-    the goods are gone, the shelf has too few, or the points would not reach. The cart given is not changed."""
+    the store is closed (said before a cart is filled, not at the last tap), the goods are gone, the shelf has
+    too few, or the points would not reach. The cart given is not changed."""
+    if delta > 0 and not store_open(session):
+        raise _closed_message(session)
     goods = _goods_by_id(session, {*cart, goods_id})
     item = goods.get(goods_id)
     if item is None or not item.active:
@@ -525,6 +528,8 @@ def store_open(session: Session, now: dt.datetime | None = None) -> bool:
     """Whether redemption is open at ``now`` (the plant's wall-clock time), by the hours and days settings."""
     now = now or clock.now()
     if str(now.isoweekday()) not in get_setting(session, "store_days"):
+        return False
+    if any(first <= now.date() <= last for first, last in closed_days(get_setting(session, "store_closed_days"))):
         return False
     opens, closes = str(get_setting(session, "store_hours")).split("-")
     hour = now.strftime("%H:%M")
@@ -566,7 +571,7 @@ def redeem(
     if suspended:
         raise RedemptionSuspended()
     if not store_open(session, now):
-        raise _closed_message(session)
+        raise _closed_message(session, now)
     lines = _take(session, cart)
     total = sum(quantity * price for _, quantity, price in lines)
     if total > locked.balance:
@@ -642,12 +647,26 @@ def _check_request(session: Session, request_key: str, digest: str, holder_id: i
     return found
 
 
-def _closed_message(session: Session) -> StoreClosed:
-    return StoreClosed(
-        _l("Redemption is open %(days)s, %(hours)s."),
-        days=clock.weekdays_text(get_setting(session, "store_days")),
-        hours=get_setting(session, "store_hours"),
-    )
+def _closed_message(session: Session, now: dt.datetime | None = None) -> StoreClosed:
+    return StoreClosed(closed_words(session, now))
+
+
+def closed_words(session: Session, now: dt.datetime | None = None) -> str:
+    """Why the store is shut now and when it opens, in words (the kiosk says it before a cart is filled)."""
+    now = now or clock.now()
+    days = clock.weekdays_text(get_setting(session, "store_days"))
+    hours = get_setting(session, "store_hours")
+    for first, last in closed_days(get_setting(session, "store_closed_days")):
+        if first <= now.date() <= last:
+            return str(
+                _l(
+                    "The store is closed until %(last)s. Redemption is open %(days)s, %(hours)s.",
+                    last=clock.date_text(last),
+                    days=days,
+                    hours=hours,
+                )
+            )
+    return str(_l("The store is closed now. Redemption is open %(days)s, %(hours)s.", days=days, hours=hours))
 
 
 def redeem_bearer(
@@ -672,7 +691,7 @@ def redeem_bearer(
     if earlier is not None:
         return RedeemResult(earlier, True)
     if not store_open(session, now):
-        raise _closed_message(session)
+        raise _closed_message(session, now)
     lines = _take(session, cart, goods)
     total = sum(quantity * price for _, quantity, price in lines)
     spend(total)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import func, select
@@ -275,3 +276,30 @@ def test_the_history_reads_in_the_reader_s_language(client, session, make_employ
     assert "(25 due, the balance fell short: 10 taken)" in english
     for fixed in ("兑换 ", "取消兑换", "应扣", "余额不足"):
         assert fixed not in english
+
+
+def test_a_closed_store_says_so_before_the_cart_is_filled(client, session, make_employee, make_goods):
+    """On a day the store is shut (a holiday in the settings), the employee's screen says until when and how it
+    opens, the shelf's buttons are off, and an add is refused with the same words: no cart to lose at the end."""
+    from models import clock
+
+    today = clock.now().date()
+    set_setting(session, "store_closed_days", f"{today.isoformat()}..{(today + dt.timedelta(days=2)).isoformat()}")
+    session.commit()
+    worker = make_employee(name="节日", balance=300)
+    soap = make_goods("洗衣液", 20)
+    scan_in(client, session, worker)
+    until = (today + dt.timedelta(days=2)).isoformat()
+    screen = client.get("/kiosk/me").text
+    assert f"超市闭店至 {until}" in screen and "去兑换" not in screen
+    shelf = client.get("/kiosk/goods", headers={"HX-Request": "true"}).text
+    assert "disabled>" in shelf.split("洗衣液")[1].split("</div>")[0]
+    refused = client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": 1}, headers={"HX-Request": "true"})
+    assert refused.status_code == 409 and f"超市闭店至 {until}" in refused.text
+    assert "洗衣液" not in client.get("/kiosk/me").text.split('id="cart"')[1].split("</section>")[0]
+    set_setting(session, "store_closed_days", "")
+    session.commit()
+    assert (
+        client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": 1}, headers={"HX-Request": "true"}).status_code
+        == 200
+    )

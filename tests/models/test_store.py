@@ -24,7 +24,7 @@ from models.errors import (
 )
 from models.ledger import EntryKind, LedgerEntry
 from models.people import Employee
-from models.settings import set_setting
+from models.settings import get_setting, set_setting
 from models.store import Goods, Redemption, RedemptionStatus, StockMovement
 
 
@@ -135,6 +135,28 @@ def test_refused_when_suspended_inactive_or_the_store_is_closed(session, make_em
         with pytest.raises(StoreClosed, match="08:00-17:00"):
             store.redeem(session, worker, {soap.id: 1}, kiosk="kiosk:1", request_key=key(), now=closed)
     assert store.store_open(session, dt.datetime(2026, 11, 23, 9, 30))
+    set_setting(session, "store_closed_days", "2026-11-23, 2026-12-28..2027-01-03")  # a stock-take, New Year
+    with pytest.raises(StoreClosed, match="2026-11-23"):
+        store.redeem(
+            session, worker, {soap.id: 1}, kiosk="kiosk:1", request_key=key(), now=dt.datetime(2026, 11, 23, 9)
+        )
+    assert not store.store_open(session, dt.datetime(2027, 1, 1, 10))
+    assert store.store_open(session, dt.datetime(2026, 11, 24, 9, 30))
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("2026-02-30", "not a day of the calendar"),
+        ("2026-10-07..2026-10-01", "ends before it begins"),
+        ("10月1日", "2026-10-01..2026-10-07"),
+        ("2026-10-01;2026-10-02", "2026-10-01..2026-10-07"),
+    ],
+)
+def test_closed_days_are_calendar_days(session, value, words):
+    with pytest.raises(InvalidInput, match=words):
+        set_setting(session, "store_closed_days", value)
+    assert get_setting(session, "store_closed_days") == ""
 
 
 def test_above_the_threshold_the_pin_is_needed(session, make_employee, make_goods):
