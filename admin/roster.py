@@ -80,7 +80,16 @@ def roster_upload() -> Response:
     _clear_old()
     token = secrets.token_hex(16)
     name = next((f.filename for f in request.files.getlist("roster") if f.filename), "")
-    state = {"file": name[:100], "by": current_user.actor, "rows": checked.to_json(), "position": 0, "applied": 0}
+    state = {
+        "file": name[:100],
+        "by": current_user.actor,
+        "rows": checked.to_json(),
+        "columns": checked.columns,
+        "unused": checked.unused,
+        "skipped": checked.skipped,
+        "position": 0,
+        "applied": 0,
+    }
     _save(_folder() / f"{token}.json", state)
     return redirect(url_for("admin.roster_preview", token=token), 303)
 
@@ -95,6 +104,9 @@ def _preview(token: str, state: dict) -> dict:
         "counts": {a: checked.count(a) for a in ("new", "change", "leave", "same")},
         "unknown": sorted({r.department for r in checked.rows if r.unknown_department}),
         "total": len(checked.rows),
+        "columns": [(header, roster.FIELD_NAMES[key]) for header, key in state.get("columns", [])],
+        "unused": state.get("unused", []),
+        "skipped": state.get("skipped", []),
     }
 
 
@@ -151,3 +163,34 @@ def roster_apply(token: str) -> Response | str:
         _apply_chunk(path, state)
     unit.after(db.session, lambda: _save(path, state))
     return redirect(url_for("admin.roster_preview", token=token), 303)
+
+
+@bp.get("/people/import/template.xlsx")
+@role_required()
+def roster_template() -> Response:
+    """An empty roster with the columns the import reads, one example row and the kinds it knows."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "花名册"
+    sheet.append(["工号", "姓名", "部门", "班组", "人员类别", "状态"])
+    sheet.append(["JZ0001", "张三", "铸造车间", "一班", "正式员工", "在职"])
+    kinds = DataValidation(type="list", formula1='"正式员工,外包人员,临时工"', allow_blank=True)
+    status = DataValidation(type="list", formula1='"在职,离职"', allow_blank=True)
+    sheet.add_data_validation(kinds)
+    sheet.add_data_validation(status)
+    kinds.add("E2:E5000")
+    status.add("F2:F5000")
+    for column, width in zip("ABCDEF", (12, 10, 16, 10, 12, 8), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=roster-template.xlsx"},
+    )

@@ -273,6 +273,7 @@ def run_command(host: str, port: int, demo: bool, no_workers: bool) -> None:
     help="Build a believable demo plant into an empty database (mart demo), or wipe it (mart demo wipe).",
 )
 @click.pass_context
+@with_appcontext
 def demo_group(context: click.Context) -> None:
     if context.invoked_subcommand is not None:
         return

@@ -41,7 +41,7 @@ from .errors import (
     WrongPin,
 )
 from .i18n import lazy_gettext as _l
-from .people import Department, Employee, Role, StaffUser
+from .people import Department, Employee, Role, StaffUser, employee_number
 from .photos import Photo, photos_of, store_photos
 from .places import Place
 from .rules import Rule
@@ -788,7 +788,7 @@ def owner_of(session: Session, owner: str) -> tuple[str, str]:
     owner = (owner or "").strip()
     kind, _sep, key = owner.partition(":")
     if kind == "employee" and key:
-        employee = session.scalar(select(Employee).where(Employee.number == key.strip()))
+        employee = session.scalar(select(Employee).where(Employee.number == employee_number(key)))
         if employee is None or not employee.active:
             raise InvalidInput(_l("No employee with number %(number)s."), number=key.strip()[:32])
         return f"employee:{employee.number}", employee.name

@@ -50,7 +50,7 @@ from .base import AnySelect, Base, LabelledEnum, countable_day, upsert_insert, w
 from .clock import utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
 from .i18n import lazy_gettext as _l
-from .people import Employee
+from .people import Employee, employee_number
 from .settings import get_setting
 
 GENESIS_HASH = "0" * 64
@@ -864,7 +864,7 @@ class LedgerFilter:
             .join(Department, Employee.department_id == Department.id)
         )
         if self.number:
-            query = query.where(Employee.number == self.number)
+            query = query.where(Employee.number == employee_number(self.number))
         if self.department_id and big_department:
             # A large department: walk the ledger newest first and stop at a page, rather than gather its
             # every entry employee by employee and sort them (``+ 0`` keeps the database off that path).

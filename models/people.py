@@ -201,6 +201,13 @@ def staff_of_session(session: Session, session_id: str) -> StaffUser | None:
 # --------------------------------------------------------------------------- operations
 
 EMPLOYEE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+
+
+def employee_number(text: str) -> str:
+    """An employee number in its one stored form: no spaces, upper case (jz 0033 and JZ0033 are one person)."""
+    return "".join(str(text).split()).upper()
+
+
 PIN_PATTERN = re.compile(r"^\d{4,8}$")
 PIN_TRIES = "pin"  # the scope of PIN tries (models/tries.py), one count per employee
 RFID_PATTERN = re.compile(r"^[0-9A-F]{8,32}$")  # 4, 7 or 10 bytes: a UID of fewer digits is guessable
@@ -237,7 +244,7 @@ def create_employee(
     team: Team | None = None,
     kind: EmployeeKind | str = EmployeeKind.staff,
 ) -> Employee:
-    number, name = number.strip(), name.strip()
+    number, name = employee_number(number), name.strip()
     if not EMPLOYEE_NUMBER.match(number):
         raise InvalidInput(_l("An employee number is 1 to 32 letters, digits, '-' or '_'."))
     if not name:
@@ -445,7 +452,7 @@ def check_pin(session: Session, employee: Employee, pin: str) -> None:
 
 
 def find_employee(session: Session, number: str) -> Employee:
-    employee = session.scalar(select(Employee).where(Employee.number == number.strip()))
+    employee = session.scalar(select(Employee).where(Employee.number == employee_number(number)))
     if employee is None:
         raise NotFound(_l("No employee with number %(number)s."), number=number.strip()[:32])
     return employee
@@ -532,7 +539,7 @@ def actor_name(session: Session, actor: str) -> str:
         staff = session.scalar(select(StaffUser.name).where(StaffUser.username == key))
         return str(staff) if staff else str(_l("a former staff account"))
     if kind == "employee" and key:
-        name = session.scalar(select(Employee.name).where(Employee.number == key))
+        name = session.scalar(select(Employee.name).where(Employee.number.in_({key, employee_number(key)})))
         return f"{name}（{key}）" if name else key
     if kind == "kiosk" and key:
         return str(_l("kiosk %(name)s", name=key))

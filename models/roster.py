@@ -1,7 +1,9 @@
 """The HR roster from Excel: read, check row by row, compare with the employees, then apply.
 
 The roster is an .xlsx workbook whose first sheet has a header row naming the columns (工号, 姓名, 部门, and
-optionally 班组, 人员类别, 状态; the English names work too). Every row is checked before anything is written:
+optionally 班组, 人员类别 or 用工性质, 状态; the English names and the usual synonyms work too), as HR makes it:
+a title or blank rows above the header are skipped, total rows (合计) are left out, and every column it does
+not use is named in a warning. Every row is checked before anything is written:
 a missing or malformed number, a number twice in the file, an unknown department, a formula, an overlong
 cell or an unknown kind is an error on that row, and a file with errors is not applied. A row that matches
 the employee as stored changes nothing, so importing the same file twice changes nothing the second time.
@@ -30,6 +32,7 @@ from .people import (
     Employee,
     EmployeeKind,
     create_employee,
+    employee_number,
     get_or_create_team,
 )
 from .settings import get_setting
@@ -37,28 +40,48 @@ from .settings import get_setting
 MAX_ROWS = 20_000
 CELL_LIMIT = 100  # a name, a department: nothing in a roster is longer
 HEADERS = {
-    "number": ("工号", "员工编号", "编号", "number", "employee number"),
-    "name": ("姓名", "name"),
-    "department": ("部门", "department"),
-    "team": ("班组", "team"),
-    "kind": ("人员类别", "类别", "用工类型", "kind"),
-    "status": ("状态", "在职状态", "status"),
+    "number": ("工号", "员工编号", "职工编号", "人员编号", "编号", "number", "employeenumber"),
+    "name": ("姓名", "员工姓名", "name", "fullname"),
+    "department": ("部门", "所属部门", "单位", "车间", "department"),
+    "team": ("班组", "班组名称", "team"),
+    "kind": ("人员类别", "用工性质", "用工类型", "用工形式", "员工类别", "人员类型", "类别", "kind"),
+    "status": ("状态", "在职状态", "人员状态", "status"),
+}
+FIELD_NAMES = {
+    "number": _l("Employee number"),
+    "name": _l("Full name"),
+    "department": _l("Department"),
+    "team": _l("Team"),
+    "kind": _l("Kind"),
+    "status": _l("Status"),
 }
 KINDS = {
     "正式员工": "staff",
+    "正式工": "staff",
+    "正式": "staff",
+    "合同工": "staff",
+    "合同制": "staff",
     "员工": "staff",
     "在册员工": "staff",
     "staff": "staff",
     "承包商": "contractor",
     "外包": "contractor",
     "外包人员": "contractor",
+    "外包工": "contractor",
+    "劳务派遣": "contractor",
+    "派遣": "contractor",
+    "派遣工": "contractor",
     "相关方": "contractor",
     "contractor": "contractor",
     "临时人员": "temporary",
     "临时工": "temporary",
-    "劳务派遣": "temporary",
+    "临时": "temporary",
+    "实习": "temporary",
+    "实习生": "temporary",
     "temporary": "temporary",
 }
+TOTALS = {"合计", "总计", "小计", "共计", "total", "subtotal"}
+HEADER_SEARCH = 10  # rows looked at for the header: a title and a date line above it are common
 LEFT = {"离职", "已离职", "left"}
 ACTIVE = {"", "在职", "active"}
 
@@ -82,6 +105,9 @@ class RosterRow:
 @dataclass
 class Roster:
     rows: list[RosterRow]
+    columns: list[list[str]] = field(default_factory=list)  # [header as written, field key] for each used column
+    unused: list[str] = field(default_factory=list)  # headers of the columns it does not use
+    skipped: list[str] = field(default_factory=list)  # rows left out, in words (a title, a total)
 
     @property
     def errors(self) -> list[RosterRow]:
@@ -98,17 +124,40 @@ class Roster:
         return cls([RosterRow(**row) for row in rows])
 
 
+def _plain(cell: Any) -> str:
+    """A header or a kind as compared: no spaces (全角 too), lower case."""
+    return "".join(str(cell or "").split()).lower()
+
+
 def _columns(header: tuple[Any, ...]) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, cell in enumerate(header):
-        title = str(cell or "").strip().lower()
+        title = _plain(cell)
         for key, names in HEADERS.items():
             if title in names and key not in found:
                 found[key] = index
-    missing = [HEADERS[key][0] for key in ("number", "name", "department") if key not in found]
-    if missing:
-        raise InvalidInput(_l("The first row must name the columns; missing: %(columns)s."), columns="、".join(missing))
     return found
+
+
+REQUIRED = ("number", "name", "department")
+
+
+def _header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, int]]:
+    """The header row among the first rows (its index) and its columns; refused in words when none names the
+    three columns a roster needs."""
+    best: dict[str, int] = {}
+    for index, values in enumerate(rows):
+        columns = _columns(values)
+        if all(key in columns for key in REQUIRED):
+            return index, columns
+        if len(columns) > len(best):
+            best = columns
+    missing = [HEADERS[key][0] for key in REQUIRED if key not in best]
+    raise InvalidInput(
+        _l("No row in the first %(n)s names the columns; missing: %(columns)s."),
+        n=HEADER_SEARCH,
+        columns="、".join(missing),
+    )
 
 
 def _cell(values: tuple[Any, ...], index: int | None, errors: list[str]) -> str:
@@ -135,16 +184,25 @@ def read_roster(data: bytes) -> Roster:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file: each means "not a roster"
         raise InvalidInput(_l("This is not an Excel workbook (.xlsx).")) from None
+    skipped: list[str] = []
     try:
         lines = book.worksheets[0].iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
+        top = [values for _, values in zip(range(HEADER_SEARCH), lines, strict=False)]
+        if not top:
             raise InvalidInput(_l("The workbook is empty."))
-        columns = _columns(header)
+        at, columns = _header(top)
+        for line in range(1, at + 1):
+            if any(v not in (None, "") for v in top[line - 1]):
+                skipped.append(str(_l("Row %(line)s: above the header (a title)", line=line)))
+        header = top[at]
+        used = set(columns.values())
         rows: list[RosterRow] = []
-        for line, values in enumerate(lines, start=2):
+        for line, values in enumerate([*top[at + 1 :], *lines], start=at + 2):
             if not any(v not in (None, "") for v in values):
                 continue  # a blank line
+            if any(_plain(v) in TOTALS for v in values if isinstance(v, str)):
+                skipped.append(str(_l("Row %(line)s: a total", line=line)))
+                continue
             if len(rows) >= MAX_ROWS:
                 raise InvalidInput(_l("At most %(n)s rows in one file."), n=MAX_ROWS)
             rows.append(_row(line, values, columns))
@@ -158,12 +216,14 @@ def read_roster(data: bytes) -> Roster:
             row.problems.append(str(_l("Employee number also on row %(line)s.", line=seen[row.number])))
         seen.setdefault(row.number, row.line)
         row.errors = list(row.problems)
-    return Roster(rows)
+    mapping = [[clean_text(str(header[index]), CELL_LIMIT), key] for key, index in columns.items()]
+    unused = [clean_text(str(cell), CELL_LIMIT) for index, cell in enumerate(header) if index not in used and cell]
+    return Roster(rows, mapping, unused, skipped)
 
 
 def _row(line: int, values: tuple[Any, ...], columns: dict[str, int]) -> RosterRow:
     errors: list[str] = []
-    number = _cell(values, columns["number"], errors)
+    number = employee_number(_cell(values, columns["number"], errors))
     name = _cell(values, columns["name"], errors)
     department = _cell(values, columns["department"], errors)
     team = _cell(values, columns.get("team"), errors)
@@ -177,7 +237,7 @@ def _row(line: int, values: tuple[Any, ...], columns: dict[str, int]) -> RosterR
         errors.append(str(_l("The name is missing.")))
     if not department:
         errors.append(str(_l("The department is missing.")))
-    kind = KINDS.get(kind_text.lower(), "") if kind_text else "staff"
+    kind = KINDS.get(_plain(kind_text), "") if kind_text else "staff"
     if not kind:
         errors.append(str(_l("Unknown kind of employee: %(kind)s.", kind=kind_text)))
     if status.lower() not in LEFT | ACTIVE:

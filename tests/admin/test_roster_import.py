@@ -97,7 +97,7 @@ def test_a_file_full_of_faults_is_listed_row_by_row_and_cannot_be_applied(client
             ("E002", "李四二", "铸造车间", "", "", ""),  # duplicate
             ("E003", '=HYPERLINK("http://x")', "铸造车间", "", "", ""),  # a formula
             ("E004", "长" * 10_000, "铸造车间", "", "", ""),  # a 10,000-character cell
-            ("E 005", "空格", "铸造车间", "", "", ""),  # a malformed number
+            ("E/005", "斜杠", "铸造车间", "", "", ""),  # a malformed number
             ("E006", "赵六", "铸造车间", "", "老板", ""),  # unknown kind
             ("E007", "", "铸造车间", "", "", "休假"),  # no name, unknown status
         ]
@@ -169,3 +169,51 @@ def test_an_import_token_that_is_not_there(client, login):
     assert client.get("/admin/people/import/" + "0" * 32).status_code == 404
     assert client.post("/admin/people/import/../../etc/apply").status_code == 404
     assert client.get("/admin/people/import/abc").status_code == 404
+
+
+def test_a_roster_as_hr_makes_it(client, login, session, departments, make_employee):
+    """A title and a date line above the header, 用工性质 instead of 人员类别 with HR's own words, a 合计 row,
+    columns the import does not use, and numbers in another case or with a space: the preview says how it read
+    the file, and an employee already on file is found whatever the case."""
+    login("hr", "admin")
+    make_employee(name="老员工", number="JZ0033", department="铸造车间")
+    book = Workbook()
+    sheet = book.active
+    for row in (
+        ["2026年12月职工花名册"],
+        [],
+        ["序号", "工 号", "姓名", "所属部门", "用工性质", "身份证号", "备注"],
+        [1, "jz0033", "老员工", "铸造车间", "正式工", "110101199001011234", ""],
+        [2, "jz 0034", "新外包", "机修车间", "劳务派遣", "", ""],
+        [3, "JZ0035", "新临时", "铸造车间", "实习", "", ""],
+        [4, "JZ0036", "新合同", "铸造车间", "合同工", "", ""],
+        ["合 计", "", "4 人", "", "", "", ""],
+    ):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    url, preview = preview_of(client, upload(client, out.getvalue()))
+    text = preview.text
+    assert "<td>工 号</td><td>→ 工号</td>" in text and "<td>用工性质</td><td>→ 类型</td>" in text
+    for unused in ("序号", "身份证号", "备注"):
+        assert f"未使用的列：{unused}。" in text
+    assert "第 1 行：表头上方（标题）" in text and "第 8 行：合计行" in text  # left out, in words
+    assert "新增 3 · 修改 0 · 离职 0 · 无变化 1 · 有错误 0" in text
+    assert client.post(url + "/apply").status_code in (200, 303)
+    found = employees(session)
+    assert set(found) == {"JZ0033", "JZ0034", "JZ0035", "JZ0036"}  # one form; the old employee not doubled
+    assert found["JZ0034"].kind.value == "contractor" and found["JZ0035"].kind.value == "temporary"
+    assert found["JZ0036"].kind.value == "staff"
+    assert people.find_employee(session, " jz0035 ").name == "新临时"  # the kiosk's number sign-in
+
+
+def test_the_roster_template_is_a_workbook_the_import_reads(client, login, session, departments):
+    from openpyxl import load_workbook
+
+    login("hr", "admin")
+    template = client.get("/admin/people/import/template.xlsx")
+    assert template.status_code == 200 and template.mimetype.endswith("spreadsheetml.sheet")
+    header = next(load_workbook(io.BytesIO(template.data)).active.iter_rows(values_only=True))
+    assert header[:3] == ("工号", "姓名", "部门")
+    _url, preview = preview_of(client, upload(client, template.data))
+    assert "JZ0001" in preview.text and "新增" in preview.text

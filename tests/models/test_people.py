@@ -64,7 +64,7 @@ def test_a_card_of_someone_who_left_identifies_no_one(session, make_employee):
         people.issue_card(session, worker, CardKind.qr, actor="staff:admin")
 
 
-@pytest.mark.parametrize("number", ["", "   ", "E 1", "员工1", "x" * 33, "-E1"])
+@pytest.mark.parametrize("number", ["", "   ", "员工1", "x" * 33, "-E1"])
 def test_employee_numbers_are_checked(session, number):
     dept = people.get_or_create_department(session, "机加车间")
     with pytest.raises(InvalidInput):
