@@ -6,6 +6,7 @@ Every change of stock is a movement with who and why (models/store.py); the audi
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
@@ -18,7 +19,7 @@ from app.extensions import db
 from app.forms import row_id, uploaded_photos, whole
 from models import clock, store
 from models.base import get_or_404
-from models.errors import DomainError, InvalidInput, NotFound
+from models.errors import Conflict, DomainError, InvalidInput, NotFound
 from models.i18n import lazy_gettext as _l
 from models.people import Role
 from printer.sheets import CountRow, Label, count_sheet_pdf, shelf_labels_pdf
@@ -175,8 +176,11 @@ def _delivery_page(*, error: str = "", status: int = 200, typed: str = "", previ
     draft = _draft()
     goods = store.goods_by_ids(db.session, draft)
     lines = [(goods[i], q) for i, q in draft.items() if i in goods]
+    # The form's key: the post that carries it is received once, whatever comes after it with the same key.
+    key = session.setdefault("delivery_key", secrets.token_hex(16))
     return render_template(
         "admin/delivery.html",
+        request_key=key,
         lines=lines,
         units=sum(q for _g, q in lines),
         note=request.form.get("note", session.get("delivery_note", ""))[:150],
@@ -216,9 +220,21 @@ def delivery_post() -> Response | tuple[str, int]:
             session.pop(DRAFT, None)
             session.pop("delivery_note", None)
         elif action == "post":
-            moved = store.receive_delivery(db.session, draft, note=form.get("note", ""), actor=current_user.actor)
-            session.pop(DRAFT, None)
-            session.pop("delivery_note", None)
+            try:
+                moved = store.receive_delivery(
+                    db.session,
+                    draft,
+                    note=form.get("note", ""),
+                    actor=current_user.actor,
+                    request_key=form.get("request_key", "")[:32],
+                )
+            except Conflict as posted:  # a double tap or a replayed page: the first post stands, once
+                for key in (DRAFT, "delivery_note", "delivery_key"):
+                    session.pop(key, None)
+                flash(posted.message, "info")
+                return redirect(url_for("admin.goods_list"), 303)
+            for key in (DRAFT, "delivery_note", "delivery_key"):
+                session.pop(key, None)
             flash(
                 _l("Delivery posted: %(lines)s goods, %(units)s pieces.", lines=len(moved), units=sum(draft.values())),
                 "info",

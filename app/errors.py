@@ -28,10 +28,12 @@ def error_response(message: str, status: int) -> Response:
     if request.htmx:
         fragment = render_template("_message.html", message=message, level="error")
         return htmx_response(fragment, status, retarget="#messages", reswap="innerHTML")
-    if request.blueprint == "kiosk":
+    if request.blueprint == "kiosk" or request.path == "/kiosk" or request.path.startswith("/kiosk/"):
         # The counter's refusals stay within the kiosk: its own screen, the scan field live, back to the idle
-        # screen by itself (kiosk/templates/kiosk/refused.html).
-        page = render_template("kiosk/refused.html", message=message, status=status, refused=True)
+        # screen by itself (kiosk/templates/kiosk/refused.html); also an address under /kiosk that matches no
+        # page (a typo, a reload of a form's answer).
+        extra = {} if request.blueprint == "kiosk" else {"idle_seconds": 20}  # no kiosk page matched: no setting read
+        page = render_template("kiosk/refused.html", message=message, status=status, refused=True, **extra)
         return make_response(page, status)
     return make_response(render_template("error.html", message=message, status=status), status)
 

@@ -86,7 +86,7 @@ def pair_post() -> Response:
 def _next_person() -> None:
     """The counter starts every person in the default language: a choice made on someone's screen ends with
     their visit (one made on the idle screen, before a scan, is that person's own and stays)."""
-    if "lang" not in request.args and any(key in session for key in ("kiosk_employee", "kiosk_voucher")):
+    if "lang" not in request.args and any(key in session for key in ("kiosk_employee", "kiosk_voucher", "kiosk_staff")):
         session.pop("lang", None)
 
 

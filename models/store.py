@@ -119,6 +119,7 @@ class StockMovement(Base):
     )
     note: Mapped[str] = mapped_column(String(200), default="")
     ref_id: Mapped[int | None] = mapped_column(Integer)  # the redemption, for redemption and cancel
+    request_key: Mapped[str | None] = mapped_column(String(32), index=True)  # a delivery's form, posted once
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -329,11 +330,16 @@ def goods_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Goods]:
     return _goods_by_id(session, ids)
 
 
-def receive_delivery(session: Session, lines: dict[int, int], *, note: str, actor: str) -> list[StockMovement]:
+def receive_delivery(
+    session: Session, lines: dict[int, int], *, note: str, actor: str, request_key: str = ""
+) -> list[StockMovement]:
     """A delivery (入库单) of many goods, posted in one go: every line a restock with the delivery's note, or
-    nothing at all."""
+    nothing at all. ``request_key`` is the form's: a second post of it (a double tap, a replayed cookie) is
+    refused, also when both arrive at once (the goods rows are locked before the key is looked for)."""
     note = check_delivery(lines, note)
     locked = _lock_goods(session, sorted(lines))
+    if request_key and session.scalar(select(StockMovement.id).where(StockMovement.request_key == request_key[:32])):
+        raise Conflict(_l("This delivery was posted already."))
     movements = []
     for goods_id in sorted(lines):
         goods = locked.get(goods_id)
@@ -342,6 +348,7 @@ def receive_delivery(session: Session, lines: dict[int, int], *, note: str, acto
         movements.append(
             _move(session, goods, lines[goods_id], reason=MovementReason.restock, actor=actor, note=f"入库单：{note}")
         )
+        movements[-1].request_key = request_key[:32] or None
     session.flush()
     return movements
 

@@ -99,3 +99,25 @@ def test_the_storekeeper_s_dashboard_shows_slips_waiting_and_goods_low(
     assert "<strong>1</strong>待领取的兑换单" in page.replace("\n", "")
     listed = client.get("/admin/redemptions?waiting=1").text
     assert waiting.number in listed and handed.number not in listed
+
+
+def test_a_double_tap_or_a_replayed_page_posts_a_delivery_once(client, session, login, make_goods):
+    """The second post of the same form (a double tap: the same cookie, the same key) is told the delivery was
+    posted already, and the stock moves once."""
+    import re
+
+    soap, _gloves = _goods(session, make_goods)
+    login("store", "storekeeper")
+    client.post("/admin/goods/delivery", data={"action": "add", "code": SOAP})
+    page = client.get("/admin/goods/delivery").text
+    key = re.search(r'name="request_key" value="([0-9a-f]{32})"', page).group(1)
+    cookie = client.get_cookie("session").value  # what a second tap of the same page sends
+    form = {f"q{soap.id}": "5", "note": "送货单 B-1", "action": "post", "request_key": key}
+    assert client.post("/admin/goods/delivery", data=form).status_code == 303
+    client.set_cookie("session", cookie)
+    again = client.post("/admin/goods/delivery", data=form, follow_redirects=True)
+    assert again.status_code == 200 and "这张入库单已入库" in again.text
+    session.expire_all()
+    assert session.get(store.Goods, soap.id).stock == 8  # 3 + 5, once
+    fresh = client.get("/admin/goods/delivery").text  # the next delivery gets a key of its own
+    assert key not in fresh

@@ -166,3 +166,24 @@ def test_the_employee_sees_why_a_claim_was_cut_or_refused(app, client, session, 
     assert "无考试成绩记录" in page  # the rejection, with its reason
     assert "超出年度上限" in page  # the claim refused by the cap
     assert "40 分中计入 30 分" in page  # the claim cut by the cap
+
+
+def test_an_address_under_the_kiosk_that_matches_no_page_stays_in_the_kiosk(client):
+    for address in ("/kiosk/does-not-exist", "/kiosk/slip/DH-2026-999999"):
+        response = client.get(address)
+        assert response.status_code == 404 and "data-scan" in response.text and 'data-idle-seconds="' in response.text
+        assert 'href="/"' not in response.text and 'href="/board"' not in response.text
+    reload = client.get("/kiosk/scan")  # a reload of a scan's answer
+    assert reload.status_code == 405 and "data-scan" in reload.text
+
+
+def test_a_language_chosen_in_storekeeper_mode_is_not_the_next_employee_s(client, session, make_employee, make_staff):
+    make_staff("keeper", "storekeeper", password="keeper-pass-1")
+    worker = make_employee(name="下一位员工")
+    assert client.post("/kiosk/staff", data={"username": "keeper", "password": "keeper-pass-1"}).status_code in (
+        200,
+        303,
+    )
+    client.get("/kiosk/staff?lang=en")
+    screen = client.post("/kiosk/scan", data={"code": card_of(session, worker).code})
+    assert "下一位员工" in screen.text and 'lang="zh-CN"' in screen.text
