@@ -322,6 +322,9 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
     return CreditOutcome(claim.id, claim.status, credited, note)
 
 
+MAX_TAKES = 500  # owed deductions one award can pay at most (each one a claim of its own)
+
+
 def _take_owed(session: Session, employee_id: int, budget: int, *, actor: str, now: dt.datetime) -> None:
     """Deductions the balance could not cover, oldest first, taken from the ``budget`` points just awarded (never
     from a refund or from points held before): each is a deduction entry of its own claim, so the ranking, the
@@ -332,6 +335,7 @@ def _take_owed(session: Session, employee_id: int, budget: int, *, actor: str, n
         select(Claim)
         .where(Claim.employee_id == employee_id, Claim.owed_points > 0)
         .order_by(Claim.id)
+        .limit(MAX_TAKES)
         .with_for_update()
     ).all()
     for claim in owed:
@@ -353,6 +357,29 @@ def _take_owed(session: Session, employee_id: int, budget: int, *, actor: str, n
         _event(session, claim, actor, ClaimAction.credited, str(_l("%(n)s points taken from a later award.", n=taken)))
 
 
+def _takes_after(session: Session, given: ledger.LedgerEntry) -> list[ledger.LedgerEntry]:
+    """The owed deductions an award paid: ``_take_owed`` writes them right after the award entry, in its
+    transaction, which holds the chain's head, so they are the entries that follow it in the chain, up to the
+    first that is not one (another award of the same run, even of the same second, is not this award's)."""
+    following = session.scalars(
+        select(ledger.LedgerEntry)
+        .where(ledger.LedgerEntry.seq > given.seq)
+        .order_by(ledger.LedgerEntry.seq)
+        .limit(MAX_TAKES)
+    ).all()
+    takes: list[ledger.LedgerEntry] = []
+    for entry in following:
+        if (
+            entry.seq != given.seq + len(takes) + 1
+            or entry.employee_id != given.employee_id
+            or entry.kind is not ledger.EntryKind.deduction
+            or not entry.memo.startswith(f"{memos.OWED} ")
+        ):
+            break
+        takes.append(entry)
+    return takes
+
+
 def _unpay_owed(session: Session, award: Claim, *, actor: str, now: dt.datetime | None) -> None:
     """False points pay nothing: what a false award paid of deductions owed (``_take_owed``, in the same
     transaction as its award entry) is owed again, as far as the balance cannot give the award back. Each is a
@@ -371,18 +398,7 @@ def _unpay_owed(session: Session, award: Claim, *, actor: str, now: dt.datetime 
     ).first()
     if given is None:
         return
-    paid = session.scalars(  # the owed takes written right after the award entry, in its transaction
-        select(ledger.LedgerEntry)
-        .where(
-            ledger.LedgerEntry.employee_id == award.employee_id,
-            ledger.LedgerEntry.kind == ledger.EntryKind.deduction,
-            ledger.LedgerEntry.created_at == given.created_at,
-            ledger.LedgerEntry.seq > given.seq,
-            ledger.LedgerEntry.memo.startswith(f"{memos.OWED} "),
-        )
-        .order_by(ledger.LedgerEntry.seq.desc())
-    ).all()
-    for entry in paid:
+    for entry in reversed(_takes_after(session, given)):
         back = min(-entry.amount, short)
         if back <= 0:
             break

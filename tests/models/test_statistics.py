@@ -446,6 +446,29 @@ def test_a_false_award_pays_no_deduction_owed(session, make_employee, make_staff
     assert (worker.balance, owed.owed_points) == (0, 15) and later.credited_points == 10
 
 
+def test_a_false_award_gives_back_only_what_it_paid_when_two_awards_share_a_second(
+    session, make_employee, make_staff, rule
+):
+    """Two awards credited in one run (one timestamp) each paid deductions owed: the one found false owes again
+    what it paid, and what the real award paid stays paid."""
+    set_setting(session, "deduction_shortfall", "next_awards")
+    officer = make_staff("safety", "safety_officer")
+    worker = make_employee(name="壬")
+    first = credited_claim(session, worker, rule("V02"), 25, actor=officer.actor)
+    second = credited_claim(session, worker, rule("V02"), 10, actor=officer.actor)
+    assert (first.owed_points, second.owed_points) == (25, 10)
+    one_second = clock.utcnow()
+    false, real = (
+        credited_claim(session, worker, rule(code), points, actor=officer.actor, notice_over=one_second)
+        for code, points in (("E01", 20), ("T01", 15))
+    )
+    assert (worker.balance, first.owed_points, second.owed_points) == (0, 0, 0)  # 20 paid first; 5 + 10 by real
+    claims.mark_fraud(session, false, "虚报", actor=officer.actor)
+    session.commit()
+    assert (worker.balance, first.owed_points, second.owed_points) == (0, 20, 0)
+    assert real.credited_points == 15 and ledger.verify_ledger(session).ok
+
+
 def test_a_hazard_reward_found_false_later_stays_in_its_day(session, make_employee, make_staff):
     officer = make_staff("safety", "safety_officer")
     place = places.save_place(session, None, name="配电室", risk="orange")
