@@ -65,9 +65,7 @@ def _keeps_typed(view: Callable[..., Response]) -> Callable[..., Response | tupl
     def step(hazard_id: int) -> Response | tuple[str, int]:
         try:
             return view(hazard_id)
-        except DomainError as err:
-            if err.status_code == 404:
-                raise
+        except DomainError as err:  # also a mistyped duplicate's number; a hazard not there is _detail_page's 404
             db.abandon()
             return _detail_page(hazard_id, error=err.message, typed=request.form, status=err.status_code)
 
@@ -81,7 +79,7 @@ def _detail_page(hazard_id: int, *, error: str = "", typed: Any = None, status: 
         for s in db.session.scalars(
             select(people.StaffUser).where(people.StaffUser.active.is_(True)).order_by(people.StaffUser.username)
         )
-        if s.has_role(*hazards.OWNER_ROLES)
+        if hazards.may_own(s)
     ]
     return render_template(
         "admin/hazard_detail.html",
@@ -210,6 +208,13 @@ def hazard_verify(hazard_id: int) -> Response:
     return _back(hazard)
 
 
+def _owner(form: Any) -> str:
+    """The owner chosen: a staff account from the list, or any employee by number (they record the rectification
+    on their phone)."""
+    number = form.get("owner_number", "").strip()[:32]
+    return f"employee:{number}" if number else form.get("owner", "")[:64]
+
+
 @bp.post("/hazards/<int:hazard_id>/assign")
 @role_required(*OFFICERS)
 @_keeps_typed
@@ -223,10 +228,7 @@ def hazard_assign(hazard_id: int) -> Response:
         db.session,
         _locked(hazard_id),
         actor=current_user.actor,
-        # a staff account from the list, or any employee by number (they record the rectification on their phone)
-        owner=f"employee:{number}"
-        if (number := form.get("owner_number", "").strip()[:32])
-        else form.get("owner", "")[:64],
+        owner=_owner(form),
         measures=form.get("measures", ""),
         working_days=days,
         funds=form.get("funds", ""),
@@ -235,6 +237,13 @@ def hazard_assign(hazard_id: int) -> Response:
         department_id=request.form.get("department", type=row_id),
     )
     return _back(hazard)
+
+
+@bp.post("/hazards/<int:hazard_id>/reassign")
+@role_required(*OFFICERS)
+@_keeps_typed
+def hazard_reassign(hazard_id: int) -> Response:
+    return _back(hazards.reassign(db.session, _locked(hazard_id), actor=current_user.actor, owner=_owner(request.form)))
 
 
 @bp.post("/hazards/<int:hazard_id>/rectified")

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import row_id, typed_twice
-from models import audit, people, roster
+from models import audit, hazards, people, roster
 from models.base import get_or_404
 from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
@@ -187,6 +187,14 @@ def _confirm_leaving(employee: people.Employee) -> Response:
         else _l("Their %(points)s points are kept, frozen until they come back.", points=employee.balance),
         _l("They can no longer redeem, claim or report by name."),
     ]
+    if owned := hazards.assigned_to(db.session, f"employee:{employee.number}"):
+        consequences.append(
+            _l(
+                "They own %(n)s open rectifications (%(numbers)s): hand each to another owner on its hazard's page.",
+                n=len(owned),
+                numbers="、".join(h.number for h in owned),
+            )
+        )
     return _confirm(
         _l("Mark %(name)s (%(number)s) as left?", name=employee.name, number=employee.number),
         consequences,

@@ -251,7 +251,7 @@ def _file_claim(employee: people.Employee) -> Response:
 def voucher_form() -> str:
     """An anonymous report's claim code, typed or its QR scanned, pays at the kiosk without a card."""
     end_session()
-    return render_template("kiosk/voucher_code.html")
+    return render_template("kiosk/voucher_code.html", waits=True)  # back to the start by itself, like a visit
 
 
 @bp.post("/voucher")
@@ -260,7 +260,7 @@ def voucher_open() -> Response:
     try:  # wrong codes are counted for this kiosk (models/tries.py), also though this request fails
         bearer = hazards.open_voucher(db.session, request.form.get("code", "")[:64], kiosk_id=g.kiosk.id)
     except DomainError as err:  # the form again, on the kiosk, with the reason (the idle timer keeps running)
-        page = render_template("kiosk/voucher_code.html", error=err.message)
+        page = render_template("kiosk/voucher_code.html", error=err.message, waits=True)
         return Response(page, status=err.status_code, mimetype="text/html")
     open_voucher_visit(bearer)
     return redirect(url_for("kiosk.me"), 303)

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from app.auth import client_address
 from app.extensions import db
 from models import people, store
-from models.errors import Forbidden, InvalidInput
+from models.errors import DomainError, Forbidden, InvalidInput
 from models.i18n import lazy_gettext as _l
 
 from .counter import ScanForm
@@ -59,14 +59,18 @@ def current_staff() -> people.StaffUser | None:
 
 
 @bp.get("/staff")
-def staff() -> str:
+def staff() -> Response | str:
     user = current_staff()
     if user is None:
         return render_template("kiosk/staff_sign_in.html", form=StaffSignInForm(), card_form=ScanForm())
-    found = None
+    found, error, status = None, None, 200
     if number := request.args.get("number", "").strip()[:40]:
-        found = store.find_redemption(db.session, number)
-    return render_template("kiosk/staff.html", staff=user, found=found)
+        try:  # an unknown slip is said on the staff screen: the next scan is a slip again, not a card
+            found = store.find_redemption(db.session, number)
+        except DomainError as err:
+            error, status = err.message, err.status_code
+    page = render_template("kiosk/staff.html", staff=user, found=found, error=error, number=number)
+    return Response(page, status=status, mimetype="text/html")
 
 
 @bp.post("/staff")

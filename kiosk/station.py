@@ -20,6 +20,7 @@ from markupsafe import Markup
 from qrcode.image.svg import SvgPathImage
 from werkzeug.wrappers import Response
 
+from app.auth import client_address
 from app.extensions import db
 from app.forms import uploaded_photos
 from models import hazards, people, places
@@ -102,10 +103,8 @@ def _identify(form: dict, pin: str) -> people.Employee | None:
     number, pin = (form.get("number") or "").strip()[:32], pin[:8]
     if not number or not pin:
         raise InvalidInput(_l("Give your employee number and PIN, or report anonymously."))
-    employee = people.find_employee(db.session, number)
-    employee.ensure_active()
-    people.check_pin(db.session, employee, pin)  # a wrong try counts although this post fails
-    return employee
+    # One answer for an unknown number, a leaver and a wrong PIN; every try counts although this post fails.
+    return people.employee_by_pin(db.session, number, pin, address=client_address())
 
 
 @bp.post("/<token>")
@@ -237,8 +236,9 @@ def sign_in() -> Response:
             return redirect(url_for("station.tasks"), 303)
         return Response(render_template("station/sign_in.html", number=""), mimetype="text/html")
     number = request.form.get("number", "")[:32]
-    try:
-        employee = _identify({"number": number}, request.form.get("pin", "")) if g.reporter is None else g.reporter
+    try:  # the typed number and PIN, also on a phone that remembers someone (a shared phone changes hands)
+        g.reporter = None
+        employee = _identify({"number": number}, request.form.get("pin", ""))
     except DomainError as err:
         page = render_template("station/sign_in.html", number=number, error=err.message)
         return Response(page, status=err.status_code, mimetype="text/html")

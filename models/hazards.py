@@ -41,7 +41,7 @@ from .errors import (
     WrongPin,
 )
 from .i18n import lazy_gettext as _l
-from .people import Department, Employee, Role, StaffUser, employee_number
+from .people import Department, Employee, Role, StaffUser, actor_name, employee_number
 from .photos import Photo, photos_of, store_photos
 from .places import Place
 from .rules import Rule
@@ -115,6 +115,7 @@ class HazardAction(LabelledEnum):
     me_too = "me_too", _l("Seen again by another reporter")
     verified = "verified", _l("Verified")
     assigned = "assigned", _l("Assigned for rectification")
+    reassigned = "reassigned", _l("Handed to another owner")
     rectified = "rectified", _l("Rectification recorded")
     sent_back = "sent_back", _l("Sent back after re-inspection")
     closed = "closed", _l("Re-inspected and closed")
@@ -209,6 +210,17 @@ class Hazard(Base):
     @property
     def is_major(self) -> bool:
         return self.grade == HazardGrade.major
+
+    def sent_back_because(self) -> str | None:
+        """Why the last re-inspection sent the work back, while it waits for its owner again; else None."""
+        if self.status != HazardStatus.assigned:
+            return None
+        for event in reversed(self.events):
+            if event.action == HazardAction.sent_back:
+                return event.note
+            if event.action in (HazardAction.assigned, HazardAction.rectified):
+                return None
+        return None
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         """Verification late, or rectification past its deadline."""
@@ -782,6 +794,12 @@ def refund_to_voucher(session: Session, code: str, request_key: str, check: str 
 OWNER_ROLES = (Role.safety_officer, Role.supervisor, Role.storekeeper)
 
 
+def may_own(staff: StaffUser) -> bool:
+    """Whether a staff account may be a rectification's owner: it holds one of the doing roles itself (an
+    administrator's account, which may do everything in the back office, is nobody's work on the shop floor)."""
+    return staff.active and bool(set(staff.roles).intersection(OWNER_ROLES))
+
+
 def owner_of(session: Session, owner: str) -> tuple[str, str]:
     """The owner chosen for a rectification, as (actor, name): "employee:E00070" (any active employee), or a
     staff account's "staff:wang" (also given as its bare user name) that may do the work."""
@@ -794,7 +812,7 @@ def owner_of(session: Session, owner: str) -> tuple[str, str]:
         return f"employee:{employee.number}", employee.name
     username = key if kind == "staff" else owner
     staff: StaffUser | None = session.scalar(select(StaffUser).where(StaffUser.username == username))
-    if staff is None or not staff.active or not staff.has_role(*OWNER_ROLES):
+    if staff is None or not may_own(staff):
         raise InvalidInput(_l("Choose the owner from the list, or give an employee's number."))
     return staff.actor, staff.name
 
@@ -839,6 +857,20 @@ def assign(
     hazard.funds, hazard.contingency_plan, hazard.acceptance_standard = funds or None, plan or None, standard or None
     hazard.assigned_at, hazard.status = utcnow(), HazardStatus.assigned
     _event(session, hazard, actor, HazardAction.assigned, f"{owner_name} {hazard.deadline.isoformat()}")
+    session.flush()
+    return hazard
+
+
+def reassign(session: Session, hazard: Hazard, *, actor: str, owner: str) -> Hazard:
+    """Hand an assigned rectification to another owner (the first has left, moved or is away); its measures and
+    deadline stay, and the history says who had it."""
+    _expect(hazard, HazardStatus.assigned)
+    owner_actor, owner_name = owner_of(session, owner)
+    if owner_actor == hazard.owner:
+        raise InvalidInput(_l("%(name)s is its owner already."), name=owner_name)
+    previous = actor_name(session, hazard.owner) if hazard.owner else "—"
+    hazard.owner = owner_actor
+    _event(session, hazard, actor, HazardAction.reassigned, f"{previous} → {owner_name}")
     session.flush()
     return hazard
 

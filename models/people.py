@@ -451,6 +451,43 @@ def check_pin(session: Session, employee: Employee, pin: str) -> None:
         raise WrongPin()
 
 
+PIN_FROM_TRIES, PIN_FROM_LIMIT, PIN_FROM_LOCK_MINUTES = "pin_from", 30, 15
+
+
+def employee_by_pin(session: Session, number: str, pin: str, *, address: str) -> Employee:
+    """The active employee with this number and PIN, for a phone that signs in from anywhere on the network.
+
+    An unknown number, a leaver, no PIN set and a wrong PIN get one answer (the same work, the same words), so
+    a guesser cannot sort numbers that exist from those that do not; the tries count per employee (their PIN
+    locks) and per address (one phone trying many numbers), kept although the request fails."""
+    wanted = employee_number(number)
+
+    def right() -> Employee | None:
+        employee = session.scalar(select(Employee).where(Employee.number == wanted)) if wanted else None
+        if employee is None or not employee.active or employee.pin_hash is None:
+            check_password_hash(_NOBODY_HASH, pin or "")  # costs what a real check costs
+            return None
+        try:
+            check_pin(session, employee, pin)
+        except WrongPin:
+            return None
+        return employee
+
+    found = tries.attempt(
+        session,
+        PIN_FROM_TRIES,
+        address or "-",
+        right,
+        limit=PIN_FROM_LIMIT,
+        lock_minutes=PIN_FROM_LOCK_MINUTES,
+        locked=PinLocked(),
+        clears=False,  # one's own right PIN does not wipe the wrong ones at other numbers
+    )
+    if found is None:
+        raise WrongPin(_l("The employee number or the PIN is not correct."))
+    return found
+
+
 def find_employee(session: Session, number: str) -> Employee:
     employee = session.scalar(select(Employee).where(Employee.number == employee_number(number)))
     if employee is None:

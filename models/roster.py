@@ -290,6 +290,7 @@ def leave(session: Session, employee: Employee, *, actor: str) -> None:
     if get_setting(session, "leaver_points") == "forfeit" and employee.balance > 0:
         ledger.adjust(session, employee.id, -employee.balance, actor=actor, memo=memos.LEFT)
     employee.active, employee.left_at = False, utcnow()
+    employee.reporter_token = None  # every phone that remembers them forgets them, also if they come back
     for card in employee.cards:
         if card.active:
             card.revoked_at, card.revoked_by, card.revoke_reason = utcnow(), actor, "离职"

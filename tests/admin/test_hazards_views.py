@@ -139,6 +139,9 @@ def test_no_screen_export_or_log_line_shows_an_anonymous_reporter(
     audited_before = session.scalar(select(func.max(AuditEntry.id)))
     wrong = counter.post("/kiosk/voucher", data={"code": "AAAA-BBBB-CCCC"})
     assert wrong.status_code == 403 and "领取码不正确" in wrong.text
+    for page in (wrong.text, counter.get("/kiosk/voucher").text):  # the kiosk goes back to the start by itself
+        assert 'data-idle-seconds="' in page and 'id="countdown"' in page
+        assert re.search(r'<input name="code"[^>]*data-scan', page)  # a QR scanned into it is a code, not a card
     opened = counter.post("/kiosk/voucher", data={"code": claim_code.lower()})  # no card scanned
     assert opened.status_code == 303
     screen = counter.get("/kiosk/me")

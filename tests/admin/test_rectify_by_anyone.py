@@ -88,3 +88,106 @@ def test_an_owner_is_someone_who_can_do_the_work(client, session, login, make_em
         assert 400 <= refused.status_code < 500, form
     session.expire_all()
     assert session.get(hazards.Hazard, hazard.id).owner is None
+
+
+def _assigned_to(client, hazard, number):
+    response = client.post(
+        f"/admin/hazards/{hazard.id}/assign", data={"owner_number": number, "measures": "更换护栏", "working_days": 5}
+    )
+    assert response.status_code == 303, response.text[:300]
+
+
+def test_a_leavers_rectification_goes_to_another_owner(app, client, session, login, make_employee, press):
+    leaver = make_employee(name="要走的", number="E09201")
+    taker = make_employee(name="接手的", number="E09202")
+    for worker in (leaver, taker):
+        people.set_pin(session, worker, "1357")
+    session.commit()
+    hazard = _verified(session, press)
+    login("officer", "safety_officer", "admin")  # an administrator marks the leaver
+    _assigned_to(client, hazard, "E09201")
+    phone = app.test_client()
+    assert phone.post("/r/sign-in", data={"number": "E09201", "pin": "1357"}).status_code == 303
+
+    asked = client.post(f"/admin/people/{leaver.id}/leave")
+    assert asked.status_code == 200 and hazard.number in asked.text  # the confirm page names what they leave
+    assert client.post(f"/admin/people/{leaver.id}/leave", data={"confirm": "1"}).status_code == 303
+    assert phone.get("/r/tasks").status_code == 303  # the leaver's phone forgets them
+    session.expire_all()
+    assert session.get(people.Employee, leaver.id).reporter_token is None
+
+    page = client.get(f"/admin/hazards/{hazard.id}").text
+    assert "交给其他负责人" in page
+    for form, words in (
+        ({"owner_number": "E09201"}, "E09201"),  # a leaver takes nothing on
+        ({"owner_number": "E09299"}, "E09299"),
+        ({"owner": ""}, ""),
+    ):
+        refused = client.post(f"/admin/hazards/{hazard.id}/reassign", data=form)
+        assert refused.status_code == 400 and words in refused.text, form
+    handed = client.post(f"/admin/hazards/{hazard.id}/reassign", data={"owner_number": "e09202"})
+    assert handed.status_code == 303
+    session.expire_all()
+    moved = session.get(hazards.Hazard, hazard.id)
+    assert moved.owner == "employee:E09202" and moved.measures == "更换护栏" and moved.status.value == "assigned"
+    assert moved.events[-1].note == "要走的（E09201） → 接手的"
+    again = client.post(f"/admin/hazards/{hazard.id}/reassign", data={"owner_number": "E09202"})
+    assert again.status_code == 400 and "已是" in again.text
+    taker_phone = app.test_client()
+    assert taker_phone.post("/r/sign-in", data={"number": "E09202", "pin": "1357"}).status_code == 303
+    assert hazard.number in taker_phone.get("/r/tasks").text
+
+
+def test_only_an_officer_hands_work_over(client, session, login, make_employee, press):
+    make_employee(name="接手的", number="E09203")
+    hazard = _verified(session, press)
+    login("boss", "admin")
+    _assigned_to(client, hazard, "E09203")
+    client.post("/logout")
+    login("look", "auditor")
+    assert client.post(f"/admin/hazards/{hazard.id}/reassign", data={"owner": "boss"}).status_code == 403
+    session.expire_all()
+    assert session.get(hazards.Hazard, hazard.id).owner == "employee:E09203"
+
+
+def test_an_administrators_account_is_nobodys_work(client, session, login, press):
+    hazard = _verified(session, press)
+    login("boss", "admin")
+    page = client.get(f"/admin/hazards/{hazard.id}").text
+    assert 'value="boss"' not in page
+    refused = client.post(
+        f"/admin/hazards/{hazard.id}/assign", data={"owner": "boss", "measures": "整改", "working_days": 3}
+    )
+    assert refused.status_code == 400 and "整改" in refused.text  # what was typed comes back
+
+
+def test_the_owners_phone_says_why_the_work_came_back(app, client, session, login, make_employee, press):
+    fitter = make_employee(name="钳工", number="E09204")
+    people.set_pin(session, fitter, "2580")
+    session.commit()
+    hazard = _verified(session, press)
+    login("officer", "safety_officer")
+    _assigned_to(client, hazard, "E09204")
+    phone = app.test_client()
+    assert phone.post("/r/sign-in", data={"number": "E09204", "pin": "2580"}).status_code == 303
+    assert phone.post(f"/r/tasks/{hazard.id}", data={"note": "已更换"}).status_code == 303
+    assert "复查不合格" not in phone.get(f"/r/tasks/{hazard.id}").text
+    back = client.post(f"/admin/hazards/{hazard.id}/reinspect", data={"passed": "0", "note": "<b>螺栓未紧固</b>"})
+    assert back.status_code == 303
+    task = phone.get(f"/r/tasks/{hazard.id}").text
+    assert "&lt;b&gt;螺栓未紧固&lt;/b&gt;" in task and "<b>螺栓" not in task  # the reason, as typed, not markup
+    assert "已退回" in phone.get("/r/tasks").text and "复查不合格，退回" in task
+
+
+def test_a_mistyped_duplicate_keeps_what_was_typed(client, session, login, press):
+    hazard = hazards.report(session, press, category="state", description="护栏松动", reporter=None).hazard
+    session.commit()
+    login("officer", "safety_officer")
+    refused = client.post(
+        f"/admin/hazards/{hazard.id}/verify",
+        data={"verdict": "duplicate", "duplicate_of": "YH-NOPE", "note": "与上周同一处"},
+    )
+    assert refused.status_code == 404 and "与上周同一处" in refused.text and "YH-NOPE" in refused.text
+    assert client.post("/admin/hazards/999999/verify", data={"verdict": "valid"}).status_code == 404
+    session.expire_all()
+    assert session.get(hazards.Hazard, hazard.id).status is hazards.HazardStatus.received

@@ -49,6 +49,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.hazard_ledger", "GET"): READ,
     ("admin.hazard_verify", "POST"): OFFICER,
     ("admin.hazard_assign", "POST"): OFFICER,
+    ("admin.hazard_reassign", "POST"): OFFICER,
     ("admin.hazard_reinspect", "POST"): OFFICER,
     ("admin.hazard_major", "POST"): OFFICER,
     ("admin.hazard_new", "GET"): {"safety_officer", "supervisor"},

@@ -159,3 +159,20 @@ def test_a_claim_by_taps_comes_back_filled_when_refused(live_server, browser, se
     page.wait_for_url("**/kiosk/me")
     assert "担任安全宣讲员" in page.locator("main").inner_text()
     context.close()
+
+
+def test_a_claim_code_scanned_is_a_code_and_the_page_goes_back_by_itself(live_server, browser, session):
+    set_setting(session, "kiosk_idle_seconds", 12)
+    _kiosk, code = kiosks.create_kiosk(session, "领取码终端", printer_uri="dummy://")
+    session.commit()
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN")
+    page = context.new_page()
+    _pair(page, live_server, code)
+    page.goto(f"{live_server}/kiosk/voucher")
+    page.keyboard.type("ZZZZ-ZZZZ-ZZZZ\n")  # the scanner reads a claim code's QR into its field
+    page.locator(".message.error", has_text="领取码").wait_for()
+    assert "无法识别此卡" not in page.locator("main").inner_text()  # taken as a code, not as an unknown card
+    assert page.locator("input[name=code]:focus").count() == 1 and page.evaluate(SIZES) == []
+    shot(page, "touch-voucher-refused")
+    page.wait_for_url("**/kiosk/", timeout=25_000)  # nobody there: back to the start
+    context.close()

@@ -119,7 +119,7 @@ def test_bad_input_gets_a_message_and_changes_nothing(client, session, press, wo
     assert nobody.status_code == 400 and "匿名" in nobody.text
     too_many = send(client, press, anonymous="1", photos=[(f"{n}.jpg", photo_bytes((64, 48))) for n in range(5)])
     assert too_many.status_code == 400
-    assert send(client, press, number="E99999", pin="1234").status_code == 404
+    assert send(client, press, number="E99999", pin="1234").status_code == 403
     assert count(session, hazards.Hazard) == before and count(session, Photo) == photos
     assert client.get("/r/h/not-a-follow-token").status_code == 404
 
@@ -173,3 +173,38 @@ def test_signing_out_on_a_phone_forgets_the_reporter_on_every_copy(client, press
     assert client.post("/r/sign-out").status_code == 200
     client.set_cookie("mart_reporter", kept)
     assert client.get("/r/mine").status_code == 400  # "this phone does not remember you"
+
+
+def test_a_phone_cannot_tell_numbers_that_exist_and_its_guesses_are_limited(client, session, make_employee, worker):
+    """An unknown number, a leaver, no PIN and a wrong PIN get one answer; one phone trying many numbers locks."""
+    from models import roster
+
+    make_employee(name="无PIN", number="E07002")
+    gone = make_employee(name="离职的", number="E07003")
+    people.set_pin(session, gone, "1111")
+    roster.leave(session, gone, actor="test")
+    session.commit()
+    answers = {
+        client.post("/r/sign-in", data={"number": number, "pin": pin}).text.count("工号或 PIN 不正确")
+        for number, pin in (("E99999", "1234"), ("E07002", "1234"), ("E07003", "1111"), ("E07001", "0000"))
+    }
+    assert answers == {1}
+    for n in range(30 - 4):
+        assert client.post("/r/sign-in", data={"number": f"X{n:05}", "pin": "1234"}).status_code == 403
+    locked = client.post("/r/sign-in", data={"number": "E07001", "pin": "2468"})  # even the right PIN, for a while
+    assert locked.status_code == 429 and "PIN" in locked.text
+    other_phone = client.application.test_client()
+    other_phone.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    assert other_phone.post("/r/sign-in", data={"number": "E07001", "pin": "2468"}).status_code == 303
+
+
+def test_a_shared_phone_signs_in_whoever_types_their_number(client, session, make_employee, worker):
+    other = make_employee(name="王五", number="E07009")
+    people.set_pin(session, other, "9753")
+    session.commit()
+    assert client.post("/r/sign-in", data={"number": "E07001", "pin": "2468"}).status_code == 303
+    assert "李四" in client.get("/r/tasks").text
+    wrong = client.post("/r/sign-in", data={"number": "E07009", "pin": "0000"})
+    assert wrong.status_code == 403  # typed credentials are checked, not the phone's remembered person
+    assert client.post("/r/sign-in", data={"number": "E07009", "pin": "9753"}).status_code == 303
+    assert "王五" in client.get("/r/tasks").text
