@@ -176,7 +176,7 @@ def test_the_owners_phone_says_why_the_work_came_back(app, client, session, logi
     assert back.status_code == 303
     task = phone.get(f"/r/tasks/{hazard.id}").text
     assert "&lt;b&gt;螺栓未紧固&lt;/b&gt;" in task and "<b>螺栓" not in task  # the reason, as typed, not markup
-    assert "已退回" in phone.get("/r/tasks").text and "复查不合格，退回" in task
+    assert "已退回" in phone.get("/r/tasks").text and "复查不合格，已退回" in task
 
 
 def test_a_mistyped_duplicate_keeps_what_was_typed(client, session, login, press):

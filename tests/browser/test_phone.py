@@ -169,6 +169,8 @@ def test_the_officer_takes_a_hazard_through_the_loop_on_a_phone(
     mobile.get_by_role("link", name=hazard.hazard.number).click()
 
     def assigned() -> None:
+        mobile.get_by_text("交给其他负责人").click()  # the work can go to someone else (a leaver's, say)
+        assert mobile.locator("form[action$='/reassign'] input[name=owner_number]").is_visible()
         assert mobile.evaluate(sideways) <= 0
         shot(mobile, f"officer-{viewport[0]}-assigned")
 
@@ -191,3 +193,62 @@ def _through_the_loop(page, measures: str, done: str, assigned) -> None:
     page.get_by_role("button", name="已整改").click()
     page.get_by_role("button", name="复查合格，销号").click()
     page.locator("h1 .badge", has_text="已销号").wait_for()
+
+
+@pytest.mark.parametrize("viewport", [(360, 740), (390, 844)])
+def test_an_employee_rectifies_on_their_phone_and_sees_why_it_came_back(
+    live_server, browser, session, make_employee, viewport
+):
+    """The fitter who owns a rectification signs in on their phone, records it with an after-photo; the officer
+    sends it back; the phone says why, and the fitter records it again."""
+    place = places.save_place(session, None, name="二号仓库货架区", risk="yellow")
+    fitter = make_employee(name="钳工老周", number=f"E{viewport[0]}")
+    people.set_pin(session, fitter, "2580")
+    hazard = hazards.report(session, place, category="state", description="货架横梁变形", reporter=None).hazard
+    hazards.verify(session, hazard, "valid", grade="general", actor="staff:officer")
+    hazards.assign(
+        session, hazard, actor="staff:officer", owner=f"employee:{fitter.number}", measures="更换横梁", working_days=3
+    )
+    session.commit()
+    phone = browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    mobile = phone.new_page()
+    sideways = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    mobile.goto(f"{live_server}/r/tasks")
+    mobile.wait_for_url("**/r/sign-in")
+    mobile.fill("input[name=number]", fitter.number.lower())
+    mobile.fill("input[name=pin]", "2580")
+    mobile.get_by_role("button", name="登录").click()
+    mobile.wait_for_url("**/r/tasks")
+    mobile.get_by_role("link", name=re.compile(hazard.number)).click()
+    assert "更换横梁" in mobile.locator("main").inner_text() and mobile.evaluate(sideways) <= 0
+    mobile.fill("textarea[name=note]", "已更换横梁")
+    mobile.set_input_files(
+        "input[name=photos]", files=[{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes((800, 600))}]
+    )
+    mobile.get_by_role("button", name="已整改").click()
+    mobile.get_by_text("安全管理部门将复查").wait_for()
+    assert mobile.locator("img.thumb").count() == 1
+
+    session.expire_all()
+    hazards.reinspect(
+        session,
+        hazards.get_hazard(session, hazard.id),
+        actor="staff:officer",
+        passed=False,
+        note="横梁型号不符，请按图纸更换",
+    )
+    session.commit()
+    mobile.goto(f"{live_server}/r/tasks")
+    assert "已退回" in mobile.locator("main").inner_text()
+    mobile.get_by_role("link", name=re.compile(hazard.number)).click()
+    reason = mobile.locator(".message.warning")
+    assert "横梁型号不符，请按图纸更换" in reason.inner_text() and mobile.evaluate(sideways) <= 0
+    shot(mobile, f"phone-{viewport[0]}-task-sent-back")
+    mobile.fill("textarea[name=note]", "已按图纸更换为同型号横梁")
+    mobile.get_by_role("button", name="已整改").click()
+    mobile.get_by_text("安全管理部门将复查").wait_for()
+    phone.close()
+    session.expire_all()
+    assert hazards.get_hazard(session, hazard.id).status is hazards.HazardStatus.rectified
