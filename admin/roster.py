@@ -1,4 +1,5 @@
-"""The HR roster import: upload an Excel file, see a preview with each row's errors, then apply it.
+"""Imports from Excel: the HR roster and the opening balances; upload a file, see a preview with each row's
+errors, then apply it. Also the go-live award, which needs no file.
 
 The checked rows wait in a file under the instance folder (instance/imports/), named by a random token, until
 they are applied or a day has passed. Applying goes 500 rows a request: the page asks for the next chunk
@@ -15,14 +16,15 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from htmx_flask import request
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import uploaded_photos
-from models import people, roster, unit
+from models import opening, people, roster, unit
 from models.errors import InvalidInput, NotFound
 from models.i18n import lazy_gettext as _l
 
@@ -165,10 +167,9 @@ def roster_apply(token: str) -> Response | str:
     return redirect(url_for("admin.roster_preview", token=token), 303)
 
 
-@bp.get("/people/import/template.xlsx")
-@role_required()
-def roster_template() -> Response:
-    """An empty roster with the columns the import reads, one example row and the kinds it knows."""
+def _template(title: str, rows: list[list[str]], widths: tuple[int, ...], filename: str, lists: dict) -> Response:
+    """An empty sheet with the columns an import reads and one example row; ``lists``: a column's letter -> the
+    words a dropdown offers in it."""
     from io import BytesIO
 
     from openpyxl import Workbook
@@ -176,21 +177,152 @@ def roster_template() -> Response:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "花名册"
-    sheet.append(["工号", "姓名", "部门", "班组", "人员类别", "状态"])
-    sheet.append(["JZ0001", "张三", "铸造车间", "一班", "正式员工", "在职"])
-    kinds = DataValidation(type="list", formula1='"正式员工,外包人员,临时工"', allow_blank=True)
-    status = DataValidation(type="list", formula1='"在职,离职"', allow_blank=True)
-    sheet.add_data_validation(kinds)
-    sheet.add_data_validation(status)
-    kinds.add("E2:E5000")
-    status.add("F2:F5000")
-    for column, width in zip("ABCDEF", (12, 10, 16, 10, 12, 8), strict=True):
+    sheet.title = title
+    for row in rows:
+        sheet.append(row)
+    for column, words in lists.items():
+        choice = DataValidation(type="list", formula1=f'"{",".join(words)}"', allow_blank=True)
+        sheet.add_data_validation(choice)
+        choice.add(f"{column}2:{column}5000")
+    for column, width in zip("ABCDEFGH", widths, strict=False):
         sheet.column_dimensions[column].width = width
     out = BytesIO()
     book.save(out)
     return Response(
         out.getvalue(),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": "attachment; filename=roster-template.xlsx"},
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
+
+
+@bp.get("/people/import/template.xlsx")
+@role_required()
+def roster_template() -> Response:
+    """An empty roster with the columns the import reads, one example row and the kinds it knows."""
+    return _template(
+        "花名册",
+        [
+            ["工号", "姓名", "部门", "班组", "人员类别", "状态"],
+            ["JZ0001", "张三", "铸造车间", "一班", "正式员工", "在职"],
+        ],
+        (12, 10, 16, 10, 12, 8),
+        "roster-template.xlsx",
+        {"E": ("正式员工", "外包人员", "临时工"), "F": ("在职", "离职")},
+    )
+
+
+# --------------------------------------------------------------------------- opening balances and a go-live award
+
+
+def _upload(field: str, what: object) -> tuple[bytes, str]:
+    files = uploaded_photos(field, limit=1)
+    if not files:
+        raise InvalidInput(_l("Choose the file (.xlsx): %(what)s."), what=what)
+    name = next((f.filename for f in request.files.getlist(field) if f.filename), "")
+    return files[0], name[:100]
+
+
+def _opening_page(**extra: object) -> str:
+    brought, points = opening.totals(db.session)
+    awarded, award_points = opening.totals(db.session, opening.GO_LIVE)
+    return render_template(
+        "admin/opening.html",
+        brought=brought,
+        brought_points=points,
+        awarded=awarded,
+        award_points=award_points,
+        active=db.session.scalar(select(func.count()).where(people.Employee.active.is_(True))),
+        **extra,
+    )
+
+
+@bp.get("/people/opening")
+@role_required()
+def opening_form() -> str:
+    return _opening_page(state=None)
+
+
+@bp.post("/people/opening")
+@role_required()
+def opening_upload() -> Response:
+    data, name = _upload("sheet", _l("the opening balances"))
+    checked = opening.compare(db.session, opening.read_sheet(data))
+    _clear_old()
+    token = secrets.token_hex(16)
+    state = {
+        "file": name,
+        "by": current_user.actor,
+        "rows": checked.to_json(),
+        "columns": checked.columns,
+        "unused": checked.unused,
+        "skipped": checked.skipped,
+        "applied": None,
+    }
+    _save(_folder() / f"{token}.json", state)
+    return redirect(url_for("admin.opening_preview", token=token), 303)
+
+
+@bp.get("/people/opening/<token>")
+@role_required()
+def opening_preview(token: str) -> str:
+    state = _load(_path(token))
+    sheet = opening.compare(db.session, opening.Sheet.from_json(state["rows"]))  # as the ledger is now
+    return _opening_page(
+        token=token,
+        state=state,
+        sheet=sheet,
+        columns=[(header, opening.FIELD_NAMES[key]) for header, key in state.get("columns", [])],
+        shown=[row for row in sheet.rows if row.action == "new"][:SHOWN],
+    )
+
+
+@bp.post("/people/opening/<token>/apply")
+@role_required()
+def opening_apply(token: str) -> Response:
+    path = _path(token)
+    lock = path.open("rb")
+    unit.after(db.session, lock.close, only_if_committed=False)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # a second click waits, then finds every row brought over
+    state = _load(path)
+    added = opening.apply(
+        db.session, opening.Sheet.from_json(state["rows"]), actor=current_user.actor, file=state["file"]
+    )
+    state["applied"] = added
+    unit.after(db.session, lambda: _save(path, state))
+    flash(_l("Brought over: %(points)s points.", points=added), "info")
+    return redirect(url_for("admin.opening_preview", token=token), 303)
+
+
+@bp.post("/people/go-live-award")
+@role_required()
+def go_live_award() -> Response | str:
+    points = request.form.get("points", type=int)
+    note = request.form.get("note", "")[:200]
+    if points is None or not 0 < points <= opening.MAX_AWARD:
+        raise InvalidInput(_l("A go-live award is 1 to %(max)s points.", max=opening.MAX_AWARD))
+    if request.form.get("confirm") != "1":
+        waiting = opening.without(db.session, opening.GO_LIVE)
+        return _opening_page(state=None, asked={"points": points, "note": note, "employees": waiting})
+    given, total = opening.go_live_award(db.session, points, note, actor=current_user.actor)
+    flash(
+        _l(
+            "Go-live award: %(points)s points to each of %(n)s employees (%(total)s in all).",
+            points=points,
+            n=given,
+            total=total,
+        ),
+        "info",
+    )
+    return redirect(url_for("admin.opening_form"), 303)
+
+
+@bp.get("/people/opening/template.xlsx")
+@role_required()
+def opening_template() -> Response:
+    return _template(
+        "期初积分",
+        [["工号", "姓名", "积分", "备注"], ["JZ0001", "张三", 120, "纸质台账结转"]],
+        (12, 10, 10, 24),
+        "opening-balances-template.xlsx",
+        {},
     )

@@ -19,6 +19,8 @@ OWED = "补扣"
 RETURNED = "退货"
 REDEEMED = "兑换"
 LEFT = "离职，积分清零"
+OPENING = "期初积分"
+GO_LIVE = "上线奖励"
 
 # The fixed openings by the entry's kind (an award's memo opens with its rule's name, which is data), longest
 # first where one begins with another's words.
@@ -27,7 +29,11 @@ _OPENINGS = {
         OWED_UNDONE: _l("Owed deduction undone (its points came from a false claim):"),
         OWED: _l("Owed deduction:"),
     },
-    "adjustment": {FALSE_POINTS: _l("False points withdrawn:")},
+    "adjustment": {
+        FALSE_POINTS: _l("False points withdrawn:"),
+        OPENING: _l("Opening balance:"),
+        GO_LIVE: _l("Go-live award:"),
+    },
     "refund": {CANCELLED: _l("Redemption cancelled:"), RETURNED: _l("Returned:")},
     "redemption": {REDEEMED: _l("Redeemed:")},
 }

@@ -12,17 +12,13 @@ Applying goes in chunks (``apply_rows``), so a page can show a progress bar for 
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import ledger, memos
-from .base import clean_text
 from .clock import utcnow
 from .errors import InvalidInput
 from .i18n import lazy_gettext as _l
@@ -36,9 +32,9 @@ from .people import (
     get_or_create_team,
 )
 from .settings import get_setting
+from .sheets import cell, plain, read_table
 
 MAX_ROWS = 20_000
-CELL_LIMIT = 100  # a name, a department: nothing in a roster is longer
 HEADERS = {
     "number": ("工号", "员工编号", "职工编号", "人员编号", "编号", "number", "employeenumber"),
     "name": ("姓名", "员工姓名", "name", "fullname"),
@@ -80,8 +76,6 @@ KINDS = {
     "实习生": "temporary",
     "temporary": "temporary",
 }
-TOTALS = {"合计", "总计", "小计", "共计", "total", "subtotal"}
-HEADER_SEARCH = 10  # rows looked at for the header: a title and a date line above it are common
 LEFT = {"离职", "已离职", "left"}
 ACTIVE = {"", "在职", "active"}
 
@@ -124,90 +118,13 @@ class Roster:
         return cls([RosterRow(**row) for row in rows])
 
 
-def _plain(cell: Any) -> str:
-    """A header or a kind as compared: no spaces (全角 too), lower case."""
-    return "".join(str(cell or "").split()).lower()
-
-
-def _columns(header: tuple[Any, ...]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        title = _plain(cell)
-        for key, names in HEADERS.items():
-            if title in names and key not in found:
-                found[key] = index
-    return found
-
-
 REQUIRED = ("number", "name", "department")
-
-
-def _header(rows: list[tuple[Any, ...]]) -> tuple[int, dict[str, int]]:
-    """The header row among the first rows (its index) and its columns; refused in words when none names the
-    three columns a roster needs."""
-    best: dict[str, int] = {}
-    for index, values in enumerate(rows):
-        columns = _columns(values)
-        if all(key in columns for key in REQUIRED):
-            return index, columns
-        if len(columns) > len(best):
-            best = columns
-    missing = [HEADERS[key][0] for key in REQUIRED if key not in best]
-    raise InvalidInput(
-        _l("No row in the first %(n)s names the columns; missing: %(columns)s."),
-        n=HEADER_SEARCH,
-        columns="、".join(missing),
-    )
-
-
-def _cell(values: tuple[Any, ...], index: int | None, errors: list[str]) -> str:
-    if index is None or index >= len(values) or values[index] is None:
-        return ""
-    value = values[index]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # an employee number typed as a number
-    text = clean_text(str(value), 100_000)  # printable characters only; the length is judged below
-    if text.startswith("="):
-        errors.append(str(_l("A formula cannot be imported: type the value.")))
-        return ""
-    if len(text) > CELL_LIMIT:
-        errors.append(str(_l("A cell is longer than %(n)s characters.", n=CELL_LIMIT)))
-        return ""
-    return text
 
 
 def read_roster(data: bytes) -> Roster:
     """Read and check the rows of a roster workbook; refuse what is not one."""
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise InvalidInput(_l("This is not an Excel workbook (.xlsx)."))
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a damaged or foreign file: each means "not a roster"
-        raise InvalidInput(_l("This is not an Excel workbook (.xlsx).")) from None
-    skipped: list[str] = []
-    try:
-        lines = book.worksheets[0].iter_rows(values_only=True)
-        top = [values for _, values in zip(range(HEADER_SEARCH), lines, strict=False)]
-        if not top:
-            raise InvalidInput(_l("The workbook is empty."))
-        at, columns = _header(top)
-        for line in range(1, at + 1):
-            if any(v not in (None, "") for v in top[line - 1]):
-                skipped.append(str(_l("Row %(line)s: above the header (a title)", line=line)))
-        header = top[at]
-        used = set(columns.values())
-        rows: list[RosterRow] = []
-        for line, values in enumerate([*top[at + 1 :], *lines], start=at + 2):
-            if not any(v not in (None, "") for v in values):
-                continue  # a blank line
-            if any(_plain(v) in TOTALS for v in values if isinstance(v, str)):
-                skipped.append(str(_l("Row %(line)s: a total", line=line)))
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise InvalidInput(_l("At most %(n)s rows in one file."), n=MAX_ROWS)
-            rows.append(_row(line, values, columns))
-    finally:
-        book.close()
+    table = read_table(data, HEADERS, REQUIRED, max_rows=MAX_ROWS)
+    rows = [_row(line, values, table.columns) for line, values in table.rows]
     if not rows:
         raise InvalidInput(_l("The workbook has no employees under its header row."))
     seen: dict[str, int] = {}
@@ -216,19 +133,17 @@ def read_roster(data: bytes) -> Roster:
             row.problems.append(str(_l("Employee number also on row %(line)s.", line=seen[row.number])))
         seen.setdefault(row.number, row.line)
         row.errors = list(row.problems)
-    mapping = [[clean_text(str(header[index]), CELL_LIMIT), key] for key, index in columns.items()]
-    unused = [clean_text(str(cell), CELL_LIMIT) for index, cell in enumerate(header) if index not in used and cell]
-    return Roster(rows, mapping, unused, skipped)
+    return Roster(rows, table.mapping, table.unused, table.skipped)
 
 
 def _row(line: int, values: tuple[Any, ...], columns: dict[str, int]) -> RosterRow:
     errors: list[str] = []
-    number = employee_number(_cell(values, columns["number"], errors))
-    name = _cell(values, columns["name"], errors)
-    department = _cell(values, columns["department"], errors)
-    team = _cell(values, columns.get("team"), errors)
-    kind_text = _cell(values, columns.get("kind"), errors)
-    status = _cell(values, columns.get("status"), errors)
+    number = employee_number(cell(values, columns["number"], errors))
+    name = cell(values, columns["name"], errors)
+    department = cell(values, columns["department"], errors)
+    team = cell(values, columns.get("team"), errors)
+    kind_text = cell(values, columns.get("kind"), errors)
+    status = cell(values, columns.get("status"), errors)
     if not number:
         errors.append(str(_l("The employee number is missing.")))
     elif not EMPLOYEE_NUMBER.match(number):
@@ -237,7 +152,7 @@ def _row(line: int, values: tuple[Any, ...], columns: dict[str, int]) -> RosterR
         errors.append(str(_l("The name is missing.")))
     if not department:
         errors.append(str(_l("The department is missing.")))
-    kind = KINDS.get(_plain(kind_text), "") if kind_text else "staff"
+    kind = KINDS.get(plain(kind_text), "") if kind_text else "staff"
     if not kind:
         errors.append(str(_l("Unknown kind of employee: %(kind)s.", kind=kind_text)))
     if status.lower() not in LEFT | ACTIVE:
