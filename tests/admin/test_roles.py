@@ -74,6 +74,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.card_step", "POST"): STORE,
     ("admin.roster_form", "GET"): ADMIN_ONLY,
     ("admin.roster_template", "GET"): ADMIN_ONLY,
+    ("admin.go_live", "GET"): ADMIN_ONLY,
     ("admin.roster_upload", "POST"): ADMIN_ONLY,
     ("admin.roster_preview", "GET"): ADMIN_ONLY,
     ("admin.roster_apply", "POST"): ADMIN_ONLY,

@@ -1,0 +1,64 @@
+"""The administrator's first day in the browser: the go-live checklist on the dashboard, the opening balances
+from a paper ledger's sheet, previewed and brought over."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from models import people
+from tests.browser.conftest import shot, sign_in
+
+
+def _sheet(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_checklist_and_the_opening_balances(live_server, page, session, make_staff, make_employee):
+    make_staff("boss", "admin")
+    for number, name in (("JZ0001", "张三"), ("JZ0002", "李四")):
+        make_employee(name=name, number=number)
+    sign_in(page, live_server, "boss")
+    checklist = page.locator(".checklist")
+    assert checklist.locator("li.done").count() == 1  # the roster is in; nothing else yet
+    assert "请先设置服务器地址" in checklist.inner_text()
+    shot(page, "first-day-1-checklist")
+    checklist.get_by_role("link", name="期初积分").click()
+    page.wait_for_url("**/admin/people/opening")
+    sheet = _sheet(
+        [
+            ("期初积分结转表",),
+            ("工号", "姓名", "积分", "备注"),
+            ("jz0001", "张三", 120, "纸质台账结转"),
+            ("JZ0002", "李四", 80),
+            ("合计", None, 200),
+        ]
+    )
+    page.set_input_files(
+        "input[name=sheet]",
+        files=[
+            {
+                "name": "期初.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": sheet,
+            }
+        ],
+    )
+    page.get_by_role("button", name="检查文件").click()
+    page.wait_for_url("**/admin/people/opening/*")
+    assert "合计 200 分" in page.locator("main").inner_text()
+    shot(page, "first-day-2-opening-preview")
+    page.get_by_role("button", name="为 2 名员工导入 200 分").click()
+    page.locator(".message.info", has_text="已导入期初积分 200 分").wait_for()
+    shot(page, "first-day-3-opening-applied")
+    session.expire_all()
+    balances = {e.number: e.balance for e in session.query(people.Employee)}
+    assert balances == {"JZ0001": 120, "JZ0002": 80}
+    page.goto(f"{live_server}/admin/")
+    assert page.locator(".checklist li.done").count() == 2  # the opening balances are ticked too
