@@ -40,7 +40,7 @@ def test_each_step_is_ticked_by_the_data_and_the_list_leaves_when_done(client, l
     people.set_pin(session, worker, "2468")
     make_goods("肥皂", 5, stock=10)
     places.save_place(session, None, name="铸造车间", risk="red")
-    kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
+    _kiosk, code = kiosks.create_kiosk(session, "一号终端", printer_uri="dummy://")
     session.commit()
     assert not states(session)["kiosk"]  # made, not yet paired
     assert client.post("/kiosk/pair", data={"code": code}).status_code == 303
