@@ -35,6 +35,11 @@ def _departments() -> list[people.Department]:
     return list(db.session.scalars(select(people.Department).order_by(people.Department.name)))
 
 
+def _filter_args() -> dict[str, str]:
+    """The list's filter as it came, to carry to the next page (only its own keys)."""
+    return {key: request.args[key][:100] for key in ("q", "department", "status") if request.args.get(key)}
+
+
 def _filtered():
     """Employees matching the list's filter (number or name, department, still here or left)."""
     query = select(people.Employee).options(joinedload(people.Employee.department), joinedload(people.Employee.team))
@@ -81,6 +86,18 @@ def people_list() -> str:
         departments=_departments(),
         counts=counts,
         can_edit=current_user.has_role(),
+        can_card=current_user.has_role(*CARD_KEEPERS),
+        filter_args=_filter_args(),
+        without_card=db.session.scalar(
+            select(func.count()).select_from(
+                _filtered()
+                .where(
+                    people.Employee.active.is_(True),
+                    ~people.Employee.cards.any(people.Card.revoked_at.is_(None)),
+                )
+                .subquery()
+            )
+        ),
     )
 
 
@@ -272,6 +289,18 @@ def card_step(card_id: int, step: str) -> Response:
         people.reissue_card(db.session, card, actor=current_user.actor, reason=reason, uid=request.form.get("uid", ""))
         flash(_l("The old card is revoked and a new one issued."), "info")
     return redirect(url_for("admin.person", employee_id=card.employee_id), 303)
+
+
+@bp.post("/people/cards")
+@role_required(*CARD_KEEPERS)
+def cards_for_all() -> Response:
+    """A QR card for every working employee of the list's filter (a department, a search) who has none."""
+    issued = people.issue_missing_cards(db.session, _filtered(), actor=current_user.actor)
+    if issued:
+        flash(_l("%(n)s cards issued: print them with the card sheet.", n=len(issued)), "info")
+    else:
+        flash(_l("Everyone in this list has a working card already."), "info")
+    return redirect(url_for("admin.people_list", **_filter_args()), 303)
 
 
 @bp.get("/people/cards.pdf")

@@ -12,9 +12,10 @@ import datetime as dt
 import enum
 import re
 import secrets
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, select, text
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, Select, String, select, text
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -319,6 +320,27 @@ def issue_card(
     session.add(card)
     session.flush()
     return card
+
+
+def issue_missing_cards(session: Session, employees: Select[Any], *, actor: str, limit: int = 5000) -> list[Card]:
+    """A QR card for each working employee of ``employees`` (a query of them) who has no working card, in
+    one go: the first day's sixty, or a department's newcomers. Their rows are locked first and the cards they
+    hold read afresh, so a second click at once issues nobody a second card."""
+    ids = list(
+        session.scalars(
+            employees.with_only_columns(Employee.id)
+            .where(Employee.active.is_(True))
+            .order_by(Employee.id)
+            .limit(limit + 1)
+        )
+    )
+    if len(ids) > limit:
+        raise InvalidInput(_l("At most %(n)s employees at once: narrow the list."), n=limit)
+    if not ids:
+        return []
+    locked = session.scalars(select(Employee).where(Employee.id.in_(ids)).order_by(Employee.id).with_for_update()).all()
+    holding = set(session.scalars(select(Card.employee_id).where(Card.employee_id.in_(ids), Card.revoked_at.is_(None))))
+    return [issue_card(session, e, CardKind.qr, actor=actor) for e in locked if e.id not in holding and e.active]
 
 
 def revoke_card(session: Session, card: Card, *, actor: str, reason: str) -> None:

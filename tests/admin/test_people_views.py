@@ -195,3 +195,35 @@ def test_the_card_sheet_of_a_filtered_list(client, login, session, make_employee
     assert "机修" not in pdf_text(sheet.data)
     empty = client.get("/admin/people/cards.pdf?q=nobody")
     assert empty.status_code == 400 and "有效的二维码卡" in empty.text
+
+
+def test_cards_for_a_whole_department_at_once_then_their_sheet(client, login, session, make_employee):
+    casting = [make_employee(name=f"铸{n}", department="铸造车间") for n in range(11)]
+    other = make_employee(name="机修", department="机修车间")
+    gone = make_employee(name="离职", department="铸造车间")
+    people.issue_card(session, casting[0], "qr", actor="test")  # one has a card already
+    gone.active = False
+    session.commit()
+    department = people.get_or_create_department(session, "铸造车间")
+    login("cards", "admin")
+    listing = client.get(f"/admin/people?department={department.id}").text
+    assert "10 名在职员工还没有卡" in listing
+    issued = client.post(f"/admin/people/cards?department={department.id}&_scheme=x")
+    assert issued.status_code == 303 and f"department={department.id}" in issued.headers["Location"]
+    assert "_scheme" not in issued.headers["Location"]
+    again = client.post(f"/admin/people/cards?department={department.id}")  # a second click: nobody gets two
+    assert again.status_code == 303
+    session.expire_all()
+    working = {e.name: sum(1 for c in e.cards if c.active) for e in session.scalars(select(people.Employee))}
+    assert all(working[w.name] == 1 for w in casting) and working["机修"] == 0 and working["离职"] == 0
+    assert "还没有卡" not in client.get(f"/admin/people?department={department.id}").text
+    sheet = client.get(f"/admin/people/cards.pdf?department={department.id}&status=active")
+    assert [len(p) for p in decode_pages(sheet.data)] == [10, 1]
+    assert other.id not in {c.employee_id for c in session.scalars(select(people.Card))}
+
+
+def test_only_who_issues_cards_issues_them_in_bulk(client, login, session, make_employee):
+    make_employee(name="铸一", department="铸造车间")
+    login("look", "auditor")
+    assert client.post("/admin/people/cards").status_code == 403
+    assert session.scalar(select(func.count()).select_from(people.Card)) == 0

@@ -64,6 +64,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.people_list", "GET"): READ,
     ("admin.person", "GET"): READ,
     ("admin.card_sheet", "GET"): ADMIN_ONLY,  # its QR codes are the cards themselves
+    ("admin.cards_for_all", "POST"): STORE,
     ("admin.person_new", "GET"): ADMIN_ONLY,
     ("admin.person_create", "POST"): ADMIN_ONLY,
     ("admin.person_update", "POST"): ADMIN_ONLY,
