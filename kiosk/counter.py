@@ -144,6 +144,7 @@ def employee_screen(employee: people.Employee) -> str:
         own_claims=claims.claims_of(db.session, employee.id),
         entries=figures.entries,
         suspended=figures.suspended,
+        pin_self_set=get_setting(db.session, "pin_self_set") == "card",
     )
 
 
@@ -263,6 +264,40 @@ def voucher_open() -> Response:
         page = render_template("kiosk/voucher_code.html", error=err.message, waits=True)
         return Response(page, status=err.status_code, mimetype="text/html")
     open_voucher_visit(bearer)
+    return redirect(url_for("kiosk.me"), 303)
+
+
+class ChoosePinForm(FlaskForm):
+    pin = PasswordField(_l("New PIN"), validators=[DataRequired(), Length(max=8)], render_kw={"data-keypad": "digits"})
+    again = PasswordField(
+        _l("The same PIN again"), validators=[DataRequired(), Length(max=8)], render_kw={"data-keypad": "digits"}
+    )
+
+
+def _choose_pin_page(employee: people.Employee, error: str | None = None, status: int = 200) -> Response:
+    page = render_template("kiosk/pin_new.html", employee=employee, form=ChoosePinForm(formdata=None), error=error)
+    return Response(page, status=status, mimetype="text/html")
+
+
+@bp.get("/pin/new")
+@employee_view
+def choose_pin_form(employee: people.Employee) -> Response:
+    """An employee without a PIN chooses it, their card scanned (the pin_self_set setting)."""
+    return _choose_pin_page(employee)
+
+
+@bp.post("/pin/new")
+@employee_view(lock=True)
+def choose_pin(employee: people.Employee) -> Response:
+    form = ChoosePinForm()
+    try:
+        if not form.validate():
+            raise InvalidInput(_l("Type the PIN twice, the same both times."))
+        people.choose_pin(db.session, employee, form.pin.data, form.again.data)
+    except DomainError as err:  # the form again (empty: a PIN is not shown back), the reason above it
+        db.abandon()
+        return _choose_pin_page(employee, err.message, err.status_code)
+    flash(_l("Your PIN is set. Keep it to yourself."), "info")
     return redirect(url_for("kiosk.me"), 303)
 
 

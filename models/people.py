@@ -24,6 +24,7 @@ from .base import Base, LabelledEnum
 from .clock import utcnow
 from .errors import (
     CardRevoked,
+    Forbidden,
     InactiveEmployee,
     InvalidInput,
     NotFound,
@@ -452,6 +453,22 @@ def set_pin(session: Session, employee: Employee, pin: str) -> None:
     employee.reporter_token = None  # phones that remembered the holder of the old PIN forget them
     session.flush()
     tries.clear(session, PIN_TRIES, employee.id)
+
+
+def choose_pin(session: Session, employee: Employee, pin: str, again: str) -> None:
+    """An employee without a PIN chooses their own (at the kiosk, their card scanned), typed twice; one who has
+    a PIN asks the points administrator for a new one (a card in someone else's hand must not change it)."""
+    if get_setting(session, "pin_self_set") != "card":
+        raise Forbidden(_l("Ask the points administrator to set your PIN."))
+    if employee.pin_hash is not None:
+        raise Forbidden(_l("You have a PIN already. To change it, ask the points administrator."))
+    if not PIN_PATTERN.match(pin or ""):
+        raise InvalidInput(_l("A PIN is 4 to 8 digits."))
+    if pin != (again or ""):
+        raise InvalidInput(_l("The two PINs are not the same. Type it twice, the same both times."))
+    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+        raise InvalidInput(_l("Choose a PIN that is not easy to guess (not 1111, not 1234)."))
+    set_pin(session, employee, pin)
 
 
 def check_pin(session: Session, employee: Employee, pin: str) -> None:

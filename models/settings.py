@@ -101,6 +101,9 @@ SPECS: dict[str, SettingSpec] = {
     ),
     "paper_mm": SettingSpec("58", _l("Receipt paper width (mm)"), choices=("58", "80")),
     "printer_encoding": SettingSpec("gb18030", _l("Printer text encoding"), choices=("gb18030", "magic")),
+    # An employee without a PIN chooses it at the kiosk, with their card in hand (the first day's sixty); "no":
+    # only the points administrator sets PINs.
+    "pin_self_set": SettingSpec("card", _l("An employee without a PIN"), choices=("card", "admin")),
     "pin_max_tries": SettingSpec(5, _l("Wrong PINs before a lock"), minimum=1, maximum=20),
     "pin_lock_minutes": SettingSpec(15, _l("Minutes a PIN stays locked"), minimum=1, maximum=1440),
     # The address phones reach the server at, printed in the posters' QR codes; empty: the address the
@@ -152,7 +155,10 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "store_closed_days",
         ),
     ),
-    (_l("The kiosk and PINs"), ("kiosk_idle_seconds", "pin_threshold", "pin_max_tries", "pin_lock_minutes")),
+    (
+        _l("The kiosk and PINs"),
+        ("kiosk_idle_seconds", "pin_threshold", "pin_self_set", "pin_max_tries", "pin_lock_minutes"),
+    ),
     (_l("The receipt printer"), ("printer_uri", "paper_mm", "printer_encoding")),
     (_l("The notice board"), ("board_names",)),
 )
@@ -171,6 +177,8 @@ CHOICE_LABELS = {
     "next_awards": _l("recorded in full, the rest taken from the next awards"),
     "58": _l("58 mm (32 columns)"),
     "80": _l("80 mm (48 columns)"),
+    "card": _l("chooses it at the kiosk, with their card scanned"),
+    "admin": _l("asks the points administrator to set it"),
     "gb18030": _l("GB18030 (Chinese printers)"),
     "magic": _l("code pages (printers without Chinese)"),
 }

@@ -176,3 +176,29 @@ def test_a_claim_code_scanned_is_a_code_and_the_page_goes_back_by_itself(live_se
     shot(page, "touch-voucher-refused")
     page.wait_for_url("**/kiosk/", timeout=25_000)  # nobody there: back to the start
     context.close()
+
+
+@pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
+def test_a_new_employee_chooses_a_pin_by_touch(live_server, browser, session, make_employee, name, viewport):
+    worker = make_employee(name="新来的", number=f"P{viewport[0]}")
+    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
+    _kiosk, code = kiosks.create_kiosk(session, f"PIN终端-{name}", printer_uri="dummy://")
+    session.commit()
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
+    page = context.new_page()
+    _pair(page, live_server, code)
+    page.keyboard.type(card.code + "\n")
+    page.wait_for_url("**/kiosk/me")
+    page.get_by_role("link", name="选择我的 PIN").click()
+    page.wait_for_url("**/kiosk/pin/new")
+    _tap(page, "2580")  # the keys go to the first field ...
+    page.locator("input[name=again]").click()
+    _tap(page, "2580")  # ... and then to the one tapped
+    assert page.evaluate(SIZES) == []
+    shot(page, f"touch-{name}-choose-pin")
+    page.get_by_role("button", name="设置 PIN").click()
+    page.wait_for_url("**/kiosk/me")
+    assert "PIN 已设置" in page.locator("#messages").inner_text()
+    context.close()
+    session.expire_all()
+    people.check_pin(session, session.get(people.Employee, worker.id), "2580")

@@ -187,3 +187,47 @@ def test_a_language_chosen_in_storekeeper_mode_is_not_the_next_employee_s(client
     client.get("/kiosk/staff?lang=en")
     screen = client.post("/kiosk/scan", data={"code": card_of(session, worker).code})
     assert "下一位员工" in screen.text and 'lang="zh-CN"' in screen.text
+
+
+def test_an_employee_without_a_pin_chooses_it_with_their_card(client, session, make_employee):
+    worker = make_employee(name="新员工", number="N00001")
+    code = card_of(session, worker).code
+    screen = client.post("/kiosk/scan", data={"code": code}).text
+    assert "选择我的 PIN" in screen
+    assert client.get("/kiosk/pin/new").status_code == 200
+    for pin, again, status, words in (
+        ("2580", "2581", 400, "两次"),
+        ("1111", "1111", 400, "容易猜"),
+        ("1234", "1234", 400, "容易猜"),
+        ("12a4", "12a4", 400, "4 至 8 位数字"),
+        ("123456789", "123456789", 400, ""),
+        ("25\x0080", "25\x0080", 400, ""),
+        ("", "", 400, ""),
+    ):
+        refused = client.post("/kiosk/pin/new", data={"pin": pin, "again": again})
+        assert refused.status_code == status and words in refused.text, (pin, refused.text[:200])
+        assert 'value="2580"' not in refused.text  # a PIN is never shown back
+    session.expire_all()
+    assert session.get(people.Employee, worker.id).pin_hash is None
+    assert client.post("/kiosk/pin/new", data={"pin": "2580", "again": "2580"}).status_code == 303
+    session.expire_all()
+    people.check_pin(session, session.get(people.Employee, worker.id), "2580")
+    assert "选择我的 PIN" not in client.get("/kiosk/me").text
+    again = client.post("/kiosk/pin/new", data={"pin": "9753", "again": "9753"})  # someone else with the card later
+    assert again.status_code == 403 and "管理员" in again.text
+    session.expire_all()
+    people.check_pin(session, session.get(people.Employee, worker.id), "2580")  # unchanged
+
+
+def test_choosing_a_pin_needs_a_card_visit_and_the_setting(client, session, make_employee):
+    assert client.post("/kiosk/pin/new", data={"pin": "2580", "again": "2580"}).status_code in (302, 303)
+    worker = make_employee(name="新员工", number="N00002")
+    code = card_of(session, worker).code
+    set_setting(session, "pin_self_set", "admin")
+    session.commit()
+    screen = client.post("/kiosk/scan", data={"code": code}).text
+    assert "选择我的 PIN" not in screen
+    refused = client.post("/kiosk/pin/new", data={"pin": "2580", "again": "2580"})
+    assert refused.status_code == 403
+    session.expire_all()
+    assert session.get(people.Employee, worker.id).pin_hash is None
