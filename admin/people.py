@@ -204,7 +204,13 @@ def _confirm_leaving(employee: people.Employee) -> Response:
         else _l("Their %(points)s points are kept, frozen until they come back.", points=employee.balance),
         _l("They can no longer redeem, claim or report by name."),
     ]
-    if owned := hazards.assigned_to(db.session, f"employee:{employee.number}"):
+    accounts = roster.accounts_stopping(db.session, employee)
+    if accounts:
+        consequences.append(
+            _l("Their back-office account %(names)s stops.", names="、".join(a.username for a in accounts))
+        )
+    owners = [f"employee:{employee.number}", *(a.actor for a in accounts)]
+    if owned := [h for actor in owners for h in hazards.assigned_to(db.session, actor)]:
         consequences.append(
             _l(
                 "They own %(n)s open rectifications (%(numbers)s): hand each to another owner on its hazard's page.",

@@ -18,7 +18,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, Enum, Exists, ForeignKey, Index, Integer, Select, String, Text, exists, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Enum,
+    Exists,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    exists,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from . import clock, ledger, memos
@@ -373,11 +387,25 @@ def _takes_after(session: Session, given: ledger.LedgerEntry) -> list[ledger.Led
             entry.seq != given.seq + len(takes) + 1
             or entry.employee_id != given.employee_id
             or entry.kind is not ledger.EntryKind.deduction
+            or entry.ref_type != "claim"
             or not entry.memo.startswith(f"{memos.OWED} ")
+            or not _deducted_before(session, entry.ref_id, given.seq)
         ):
             break
         takes.append(entry)
     return takes
+
+
+def _deducted_before(session: Session, claim_id: int | None, seq: int) -> bool:
+    """Whether the claim's own deduction was written before position ``seq`` in the chain: an owed take pays a
+    deduction recorded earlier; a deduction of the same run that merely follows the award (its rule's name may
+    begin with the same word) is its own claim's first entry."""
+    first = session.scalar(
+        select(func.min(ledger.LedgerEntry.seq)).where(
+            ledger.LedgerEntry.ref_type == "claim", ledger.LedgerEntry.ref_id == claim_id
+        )
+    )
+    return first is not None and first < seq
 
 
 def _unpay_owed(session: Session, award: Claim, *, actor: str, now: dt.datetime | None) -> None:

@@ -590,6 +590,8 @@ def verify(
         hazard.status = HazardStatus.verified
     else:
         if verdict == HazardVerdict.duplicate:
+            if not (duplicate_of or "").strip():
+                raise InvalidInput(_l("Give the number of the earlier report it repeats."))
             first = by_number(session, duplicate_of or "")
             if first.id == hazard.id or first.verdict not in (None, HazardVerdict.valid):
                 raise InvalidInput(_l("A duplicate points to another report that is valid or still open."))
@@ -862,15 +864,16 @@ def assign(
 
 
 def reassign(session: Session, hazard: Hazard, *, actor: str, owner: str) -> Hazard:
-    """Hand an assigned rectification to another owner (the first has left, moved or is away); its measures and
-    deadline stay, and the history says who had it."""
-    _expect(hazard, HazardStatus.assigned)
+    """Hand a rectification to another owner (the first has left, moved or is away), while it is being done or
+    waits for re-inspection (sent back, it goes to the new owner); its measures and deadline stay, and the
+    history says who had it."""
+    _expect(hazard, HazardStatus.assigned, HazardStatus.rectified)  # rectified: if sent back, it goes to the new one
     owner_actor, owner_name = owner_of(session, owner)
     if owner_actor == hazard.owner:
         raise InvalidInput(_l("%(name)s is its owner already."), name=owner_name)
     previous = actor_name(session, hazard.owner) if hazard.owner else "—"
     hazard.owner = owner_actor
-    _event(session, hazard, actor, HazardAction.reassigned, f"{previous} → {owner_name}")
+    _event(session, hazard, actor, HazardAction.reassigned, f"{previous} → {actor_name(session, owner_actor)}")
     session.flush()
     return hazard
 
@@ -934,7 +937,9 @@ def reinspect(
     """Close the hazard (销号) or send it back to its owner with the reason. A major hazard is closed only on
     its acceptance (验收), recorded on its own: who accepted it, on which day, and the conclusion (``note``)."""
     _expect(hazard, HazardStatus.rectified)
-    note = clean_text(note, 2000 if hazard.is_major else 500)
+    note = clean_text(note, 2000)
+    if len(note) > 500 and not (passed and hazard.is_major):  # a major hazard's acceptance conclusion is longer
+        raise InvalidInput(_l("Say it in at most %(n)s characters: the history keeps it whole."), n=500)
     if passed:
         if hazard.is_major:
             accepted_by = clean_text(accepted_by, 200)

@@ -453,6 +453,7 @@ def set_pin(session: Session, employee: Employee, pin: str) -> None:
     employee.reporter_token = None  # phones that remembered the holder of the old PIN forget them
     session.flush()
     tries.clear(session, PIN_TRIES, employee.id)
+    tries.clear(session, PIN_PHONE_TRIES, employee.number)  # a new PIN lifts the phone's lock too
 
 
 def choose_pin(session: Session, employee: Employee, pin: str, again: str) -> None:
@@ -490,33 +491,42 @@ def check_pin(session: Session, employee: Employee, pin: str) -> None:
         raise WrongPin()
 
 
-PIN_FROM_TRIES, PIN_FROM_LIMIT, PIN_FROM_LOCK_MINUTES = "pin_from", 30, 15
+# The phone's PIN tries: per typed number, whether anyone has it or not (so that a lock tells nothing), and
+# per address (one phone trying many numbers). They are not the kiosk's count: guessing on the Wi-Fi cannot
+# lock an employee out of the counter.
+PIN_PHONE_TRIES, PIN_FROM_TRIES, PIN_FROM_LIMIT, PIN_FROM_LOCK_MINUTES = "pin_phone", "pin_from", 30, 15
 
 
 def employee_by_pin(session: Session, number: str, pin: str, *, address: str) -> Employee:
     """The active employee with this number and PIN, for a phone that signs in from anywhere on the network.
 
-    An unknown number, a leaver, no PIN set and a wrong PIN get one answer (the same work, the same words), so
-    a guesser cannot sort numbers that exist from those that do not; the tries count per employee (their PIN
-    locks) and per address (one phone trying many numbers), kept although the request fails."""
-    wanted = employee_number(number)
+    An unknown number, a leaver, no PIN set and a wrong PIN get one answer (the same work, the same words, the
+    same lock after the same number of tries), so a guesser cannot sort numbers that exist from those that do
+    not; the tries are kept although the request fails."""
+    wanted, pin = employee_number(number), (pin or "").strip()
 
     def right() -> Employee | None:
         employee = session.scalar(select(Employee).where(Employee.number == wanted)) if wanted else None
-        if employee is None or not employee.active or employee.pin_hash is None:
-            check_password_hash(_NOBODY_HASH, pin or "")  # costs what a real check costs
-            return None
-        try:
-            check_pin(session, employee, pin)
-        except WrongPin:
-            return None
-        return employee
+        known = employee.pin_hash if employee is not None and employee.active and employee.pin_hash else None
+        matches = check_password_hash(known or _NOBODY_HASH, pin)  # costs what a real check costs
+        return employee if matches and known else None
+
+    def for_number() -> Employee | None:
+        return tries.attempt(
+            session,
+            PIN_PHONE_TRIES,
+            wanted or "-",
+            right,
+            limit=get_setting(session, "pin_max_tries"),
+            lock_minutes=get_setting(session, "pin_lock_minutes"),
+            locked=PinLocked(),
+        )
 
     found = tries.attempt(
         session,
         PIN_FROM_TRIES,
         address or "-",
-        right,
+        for_number,
         limit=PIN_FROM_LIMIT,
         lock_minutes=PIN_FROM_LOCK_MINUTES,
         locked=PinLocked(),

@@ -27,6 +27,8 @@ from .people import (
     Department,
     Employee,
     EmployeeKind,
+    Role,
+    StaffUser,
     create_employee,
     employee_number,
     get_or_create_team,
@@ -160,6 +162,14 @@ def _row(line: int, values: tuple[Any, ...], columns: dict[str, int]) -> RosterR
     return RosterRow(line, number, name, department, team, kind or "staff", status.lower() in LEFT, problems=errors)
 
 
+def _open_work(session: Session, employee: Employee) -> str:
+    """The numbers of the open rectifications a leaver owns, for the preview to warn of."""
+    from .hazards import assigned_to  # hazards builds on people and the ledger, as this module does
+
+    owners = [f"employee:{employee.number}", *(a.actor for a in accounts_stopping(session, employee))]
+    return "、".join(h.number for actor in owners for h in assigned_to(session, actor))
+
+
 def compare(session: Session, roster: Roster) -> Roster:
     """Mark each row new, change (with what changes), leave or same, against the database as it is now;
     unknown departments are errors. Comparing again forgets what the last comparison found."""
@@ -189,6 +199,8 @@ def compare(session: Session, roster: Roster) -> Roster:
             changes.append(f"{current.kind.label} → {EmployeeKind(row.kind).label}")
         if row.left and current.active:
             row.action = "leave"
+            if owned := _open_work(session, current):
+                changes = [str(_l("owns open rectifications (%(numbers)s): hand each over", numbers=owned))]
         elif changes:
             row.action = "change"
         else:
@@ -209,7 +221,22 @@ def leave(session: Session, employee: Employee, *, actor: str) -> None:
     for card in employee.cards:
         if card.active:
             card.revoked_at, card.revoked_by, card.revoke_reason = utcnow(), actor, "离职"
+    for account in accounts_stopping(session, employee):
+        account.active = False
+        account.end_sessions()
     session.flush()
+
+
+def accounts_stopping(session: Session, employee: Employee) -> list[StaffUser]:
+    """The back-office accounts of an employee who leaves, which stop with them (but the last administrator's:
+    someone must still be able to sign in)."""
+    accounts = session.scalars(
+        select(StaffUser).where(StaffUser.employee_id == employee.id, StaffUser.active.is_(True))
+    ).all()
+    admins = [u for u in session.scalars(select(StaffUser).where(StaffUser.active.is_(True))) if Role.admin in u.roles]
+    return [
+        u for u in accounts if Role.admin not in u.roles or any(a.id not in {x.id for x in accounts} for a in admins)
+    ]
 
 
 def rejoin(session: Session, employee: Employee) -> None:

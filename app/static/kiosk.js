@@ -76,7 +76,11 @@
     const code = typed;
     typed = "";
     const rescan = document.getElementById("rescan");
-    if (code.length < 6 || !rescan || (event.target.matches && event.target.matches("[data-scan]"))) return;
+    if (code.length >= 6 && event.target.matches && event.target.matches("[data-scan]")) {
+      event.target.value = code; // a scan replaces whatever a finger had typed into the scanner's field
+      return;
+    }
+    if (code.length < 6 || !rescan) return;
     event.preventDefault();
     const field = event.target.closest ? event.target.closest("input, textarea") : null;
     if (field && field.value.endsWith(code)) field.value = field.value.slice(0, -code.length);
@@ -136,6 +140,7 @@
       const letters = fields.some((field) => field.dataset.keypad === "letters");
       const pad = document.createElement("div");
       pad.className = "keypad" + (letters ? " letters" : "");
+      pad.addEventListener("pointerdown", (event) => event.preventDefault()); // a tap between keys keeps the focus
       const type = (text) => {
         const max = target.maxLength > 0 ? target.maxLength : 64;
         if (target.value.length < max) target.value += text;

@@ -130,7 +130,7 @@ def test_a_leavers_rectification_goes_to_another_owner(app, client, session, log
     session.expire_all()
     moved = session.get(hazards.Hazard, hazard.id)
     assert moved.owner == "employee:E09202" and moved.measures == "更换护栏" and moved.status.value == "assigned"
-    assert moved.events[-1].note == "要走的（E09201） → 接手的"
+    assert moved.events[-1].note == "要走的（E09201） → 接手的（E09202）"
     again = client.post(f"/admin/hazards/{hazard.id}/reassign", data={"owner_number": "E09202"})
     assert again.status_code == 400 and "已是" in again.text
     taker_phone = app.test_client()
@@ -191,3 +191,64 @@ def test_a_mistyped_duplicate_keeps_what_was_typed(client, session, login, press
     assert client.post("/admin/hazards/999999/verify", data={"verdict": "valid"}).status_code == 404
     session.expire_all()
     assert session.get(hazards.Hazard, hazard.id).status is hazards.HazardStatus.received
+
+
+def test_a_leaver_s_account_stops_and_their_work_waiting_for_re_inspection_can_be_handed_over(
+    app, client, session, login, make_employee, make_staff, press
+):
+    keeper = make_employee(name="库管老王", number="E09301")
+    make_employee(name="接手", number="E09302")
+    account = make_staff("wang", "storekeeper")
+    account.employee_id = keeper.id
+    session.commit()
+    waiting, doing = _verified(session, press), _verified(session, press)
+    login("officer", "safety_officer", "admin")
+    for hazard in (waiting, doing):
+        assert (
+            client.post(
+                f"/admin/hazards/{hazard.id}/assign", data={"owner": "wang", "measures": "整改", "working_days": 3}
+            ).status_code
+            == 303
+        )
+    assert client.post(f"/admin/hazards/{waiting.id}/rectified", data={"note": "已整改"}).status_code == 303
+
+    asked = client.post(f"/admin/people/{keeper.id}/leave").text
+    assert "wang" in asked and waiting.number in asked and doing.number in asked  # the account and its work
+    assert client.post(f"/admin/people/{keeper.id}/leave", data={"confirm": "1"}).status_code == 303
+    session.expire_all()
+    assert not session.get(type(account), account.id).active
+    assert 'value="wang"' not in client.get(f"/admin/hazards/{doing.id}").text  # nobody's owner any more
+    assert client.post(f"/admin/hazards/{doing.id}/reassign", data={"owner": "wang"}).status_code == 400
+    page = client.get(f"/admin/hazards/{waiting.id}").text
+    assert "交给其他负责人" in page  # waiting for re-inspection: it can still go to someone else
+    assert client.post(f"/admin/hazards/{waiting.id}/reassign", data={"owner_number": "E09302"}).status_code == 303
+    back = client.post(f"/admin/hazards/{waiting.id}/reinspect", data={"passed": "0", "note": "未完成"})
+    assert back.status_code == 303
+    session.expire_all()
+    assert session.get(hazards.Hazard, waiting.id).owner == "employee:E09302"  # sent back to the new owner
+    refused = client.post(f"/admin/hazards/{doing.id}/reassign", data={"reassign": "1", "owner": ""})
+    assert refused.status_code == 400 and '<details class="card" open' in refused.text  # the box stays open
+
+
+def test_a_reason_for_sending_back_is_kept_whole(client, session, login, make_employee, press):
+    make_employee(name="钳工", number="E09303")
+    hazard = _verified(session, press)
+    login("officer", "safety_officer")
+    _assigned_to(client, hazard, "E09303")
+    client.post(f"/admin/hazards/{hazard.id}/rectified", data={"note": "已更换"})
+    long = "护栏" * 260 + "需更换"
+    refused = client.post(f"/admin/hazards/{hazard.id}/reinspect", data={"passed": "0", "note": long})
+    assert refused.status_code == 400 and "500" in refused.text and "需更换" in refused.text  # kept, with the reason
+    session.expire_all()
+    assert session.get(hazards.Hazard, hazard.id).status is hazards.HazardStatus.rectified
+
+
+def test_a_roster_that_marks_an_owner_as_left_warns_of_their_work(client, session, login, make_employee, press):
+    from tests.admin.test_roster_import import upload, workbook
+
+    make_employee(name="钳工", number="E09304", department="铸造车间")
+    hazard = _verified(session, press)
+    login("officer", "safety_officer", "admin")
+    _assigned_to(client, hazard, "E09304")
+    preview = client.get(upload(client, workbook([("E09304", "钳工", "铸造车间", "", "", "离职")])).headers["Location"])
+    assert hazard.number in preview.text and "离职" in preview.text

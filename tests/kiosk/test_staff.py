@@ -45,6 +45,7 @@ def test_a_cancelled_or_unknown_slip_says_so(client, session, make_employee, mak
     # The refusal waits for the next slip, in storekeeper mode (a scan there is not taken as a card).
     card_form = 'action="/kiosk/scan" autocomplete'  # the scan screen's form (not the hidden one for a fast scan)
     assert refused.status_code == 409 and 'name="number"' in refused.text and card_form not in refused.text
+    assert 'data-idle-url="/kiosk/staff"' in refused.text and "下一张兑换单" in refused.text  # back to staff mode
     unknown = client.get("/kiosk/staff", query_string={"number": "DH-2026-999999"})
     assert unknown.status_code == 404 and "DH-2026-999999" in unknown.text
     assert "退出库管模式" in unknown.text and card_form not in unknown.text  # still storekeeper mode

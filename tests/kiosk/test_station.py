@@ -208,3 +208,24 @@ def test_a_shared_phone_signs_in_whoever_types_their_number(client, session, mak
     assert wrong.status_code == 403  # typed credentials are checked, not the phone's remembered person
     assert client.post("/r/sign-in", data={"number": "E07009", "pin": "9753"}).status_code == 303
     assert "王五" in client.get("/r/tasks").text
+
+
+def test_the_phones_lock_tells_nothing_and_leaves_the_counter_alone(client, session, make_employee, worker):
+    """Every number locks after the same wrong tries, whether anyone has it; the kiosk's PIN count is untouched."""
+    from models import roster, tries
+
+    make_employee(name="无PIN", number="E07002")
+    gone = make_employee(name="离职的", number="E07003")
+    people.set_pin(session, gone, "1111")
+    roster.leave(session, gone, actor="test")
+    session.commit()
+    answers = {
+        number: [client.post("/r/sign-in", data={"number": number, "pin": "0000"}).status_code for _ in range(7)]
+        for number in ("E07001", "E07002", "E07003", "E09999")
+    }
+    assert len({tuple(codes) for codes in answers.values()}) == 1, answers
+    assert answers["E07001"][-1] == 429
+    assert tries.counted(session, people.PIN_TRIES, worker.id) == 0  # the counter's own count
+    people.set_pin(session, session.get(people.Employee, worker.id), "2468")  # a new PIN lifts the lock
+    session.commit()
+    assert client.post("/r/sign-in", data={"number": "e07001", "pin": " 2468 "}).status_code == 303

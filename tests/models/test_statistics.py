@@ -469,6 +469,35 @@ def test_a_false_award_gives_back_only_what_it_paid_when_two_awards_share_a_seco
     assert real.credited_points == 15 and ledger.verify_ledger(session).ok
 
 
+def test_a_deduction_that_follows_a_false_award_is_not_taken_for_a_paid_debt(session, make_employee, make_staff, rule):
+    """A deduction credited in the same run as a false award, whose rule's name begins like an owed take's memo,
+    stays taken: it paid no debt of the award's."""
+    from models import rules
+
+    set_setting(session, "deduction_shortfall", "next_awards")
+    officer = make_staff("safety", "safety_officer")
+    worker = make_employee(name="癸")
+    late = rules.save_rule(
+        session,
+        None,
+        code="ZZ1",
+        kind="deduct",
+        category=rule("V02").category.value,
+        name="补扣 迟到早退",
+        description="",
+        min_points=1,
+        max_points=50,
+    )
+    one_second = clock.utcnow()
+    false = credited_claim(session, worker, rule("E01"), 20, actor=officer.actor, notice_over=one_second)
+    taken = credited_claim(session, worker, late, 10, actor=officer.actor, notice_over=one_second)
+    assert worker.balance == 10 and not taken.owed_points
+    claims.mark_fraud(session, false, "虚报", actor=officer.actor)
+    session.commit()
+    assert (worker.balance, taken.owed_points or 0, taken.credited_points) == (0, 0, -10)
+    assert ledger.verify_ledger(session).ok
+
+
 def test_a_hazard_reward_found_false_later_stays_in_its_day(session, make_employee, make_staff):
     officer = make_staff("safety", "safety_officer")
     place = places.save_place(session, None, name="配电室", risk="orange")
