@@ -238,6 +238,8 @@ def sign_in() -> Response:
     number = request.form.get("number", "")[:32]
     try:  # the typed number and PIN, also on a phone that remembers someone (a shared phone changes hands)
         g.reporter = None
+        if not number.strip() or not request.form.get("pin", "").strip():
+            raise InvalidInput(_l("Give your employee number and PIN."))
         employee = _identify({"number": number}, request.form.get("pin", ""))
     except DomainError as err:
         page = render_template("station/sign_in.html", number=number, error=err.message)

@@ -229,3 +229,8 @@ def test_the_phones_lock_tells_nothing_and_leaves_the_counter_alone(client, sess
     people.set_pin(session, session.get(people.Employee, worker.id), "2468")  # a new PIN lifts the lock
     session.commit()
     assert client.post("/r/sign-in", data={"number": "e07001", "pin": " 2468 "}).status_code == 303
+
+
+def test_an_empty_sign_in_asks_for_the_number_and_pin(client):
+    empty = client.post("/r/sign-in", data={"number": " ", "pin": ""})
+    assert empty.status_code == 400 and "请填写工号和 PIN" in empty.text and "匿名" not in empty.text
