@@ -46,7 +46,8 @@ def pager(endpoint: str) -> tuple[int, Callable[[bool], dict[str, str | None]]]:
     """The page asked for (``?page=``, from 1) and a function that, told whether more rows follow, gives the
     links to the newer and older pages with the same filter (for admin/_pager.html)."""
     page = max(1, request.args.get("page", 1, type=row_id) or 1)
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    # The filter's own keys only: url_for takes "_method", "_scheme" ... as orders of its own.
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and not k.startswith("_")}
 
     def links(more: bool) -> dict[str, str | None]:
         return {

@@ -158,6 +158,9 @@ def test_the_list_pages_and_filters(client, login, session, foundry):
     third = client.get("/admin/people?page=3")
     assert "P0119" in third.text and "page=4" not in third.text
     assert client.get("/admin/people?department=abc").status_code == 200  # an unreadable filter is no filter
+    for odd in ("_method=POST", "_scheme=javascript&page=2", "_external=1&_anchor=x"):  # url_for's own words
+        page = client.get(f"/admin/people?{odd}")
+        assert page.status_code == 200 and "javascript:" not in page.text, odd
 
 
 def test_only_admins_change_people_and_storekeepers_cards(client, login, session, make_employee, foundry):
