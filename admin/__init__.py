@@ -27,13 +27,14 @@ def _signed_in() -> None:
     """Every back-office page needs a signed-in staff member; routes narrow it down by role."""
 
 
-def role_required(*roles: Role) -> Callable[[F], F]:
-    """Only staff with one of ``roles`` (or admins) get through; others get a 403."""
+def role_required(*roles: Role, extra: Callable[[], tuple[Role, ...]] | None = None) -> Callable[[F], F]:
+    """Only staff with one of ``roles`` (or admins) get through; others get a 403. ``extra``: the roles a
+    setting adds, read at each request."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.has_role(*roles):
+            if not current_user.has_role(*roles, *(extra() if extra else ())):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -27,6 +27,13 @@ from . import READERS, bp, pager, pdf_response, role_required
 from .places import public_base
 
 CARD_KEEPERS = (Role.storekeeper,)
+
+
+def officer_too() -> tuple[Role, ...]:
+    """The safety officer, where the officer_cards_pins setting lets them do cards and PINs too."""
+    return (Role.safety_officer,) if get_setting(db.session, "officer_cards_pins") == "yes" else ()
+
+
 PAGE = 50
 MAX_CARDS = 1000
 
@@ -86,7 +93,7 @@ def people_list() -> str:
         departments=_departments(),
         counts=counts,
         can_edit=current_user.has_role(),
-        can_card=current_user.has_role(*CARD_KEEPERS),
+        can_card=current_user.has_role(*CARD_KEEPERS, *officer_too()),
         filter_args=_filter_args(),
         without_card=db.session.scalar(
             select(func.count()).select_from(
@@ -117,7 +124,8 @@ def _person_page(employee: people.Employee | None, status: int = 200) -> tuple[s
         kinds=list(people.EmployeeKind),
         staff=people.staff_account_of(db.session, employee) if employee else None,
         can_edit=current_user.has_role(),
-        can_card=current_user.has_role(*CARD_KEEPERS),
+        can_card=current_user.has_role(*CARD_KEEPERS, *officer_too()),
+        can_pin=current_user.has_role(*officer_too()),
     ), status
 
 
@@ -243,7 +251,7 @@ def _confirm(title: object, consequences: list, *, action: str, carry: list, but
 
 
 @bp.post("/people/<int:employee_id>/pin")
-@role_required()
+@role_required(extra=officer_too)
 def person_pin(employee_id: int) -> Response:
     """Set a new PIN (the employee types it twice); it also lifts a lock after wrong tries."""
     employee = get_or_404(db.session, people.Employee, employee_id, _l("No such employee."))
@@ -253,7 +261,7 @@ def person_pin(employee_id: int) -> Response:
 
 
 @bp.post("/people/<int:employee_id>/cards")
-@role_required(*CARD_KEEPERS)
+@role_required(*CARD_KEEPERS, extra=officer_too)
 def card_issue(employee_id: int) -> Response:
     employee = get_or_404(db.session, people.Employee, employee_id, _l("No such employee."))
     kind = request.form.get("kind", "qr")
@@ -265,7 +273,7 @@ def card_issue(employee_id: int) -> Response:
 
 
 @bp.post("/cards/<int:card_id>/<any(revoke, reissue):step>")
-@role_required(*CARD_KEEPERS)
+@role_required(*CARD_KEEPERS, extra=officer_too)
 def card_step(card_id: int, step: str) -> Response:
     card = get_or_404(db.session, people.Card, card_id, _l("No such card."))
     reason = request.form.get("reason", "")[:200]
@@ -298,7 +306,7 @@ def card_step(card_id: int, step: str) -> Response:
 
 
 @bp.post("/people/cards")
-@role_required(*CARD_KEEPERS)
+@role_required(*CARD_KEEPERS, extra=officer_too)
 def cards_for_all() -> Response:
     """A QR card for every working employee of the list's filter (a department, a search) who has none."""
     issued = people.issue_missing_cards(db.session, _filtered(), actor=current_user.actor)

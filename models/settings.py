@@ -104,6 +104,11 @@ SPECS: dict[str, SettingSpec] = {
     # An employee without a PIN chooses it at the kiosk, with their card in hand (the first day's sixty); "no":
     # only the points administrator sets PINs.
     "pin_self_set": SettingSpec("card", _l("An employee without a PIN"), choices=("card", "admin")),
+    # The safety officer may also do the first day's card and PIN work (an enterprise without a storekeeper
+    # yet, or whose officer runs the whole set-up); by default cards are the storekeeper's, PINs the admin's.
+    "officer_cards_pins": SettingSpec(
+        "no", _l("The safety officer may also issue cards and set PINs"), choices=("no", "yes")
+    ),
     "pin_max_tries": SettingSpec(5, _l("Wrong PINs before a lock"), minimum=1, maximum=20),
     "pin_lock_minutes": SettingSpec(15, _l("Minutes a PIN stays locked"), minimum=1, maximum=1440),
     # The address phones reach the server at, printed in the posters' QR codes; empty: the address the
@@ -157,7 +162,14 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     ),
     (
         _l("The kiosk and PINs"),
-        ("kiosk_idle_seconds", "pin_threshold", "pin_self_set", "pin_max_tries", "pin_lock_minutes"),
+        (
+            "kiosk_idle_seconds",
+            "pin_threshold",
+            "pin_self_set",
+            "officer_cards_pins",
+            "pin_max_tries",
+            "pin_lock_minutes",
+        ),
     ),
     (_l("The receipt printer"), ("printer_uri", "paper_mm", "printer_encoding")),
     (_l("The notice board"), ("board_names",)),
@@ -177,6 +189,8 @@ CHOICE_LABELS = {
     "next_awards": _l("recorded in full, the rest taken from the next awards"),
     "58": _l("58 mm (32 columns)"),
     "80": _l("80 mm (48 columns)"),
+    "no": _l("no"),
+    "yes": _l("yes"),
     "card": _l("chooses it at the kiosk, with their card scanned"),
     "admin": _l("asks the points administrator to set it"),
     "gb18030": _l("GB18030 (Chinese printers)"),

@@ -230,3 +230,19 @@ def test_only_who_issues_cards_issues_them_in_bulk(client, login, session, make_
     login("look", "auditor")
     assert client.post("/admin/people/cards").status_code == 403
     assert session.scalar(select(func.count()).select_from(people.Card)) == 0
+
+
+def test_the_safety_officer_does_cards_and_pins_where_the_setting_says(client, login, session, make_employee):
+    worker = make_employee(name="铸一", department="铸造车间")
+    login("safety", "safety_officer")
+    assert client.post("/admin/people/cards").status_code == 403
+    assert client.post(f"/admin/people/{worker.id}/pin", data={"pin": "2580", "pin_again": "2580"}).status_code == 403
+    assert "设置 PIN" not in client.get(f"/admin/people/{worker.id}").text
+    set_setting(session, "officer_cards_pins", "yes")
+    session.commit()
+    assert client.post("/admin/people/cards").status_code == 303
+    assert client.post(f"/admin/people/{worker.id}/pin", data={"pin": "2580", "pin_again": "2580"}).status_code == 303
+    session.expire_all()
+    fresh = session.get(people.Employee, worker.id)
+    assert sum(1 for c in fresh.cards if c.active) == 1 and fresh.has_pin
+    assert client.get("/admin/people/cards.pdf").status_code == 403  # printing the cards stays the admin's
