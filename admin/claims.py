@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
 from app.forms import ReasonForm, form_error, row_id, uploaded_photos
-from models import claims, hazards, people, rules
+from models import claims, events, hazards, people, rules
 from models.base import get_or_404
 from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
@@ -51,7 +51,13 @@ def claims_index() -> str:
         listing = claims.fraud_cases(db.session)
     else:
         listing = claims.review_queue(db.session)
-    return render_template("admin/claims.html", tab=tab, claims=listing, can_review=current_user.has_role(*REVIEWERS))
+    return render_template(
+        "admin/claims.html",
+        tab=tab,
+        claims=listing,
+        events=events.waiting(db.session) if tab == "review" else [],
+        can_review=current_user.has_role(*REVIEWERS),
+    )
 
 
 @bp.get("/claims/<int:claim_id>")

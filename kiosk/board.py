@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from app.extensions import db
-from models import claims, clock, ledger, reports
+from models import claims, clock, events, ledger, reports
 from models.ledger import EntryKind
 from models.settings import get_setting
 
@@ -21,7 +21,7 @@ def _board() -> dict:
         "month": reports.ranking(db.session, month),
         "year": reports.ranking(db.session, today.replace(month=1, day=1)),
         "departments": reports.department_ranking(db.session, today.replace(month=1, day=1)),
-        "notice": claims.in_notice(db.session),
+        "notice_lines": events.notice_lines(claims.in_notice(db.session)),
         "recent": reports.recent_entries(db.session, (EntryKind.award, EntryKind.deduction)),
         "frauds": claims.fraud_cases(db.session, 10),
         "redemptions": reports.recent_redemptions(

@@ -292,7 +292,12 @@ def credit_due_one(session: Session, claim: Claim, *, actor: str, now: dt.dateti
     _expect(claim, ClaimStatus.approved)
     points = claim.approved_points or 0
     ref = ("claim", claim.id)
-    memo = f"{claim.rule.name}"
+    # An event's award names the event in each person's history (models/events.py); any other, its rule.
+    memo = (
+        f"{claim.rule.name}：{claim.description}"[:200]
+        if (claim.origin or "").startswith("event:")
+        else claim.rule.name
+    )
     note = ""
     if claim.rule.kind is RuleKind.deduct:
         taken = ledger.deduct(session, claim.employee_id, points, actor=actor, ref=ref, memo=memo, at=now)

@@ -1,0 +1,117 @@
+"""Awards for an event: one filing for a department's training, reviewed once, in notice once, credited to each
+within their cap, each history naming the event."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from models import claims, ledger, people
+from models.claims import Claim, ClaimStatus
+from models.settings import set_setting
+from tests.images import post_multipart
+
+
+def _key(response) -> str:
+    assert response.status_code == 303, response.text[:400]
+    return re.search(r"/admin/events/([0-9a-f]+)$", response.headers["Location"]).group(1)
+
+
+def _form(rule, **extra):
+    from models import clock
+
+    today = clock.today().isoformat()
+    return {"title": "新《安全生产法》宣贯培训", "rule_id": str(rule.id), "points": "10", "held_on": today, **extra}
+
+
+def test_a_department_s_training_is_filed_reviewed_noticed_and_credited_once(
+    client, login, session, make_employee, rule
+):
+    casting = [make_employee(name=f"铸{n}", number=f"EV{n:03}", department="铸造车间") for n in range(5)]
+    make_employee(name="机修", number="EV900", department="机修车间")
+    near_cap = casting[0]
+    set_setting(session, "yearly_cap", 100)
+    ledger.award(session, near_cap.id, 95, actor="system", memo="此前")
+    session.commit()
+    department = people.get_or_create_department(session, "铸造车间")
+    login("safety", "safety_officer")
+    key = _key(client.post("/admin/events/new", data=_form(rule("T01"), departments=str(department.id))))
+    assert session.scalar(select(func.count()).select_from(Claim)) == 5  # one claim each, the 机修 worker not
+    review = client.get("/admin/claims?tab=review").text
+    assert "新《安全生产法》宣贯培训" in review and "5 人" in review
+    assert client.post(f"/admin/events/{key}/approve").status_code == 303
+    session.expire_all()
+    filed = session.scalars(select(Claim)).all()
+    assert {c.status for c in filed} == {ClaimStatus.approved} and len({c.notice_until for c in filed}) == 1
+    assert client.post(f"/admin/events/{key}/approve").status_code == 400  # nothing left to review
+    board = client.get("/board").text
+    assert board.count("新《安全生产法》宣贯培训") == 1 and "铸0、铸1、铸2" in board and "每人" in board  # one line
+    outcomes = claims.credit_due(session, now=filed[0].notice_until)
+    session.commit()
+    assert len(outcomes) == 5
+    session.expire_all()
+    balances = {e.number: e.balance for e in session.scalars(select(people.Employee))}
+    assert balances["EV000"] == 100 and balances["EV001"] == 10 and balances["EV900"] == 0  # the cap trims one
+    memo = session.scalars(select(ledger.LedgerEntry.memo).where(ledger.LedgerEntry.employee_id == casting[1].id)).one()
+    assert memo == "参与安全培训：新《安全生产法》宣贯培训（" + filed[0].description.split("（")[1]
+    page = client.get(f"/admin/events/{key}").text
+    assert "已入账" in page or "credited" in page
+
+
+def test_an_attendance_sheet_names_who_came(client, login, session, make_employee, rule):
+    for n in range(3):
+        make_employee(name=f"学员{n}", number=f"AT{n:03}")
+    book = Workbook()
+    for row in (("考勤表",), ("序号", "工号", "姓名"), (1, "at000", "学员0"), (2, "AT002 ", "学员2"), ("合计", 2)):
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    login("safety", "safety_officer")
+    sent = post_multipart(
+        client, "/admin/events/new", _form(rule("T02"), title="安全考核"), [("attendance", "考勤.xlsx", out.getvalue())]
+    )
+    _key(sent)
+    session.expire_all()
+    assert sorted(c.employee.number for c in session.scalars(select(Claim))) == ["AT000", "AT002"]
+
+
+def test_bad_input_comes_back_filled_and_files_nothing(client, login, session, make_employee, rule):
+    make_employee(name="甲", number="BD001", department="铸造车间")
+    department = people.get_or_create_department(session, "铸造车间")
+    session.commit()
+    login("safety", "safety_officer")
+    dep = str(department.id)
+    for form, words in (
+        (_form(rule("T01"), points="999", departments=dep), "10"),  # outside the rule's range
+        (_form(rule("T01"), points="abc", departments=dep), "整数"),
+        (_form(rule("T01")), "部门"),  # nobody chosen
+        (_form(rule("T01"), title=" ", departments=dep), ""),
+        (_form(rule("T01"), held_on="2999-01-01", departments=dep), ""),
+        (_form(rule("T01"), held_on="昨天", departments=dep), "YYYY-MM-DD"),
+        (_form(rule("V02"), departments=dep), ""),  # a deduction is no event award
+        (_form(rule("T01"), departments="99999999999999"), ""),
+        ({**_form(rule("T01"), departments=dep), "title": "<b>培训</b>\x00"}, ""),
+    ):
+        refused = client.post("/admin/events/new", data=form)
+        assert 400 <= refused.status_code < 500 and words in refused.text, (form, refused.status_code)
+    assert session.scalar(select(func.count()).select_from(Claim)) == 0
+    sheet = post_multipart(client, "/admin/events/new", _form(rule("T01")), [("attendance", "a.xlsx", b"not excel")])
+    assert sheet.status_code == 400
+    assert client.get("/admin/events/nope").status_code == 404
+
+
+def test_who_files_and_who_reviews(client, login, session, make_employee, rule):
+    make_employee(name="甲", number="RL001", department="铸造车间")
+    department = people.get_or_create_department(session, "铸造车间")
+    session.commit()
+    login("look", "auditor")
+    assert client.post("/admin/events/new", data=_form(rule("T01"), departments=str(department.id))).status_code == 403
+    client.post("/logout")
+    login("boss", "supervisor")
+    key = _key(client.post("/admin/events/new", data=_form(rule("T01"), departments=str(department.id))))
+    assert client.post(f"/admin/events/{key}/approve").status_code == 403  # a supervisor files, the office reviews
+    assert client.post(f"/admin/events/{key}/reject", data={"reason": "x"}).status_code == 403
+    assert "<b>" not in client.get(f"/admin/events/{key}").text
