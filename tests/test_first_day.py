@@ -3,8 +3,8 @@
 The safety office creates the first account on the server, sets the address for phones and the scheme's
 numbers, imports the roster as HR made it (a title row, a total row, 用工性质 with HR's own words, numbers in
 mixed case), adds the staff accounts, issues everyone a card in one go, brings the paper ledger's balances
-over, stocks the shelf, adds a place and pairs the kiosk; an employee then chooses a PIN with their card and
-redeems, the same day. The checklist ticks itself along the way. Each form post a person makes is counted
+over, files the foundry's training as one event award, stocks the shelf, adds a place and pairs the kiosk;
+an employee then chooses a PIN with their card and redeems, the same day. The checklist ticks itself along the way. Each form post a person makes is counted
 (``steps``), as the first day's length by hand.
 """
 
@@ -14,9 +14,9 @@ import io
 import re
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from models import golive, people
+from models import claims, clock, golive, people, rules
 from tests.images import post_multipart
 
 
@@ -86,6 +86,14 @@ def test_the_first_day_from_an_empty_database(app, client, runner, session):
     opening = post_multipart(client, "/admin/people/opening", {}, [("sheet", "期初.xlsx", balances)])
     assert post(f"{opening.headers['Location']}/apply").status_code == 303
 
+    # The week's training for the foundry: one filing, one review; the notice runs before it is credited.
+    foundry = session.scalars(select(people.Department).where(people.Department.name == "铸造车间")).one()
+    training = session.scalars(select(rules.Rule).where(rules.Rule.code == "T01")).one()
+    event = {"title": "岗前安全培训", "rule_id": training.id, "points": 10, "held_on": clock.today().isoformat()}
+    filed = post("/admin/events/new", data={**event, "departments": foundry.id})
+    assert filed.status_code == 303 and post(f"{filed.headers['Location']}/approve").status_code == 303
+    assert session.scalar(select(func.count()).select_from(claims.Claim)) == 8
+
     created = post(
         "/admin/goods", data={"name": "洗衣液", "category": "daily", "value": "20", "low_stock": "5", "active": "1"}
     )
@@ -117,4 +125,4 @@ def test_the_first_day_from_an_empty_database(app, client, runner, session):
     assert session.get(people.Employee, zhang.id).balance == 300 - 100  # 20 yuan at 5 points a yuan (the default)
     assert "上线准备" in client.get("/admin/").text  # eleven still have no PIN: the list stays
     print(f"\nfirst day by hand: {steps} form posts and uploads")
-    assert steps <= 20
+    assert steps <= 22

@@ -62,3 +62,28 @@ def test_the_checklist_and_the_opening_balances(live_server, page, session, make
     assert balances == {"JZ0001": 120, "JZ0002": 80}
     page.goto(f"{live_server}/admin/")
     assert page.locator(".checklist li.done").count() == 2  # the opening balances are ticked too
+
+
+def test_an_award_for_a_department_s_training(live_server, page, session, make_staff, make_employee):
+    make_staff("safety", "safety_officer")
+    for n in range(8):
+        make_employee(name=f"铸造工{n}", number=f"TR{n:03}", department="铸造车间")
+    make_employee(name="机修工", number="TR900", department="机修车间")
+    sign_in(page, live_server, "safety")
+    page.goto(f"{live_server}/admin/claims")
+    page.get_by_role("link", name="+ 活动集体奖励").click()
+    page.fill("input[name=title]", "冬季消防安全培训")
+    page.select_option("select[name=rule_id]", label="T01 参与安全培训 (+5–20)")
+    page.fill("input[name=points]", "10")
+    page.get_by_label("铸造车间").check()
+    shot(page, "event-1-form")
+    page.get_by_role("button", name="提交审核").click()
+    page.wait_for_url("**/admin/events/*")
+    assert "8 人" in page.locator("main").inner_text()
+    page.get_by_role("button", name="批准该活动：全部一起进入公示").click()
+    page.locator(".message.info", has_text="一起进入公示").wait_for()
+    shot(page, "event-2-approved")
+    page.goto(f"{live_server}/board")
+    row = page.locator("tr", has_text="冬季消防安全培训")
+    assert row.count() == 1 and "每人" in row.inner_text()
+    shot(page, "event-3-board")
