@@ -4,8 +4,8 @@ The safety office creates the first account on the server, sets the address for 
 numbers, imports the roster as HR made it (a title row, a total row, 用工性质 with HR's own words, numbers in
 mixed case), adds the staff accounts, issues everyone a card in one go, brings the paper ledger's balances
 over, files the foundry's training as one event award, stocks the shelf, adds a place and pairs the kiosk;
-an employee then chooses a PIN with their card and redeems, the same day. The checklist ticks itself along the way. Each form post a person makes is counted
-(``steps``), as the first day's length by hand.
+an employee then chooses a PIN with their card and redeems, the same day. The checklist ticks itself along
+the way. Each form post a person makes is counted (``steps``), as the first day's length by hand.
 """
 
 from __future__ import annotations
