@@ -10,24 +10,13 @@ the way. Each form post a person makes is counted (``steps``), as the first day'
 
 from __future__ import annotations
 
-import io
 import re
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from models import claims, clock, golive, people, rules
 from tests.images import post_multipart
-
-
-def _sheet(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
+from tests.sheets import workbook
 
 ROSTER = [
     ("某某机械厂员工花名册（2026年12月）",),
@@ -61,7 +50,7 @@ def test_the_first_day_from_an_empty_database(app, client, runner, session):
 
     # The roster as HR made it: departments added from the preview, then applied.
     steps += 1
-    uploaded = post_multipart(client, "/admin/people/import", {}, [("roster", "花名册.xlsx", _sheet(ROSTER))])
+    uploaded = post_multipart(client, "/admin/people/import", {}, [("roster", "花名册.xlsx", workbook(ROSTER))])
     preview = uploaded.headers["Location"]
     page = client.get(preview).text
     assert "身份证号" in page and "合计" in page  # an unused column warned of, the total row left out
@@ -80,7 +69,7 @@ def test_the_first_day_from_an_empty_database(app, client, runner, session):
     assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
 
     steps += 1
-    balances = _sheet(
+    balances = workbook(
         [("工号", "姓名", "积分", "备注"), ("jz0001", "铸造1", 300, "纸质台账结转"), ("JZ0009", "机修9", 50, None)]
     )
     opening = post_multipart(client, "/admin/people/opening", {}, [("sheet", "期初.xlsx", balances)])

@@ -3,16 +3,15 @@ within their cap, each history naming the event."""
 
 from __future__ import annotations
 
-import io
 import re
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from models import claims, ledger, people
 from models.claims import Claim, ClaimStatus
 from models.settings import set_setting
 from tests.images import post_multipart
+from tests.sheets import workbook
 
 
 def _key(response) -> str:
@@ -64,14 +63,12 @@ def test_a_department_s_training_is_filed_reviewed_noticed_and_credited_once(
 def test_an_attendance_sheet_names_who_came(client, login, session, make_employee, rule):
     for n in range(3):
         make_employee(name=f"学员{n}", number=f"AT{n:03}")
-    book = Workbook()
-    for row in (("考勤表",), ("序号", "工号", "姓名"), (1, "at000", "学员0"), (2, "AT002 ", "学员2"), ("合计", 2)):
-        book.active.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
+    sheet = workbook(
+        [("考勤表",), ("序号", "工号", "姓名"), (1, "at000", "学员0"), (2, "AT002 ", "学员2"), ("合计", 2)]
+    )
     login("safety", "safety_officer")
     sent = post_multipart(
-        client, "/admin/events/new", _form(rule("T02"), title="安全考核"), [("attendance", "考勤.xlsx", out.getvalue())]
+        client, "/admin/events/new", _form(rule("T02"), title="安全考核"), [("attendance", "考勤.xlsx", sheet)]
     )
     _key(sent)
     session.expire_all()

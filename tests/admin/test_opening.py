@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import re
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from models import ledger, opening, roster
 from models.audit import AuditEntry
 from tests.images import post_multipart
-
-
-def workbook(rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
+from tests.sheets import workbook
 
 PAPER = [
     ("积分超市期初积分结转表",),  # a title above the header

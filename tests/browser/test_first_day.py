@@ -3,21 +3,9 @@ from a paper ledger's sheet, previewed and brought over."""
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-
 from models import people
 from tests.browser.conftest import shot, sign_in
-
-
-def _sheet(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.sheets import workbook
 
 
 def test_the_checklist_and_the_opening_balances(live_server, page, session, make_staff, make_employee):
@@ -31,7 +19,7 @@ def test_the_checklist_and_the_opening_balances(live_server, page, session, make
     shot(page, "first-day-1-checklist")
     checklist.get_by_role("link", name="期初积分").click()
     page.wait_for_url("**/admin/people/opening")
-    sheet = _sheet(
+    sheet = workbook(
         [
             ("期初积分结转表",),
             ("工号", "姓名", "积分", "备注"),

@@ -49,6 +49,19 @@ def _pair(page, server: str, code: str) -> None:
     page.wait_for_url("**/kiosk/")
 
 
+def _visit(browser, server: str, session, worker, kiosk: str, viewport):
+    """A kiosk paired in a new browser, and ``worker``'s card scanned on it: their screen in view."""
+    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
+    _kiosk, code = kiosks.create_kiosk(session, kiosk, printer_uri="dummy://")
+    session.commit()
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
+    page = context.new_page()
+    _pair(page, server, code)
+    page.keyboard.type(card.code + "\n")
+    page.wait_for_url("**/kiosk/me")
+    return context, page
+
+
 def _stays_in_the_kiosk(page) -> None:
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(a => a.getAttribute('href'))")
     leaving = [h for h in hrefs if not (h.startswith("/kiosk") or h.startswith("?lang=") or h == "#")]
@@ -134,14 +147,7 @@ def test_the_counter_by_touch_alone(live_server, browser, session, make_employee
 @pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
 def test_a_claim_by_taps_comes_back_filled_when_refused(live_server, browser, session, make_employee, name, viewport):
     worker = make_employee(name="王一", number="T00010")
-    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
-    _kiosk, code = kiosks.create_kiosk(session, f"申报终端-{name}", printer_uri="dummy://")
-    session.commit()
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
-    page = context.new_page()
-    _pair(page, live_server, code)
-    page.keyboard.type(card.code + "\n")
-    page.wait_for_url("**/kiosk/me")
+    context, page = _visit(browser, live_server, session, worker, f"申报终端-{name}", viewport)
     page.get_by_role("link", name="申报积分").click()
     page.get_by_text("担任安全宣讲员").click()
     page.locator("input[name=points]").click()
@@ -183,14 +189,7 @@ def test_a_claim_code_scanned_is_a_code_and_the_page_goes_back_by_itself(live_se
 @pytest.mark.parametrize(("name", "viewport"), VIEWPORTS)
 def test_a_new_employee_chooses_a_pin_by_touch(live_server, browser, session, make_employee, name, viewport):
     worker = make_employee(name="新来的", number=f"P{viewport[0]}")
-    card = people.issue_card(session, worker, people.CardKind.qr, actor="staff:admin")
-    _kiosk, code = kiosks.create_kiosk(session, f"PIN终端-{name}", printer_uri="dummy://")
-    session.commit()
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
-    page = context.new_page()
-    _pair(page, live_server, code)
-    page.keyboard.type(card.code + "\n")
-    page.wait_for_url("**/kiosk/me")
+    context, page = _visit(browser, live_server, session, worker, f"PIN终端-{name}", viewport)
     page.get_by_role("link", name="选择我的 PIN").click()
     page.wait_for_url("**/kiosk/pin/new")
     _tap(page, "2580")  # the keys go to the first field ...

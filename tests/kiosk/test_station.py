@@ -175,8 +175,9 @@ def test_signing_out_on_a_phone_forgets_the_reporter_on_every_copy(client, press
     assert client.get("/r/mine").status_code == 400  # "this phone does not remember you"
 
 
-def test_a_phone_cannot_tell_numbers_that_exist_and_its_guesses_are_limited(client, session, make_employee, worker):
-    """An unknown number, a leaver, no PIN and a wrong PIN get one answer; one phone trying many numbers locks."""
+@pytest.fixture
+def others(session, make_employee):
+    """Beside the worker (E07001, PIN 2468): E07002 without a PIN, E07003 who left (PIN 1111)."""
     from models import roster
 
     make_employee(name="无PIN", number="E07002")
@@ -184,6 +185,10 @@ def test_a_phone_cannot_tell_numbers_that_exist_and_its_guesses_are_limited(clie
     people.set_pin(session, gone, "1111")
     roster.leave(session, gone, actor="test")
     session.commit()
+
+
+def test_a_phone_cannot_tell_numbers_that_exist_and_its_guesses_are_limited(client, worker, others):
+    """An unknown number, a leaver, no PIN and a wrong PIN get one answer; one phone trying many numbers locks."""
     answers = {
         client.post("/r/sign-in", data={"number": number, "pin": pin}).text.count("工号或 PIN 不正确")
         for number, pin in (("E99999", "1234"), ("E07002", "1234"), ("E07003", "1111"), ("E07001", "0000"))
@@ -210,15 +215,10 @@ def test_a_shared_phone_signs_in_whoever_types_their_number(client, session, mak
     assert "王五" in client.get("/r/tasks").text
 
 
-def test_the_phones_lock_tells_nothing_and_leaves_the_counter_alone(client, session, make_employee, worker):
+def test_the_phones_lock_tells_nothing_and_leaves_the_counter_alone(client, session, worker, others):
     """Every number locks after the same wrong tries, whether anyone has it; the kiosk's PIN count is untouched."""
-    from models import roster, tries
+    from models import tries
 
-    make_employee(name="无PIN", number="E07002")
-    gone = make_employee(name="离职的", number="E07003")
-    people.set_pin(session, gone, "1111")
-    roster.leave(session, gone, actor="test")
-    session.commit()
     answers = {
         number: [client.post("/r/sign-in", data={"number": number, "pin": "0000"}).status_code for _ in range(7)]
         for number in ("E07001", "E07002", "E07003", "E09999")
