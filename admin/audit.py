@@ -30,6 +30,7 @@ PAGE = 50
 ENTITIES = {
     "employee": _l("Employee"),
     "card": _l("Card"),
+    "employee_number_change": _l("Employee number corrected"),
     "staff_user": _l("Staff account"),
     "department": _l("Department"),
     "team": _l("Team"),
@@ -68,6 +69,10 @@ FIELDS = {
     "attempts": _l("Attempts"),
     "balance": _l("Balance"),
     "balance_after": _l("Balance after"),
+    "changed_at": _l("Changed at"),
+    "changed_by": _l("Changed by"),
+    "new": _l("New number"),
+    "old": _l("Old number"),
     "barcode": _l("Barcode"),
     "bearer_check": _l("Claim code check"),
     "cancel_reason": _l("Reason for cancelling"),
@@ -256,6 +261,7 @@ ACTOR_FIELDS = {
     "recorded_by",
     "uploaded_by",
     "requested_by",
+    "changed_by",
 }
 
 

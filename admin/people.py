@@ -172,8 +172,12 @@ def person_create() -> Response:
 @bp.post("/people/<int:employee_id>")
 @role_required()
 def person_update(employee_id: int) -> Response:
-    employee = get_or_404(db.session, people.Employee, employee_id, _l("No such employee."))
+    employee = get_or_404(db.session, people.Employee, employee_id, _l("No such employee."), lock=True)
     department = _department_from_form()
+    # A number HR had wrong is corrected; what was recorded under the old one stays theirs.
+    typed = request.form.get("number", employee.number)[:32]
+    if old := people.change_number(db.session, employee, typed, actor=current_user.actor):
+        hazards.follow_number(db.session, old, employee.number)
     people.update_employee(
         db.session,
         employee,

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 from app.forms import uploaded_photos
 from models import opening, people, roster, unit
+from models.base import clean_text
 from models.errors import InvalidInput, NotFound
 from models.i18n import lazy_gettext as _l
 
@@ -50,8 +51,12 @@ def _path(token: str) -> Path:
     return path
 
 
-def _load(path: Path) -> dict:
-    return json.loads(path.read_text("utf-8"))
+def _load(path: Path, kind: str = "roster") -> dict:
+    """The state of an import of ``kind`` (a roster's token on the opening balances' pages is no page)."""
+    state = json.loads(path.read_text("utf-8"))
+    if state.get("kind", "roster") != kind:
+        raise NotFound(_l("This import is not here (any more). Upload the file again."))
+    return state
 
 
 def _save(path: Path, state: dict) -> None:
@@ -83,7 +88,7 @@ def roster_upload() -> Response:
     token = secrets.token_hex(16)
     name = next((f.filename for f in request.files.getlist("roster") if f.filename), "")
     state = {
-        "file": name[:100],
+        "file": clean_text(name, 100),
         "by": current_user.actor,
         "rows": checked.to_json(),
         "columns": checked.columns,
@@ -219,7 +224,7 @@ def _upload(field: str, what: object) -> tuple[bytes, str]:
     if not files:
         raise InvalidInput(_l("Choose the file (.xlsx): %(what)s."), what=what)
     name = next((f.filename for f in request.files.getlist(field) if f.filename), "")
-    return files[0], name[:100]
+    return files[0], clean_text(name, 100)  # shown and audited: printable characters only
 
 
 def _opening_page(**extra: object) -> str:
@@ -250,6 +255,7 @@ def opening_upload() -> Response:
     _clear_old()
     token = secrets.token_hex(16)
     state = {
+        "kind": "opening",
         "file": name,
         "by": current_user.actor,
         "rows": checked.to_json(),
@@ -265,7 +271,7 @@ def opening_upload() -> Response:
 @bp.get("/people/opening/<token>")
 @role_required()
 def opening_preview(token: str) -> str:
-    state = _load(_path(token))
+    state = _load(_path(token), "opening")
     sheet = opening.compare(db.session, opening.Sheet.from_json(state["rows"]))  # as the ledger is now
     return _opening_page(
         token=token,
@@ -283,7 +289,7 @@ def opening_apply(token: str) -> Response:
     lock = path.open("rb")
     unit.after(db.session, lock.close, only_if_committed=False)
     fcntl.flock(lock, fcntl.LOCK_EX)  # a second click waits, then finds every row brought over
-    state = _load(path)
+    state = _load(path, "opening")
     added = opening.apply(
         db.session, opening.Sheet.from_json(state["rows"]), actor=current_user.actor, file=state["file"]
     )

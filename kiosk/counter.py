@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app import l10n
 from app.extensions import db
 from app.forms import INT_LIMIT, ReasonForm, form_error
-from models import claims, hazards, kiosks, people, rules, store
+from models import audit, claims, hazards, kiosks, people, rules, store
 from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.settings import get_setting
@@ -283,6 +283,7 @@ def _choose_pin_page(employee: people.Employee, error: str | None = None, status
 @employee_view
 def choose_pin_form(employee: people.Employee) -> Response:
     """An employee without a PIN chooses it, their card scanned (the pin_self_set setting)."""
+    people.may_choose_pin(db.session, employee)
     return _choose_pin_page(employee)
 
 
@@ -294,6 +295,8 @@ def choose_pin(employee: people.Employee) -> Response:
         if not form.validate():
             raise InvalidInput(_l("Type the PIN twice, the same both times."))
         people.choose_pin(db.session, employee, form.pin.data, form.again.data)
+        # On record, as a PIN the administrator sets is: which kiosk, when (the card's holder chose it).
+        audit.note(db.session, "pin", "employee", str(employee.id), {"chosen at": g.kiosk.name})
     except DomainError as err:  # the form again (empty: a PIN is not shown back), the reason above it
         db.abandon()
         return _choose_pin_page(employee, err.message, err.status_code)

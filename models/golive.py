@@ -8,6 +8,8 @@ QR codes, so they wait for it.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -22,7 +24,6 @@ from .settings import Setting, get_setting
 from .store import Goods
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
-SCHEME_KEYS = ("enterprise_name", "yearly_cap", "notice_days", "review_working_days", "points_per_yuan")
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,25 @@ def _count(session: Session, query) -> int:
 
 
 def reachable_address(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return bool(host) and host not in LOOPBACK
+    """Whether phones on the plant's network could open ``url``: a host that is not this machine by any name
+    (127.x.x.x, ::1, 0.0.0.0, localhost, a bare number that is an address in disguise)."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:  # an unclosed [ ... ]
+        return False
+    if not host or host in LOOPBACK or host.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        # A name, not an address: a bare number, hex or a short form with dots (http://2130706433,
+        # http://0x7f000001, http://127.1) is an address a browser reads its own way.
+        return (
+            not re.fullmatch(r"0x[0-9a-f.x]+|[0-9x.]+", host)
+            and re.fullmatch(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?", host) is not None
+        )
+    mapped = getattr(address, "ipv4_mapped", None) or address
+    return not (mapped.is_loopback or mapped.is_unspecified or mapped.is_link_local)
 
 
 def checklist(session: Session) -> list[Step]:
@@ -53,6 +71,8 @@ def checklist(session: Session) -> list[Step]:
     doing = {Role.safety_officer.value, Role.storekeeper.value}
     missing_roles = len([r for r in doing if not any(r in text.split(",") for text in roles)])
     address = reachable_address(get_setting(session, "public_url"))
+    pins_at_kiosk = get_setting(session, "pin_self_set") == "card"  # each chooses theirs on the first scan
+    scheme = bool(get_setting(session, "enterprise_name")) and session.get(Setting, "yearly_cap") is not None
     brought = _count(
         session,
         select(func.count()).where(ledger.LedgerEntry.ref_type.in_(("opening", "go_live"))),
@@ -62,15 +82,19 @@ def checklist(session: Session) -> list[Step]:
         Step("staff", missing_roles == 0, missing_roles),
         Step("roster", employees > 0),
         Step("cards", employees > 0 and no_card == 0, no_card, waits_for="" if address else "address"),
-        Step("pins", employees > 0 and no_pin == 0, no_pin),
+        Step("pins", employees > 0 and no_pin == 0, no_pin, optional=pins_at_kiosk),
         Step("goods", _count(session, select(func.count()).where(Goods.active.is_(True), Goods.stock > 0)) > 0),
-        Step("places", _count(session, select(func.count(Place.id))) > 0, waits_for="" if address else "address"),
+        Step(
+            "places",
+            _count(session, select(func.count()).where(Place.active.is_(True))) > 0,
+            waits_for="" if address else "address",
+        ),
         Step(
             "kiosk",
             _count(session, select(func.count()).where(Kiosk.active.is_(True), Kiosk.token_hash.is_not(None))) > 0,
         ),
         Step("opening", brought > 0, optional=True),
-        Step("scheme", _count(session, select(func.count()).where(Setting.key.in_(SCHEME_KEYS))) > 0),
+        Step("scheme", scheme),
     ]
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, func, select
+from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
 from . import claims, clock, tries
@@ -876,6 +876,16 @@ def reassign(session: Session, hazard: Hazard, *, actor: str, owner: str) -> Haz
     _event(session, hazard, actor, HazardAction.reassigned, f"{previous} → {actor_name(session, owner_actor)}")
     session.flush()
     return hazard
+
+
+def follow_number(session: Session, old: str, new: str) -> int:
+    """An owner's employee number was corrected: the rectifications they hold follow them (their phone finds
+    them under the new one); the history keeps what was written."""
+    moved = session.execute(
+        update(Hazard).where(Hazard.owner == f"employee:{old}").values(owner=f"employee:{new}")
+    ).rowcount
+    session.flush()
+    return int(moved or 0)
 
 
 def may_record_rectification(actor: str, hazard: Hazard, *, officer: bool = False) -> bool:

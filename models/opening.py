@@ -9,6 +9,7 @@ naming the same person, changes nothing for them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -81,11 +82,10 @@ class Sheet:
 
 
 def _points(text: str, errors: list[str]) -> int:
-    try:
-        points = int(text)
-    except ValueError:
+    if not re.fullmatch(r"[0-9]{1,9}", text):  # digits as typed: not 1_000, +7 or full-width ones
         errors.append(str(_l("The points are a whole number: %(text)s.", text=text[:20])))
         return 0
+    points = int(text)
     if not 0 < points <= MAX_POINTS:
         errors.append(str(_l("The points are 1 to %(max)s.", max=MAX_POINTS)))
         return 0

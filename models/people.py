@@ -210,7 +210,7 @@ def employee_number(text: str) -> str:
     return "".join(str(text).split()).upper()
 
 
-PIN_PATTERN = re.compile(r"^\d{4,8}$")
+PIN_PATTERN = re.compile(r"[0-9]{4,8}")  # matched whole (fullmatch): ASCII digits, no line end
 PIN_TRIES = "pin"  # the scope of PIN tries (models/tries.py), one count per employee
 RFID_PATTERN = re.compile(r"^[0-9A-F]{8,32}$")  # 4, 7 or 10 bytes: a UID of fewer digits is guessable
 
@@ -287,6 +287,45 @@ def update_employee(
     employee.name, employee.department, employee.team, employee.kind = name[:100], department, team, kind
     session.flush()
     return employee
+
+
+class EmployeeNumberChange(Base):
+    """A number an employee had: the ledger, the claims and the hazards keep "employee:<number>" as written,
+    and this says whose it was."""
+
+    __tablename__ = "employee_number_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    old: Mapped[str] = mapped_column(String(32), index=True)
+    new: Mapped[str] = mapped_column(String(32))
+    changed_by: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def change_number(session: Session, employee: Employee, number: str, *, actor: str) -> str | None:
+    """Correct an employee's number (HR's file had it wrong); returns the old one, or None if it is the same.
+
+    Refused when another employee has it now or had it (history under it would name two people)."""
+    new = employee_number(number)
+    if not EMPLOYEE_NUMBER.match(new):
+        raise InvalidInput(_l("An employee number is 1 to 32 letters, digits, '-' or '_'."))
+    old = employee.number
+    if new == old:
+        return None
+    taken = session.scalar(select(Employee.name).where(Employee.number == new, Employee.id != employee.id))
+    had = session.scalar(
+        select(EmployeeNumberChange.id).where(
+            EmployeeNumberChange.old == new, EmployeeNumberChange.employee_id != employee.id
+        )
+    )
+    if taken is not None or had is not None:
+        raise InvalidInput(_l("The number %(number)s is someone else's (now or before)."), number=new)
+    session.add(EmployeeNumberChange(employee_id=employee.id, old=old, new=new, changed_by=actor[:64]))
+    employee.number = new
+    employee.reporter_token = None  # the phone signs in again, with the new number
+    session.flush()
+    return old
 
 
 CARD_URL_PART = "/c/"  # a card's QR code reads http(s)://server/c/<token> (kiosk/spot.py)
@@ -447,7 +486,7 @@ def clean_scan(scanned: str) -> str:
 
 
 def set_pin(session: Session, employee: Employee, pin: str) -> None:
-    if not PIN_PATTERN.match(pin or ""):
+    if not PIN_PATTERN.fullmatch(pin or ""):
         raise InvalidInput(_l("A PIN is 4 to 8 digits."))
     employee.pin_hash = generate_password_hash(pin)
     employee.reporter_token = None  # phones that remembered the holder of the old PIN forget them
@@ -456,14 +495,20 @@ def set_pin(session: Session, employee: Employee, pin: str) -> None:
     tries.clear(session, PIN_PHONE_TRIES, employee.number)  # a new PIN lifts the phone's lock too
 
 
-def choose_pin(session: Session, employee: Employee, pin: str, again: str) -> None:
-    """An employee without a PIN chooses their own (at the kiosk, their card scanned), typed twice; one who has
-    a PIN asks the points administrator for a new one (a card in someone else's hand must not change it)."""
+def may_choose_pin(session: Session, employee: Employee) -> None:
+    """Raise unless the employee may choose their PIN at the kiosk: the setting allows it and they have none (a
+    card in someone else's hand must not change a PIN)."""
     if get_setting(session, "pin_self_set") != "card":
         raise Forbidden(_l("Ask the points administrator to set your PIN."))
     if employee.pin_hash is not None:
         raise Forbidden(_l("You have a PIN already. To change it, ask the points administrator."))
-    if not PIN_PATTERN.match(pin or ""):
+
+
+def choose_pin(session: Session, employee: Employee, pin: str, again: str) -> None:
+    """An employee without a PIN chooses their own (at the kiosk, their card scanned), typed twice; one who has
+    a PIN asks the points administrator for a new one."""
+    may_choose_pin(session, employee)
+    if not PIN_PATTERN.fullmatch(pin or ""):
         raise InvalidInput(_l("A PIN is 4 to 8 digits."))
     if pin != (again or ""):
         raise InvalidInput(_l("The two PINs are not the same. Type it twice, the same both times."))
@@ -626,7 +671,15 @@ def actor_name(session: Session, actor: str) -> str:
         return str(staff) if staff else str(_l("a former staff account"))
     if kind == "employee" and key:
         name = session.scalar(select(Employee.name).where(Employee.number.in_({key, employee_number(key)})))
-        return f"{name}（{key}）" if name else key
+        if name:
+            return f"{name}（{key}）"
+        renumbered = session.execute(  # a number they had before it was corrected
+            select(Employee.name, Employee.number)
+            .join(EmployeeNumberChange, EmployeeNumberChange.employee_id == Employee.id)
+            .where(EmployeeNumberChange.old.in_({key, employee_number(key)}))
+            .limit(1)
+        ).first()
+        return f"{renumbered[0]}（{renumbered[1]}）" if renumbered else key
     if kind == "kiosk" and key:
         return str(_l("kiosk %(name)s", name=key))
     if actor == "anonymous":

@@ -12,6 +12,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
@@ -38,6 +39,15 @@ class SettingSpec:
     pattern: str | None = None  # a text setting: the whole value must match this
     hint: Any = None  # for a text setting: how to write it
     check: Any = None  # for a text setting: a function that raises InvalidInput for a value the pattern lets by
+
+
+def _an_address(value: str) -> None:
+    """Refuse an address no browser can open (a bracket left open, a port out of range)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError:
+        raise InvalidInput(_l("This is not an address a phone can open.")) from None
 
 
 SPECS: dict[str, SettingSpec] = {
@@ -118,6 +128,7 @@ SPECS: dict[str, SettingSpec] = {
         _l("Address of the server for phones (QR posters)"),
         pattern=r"(https?://[A-Za-z0-9.:\[\]-]+(/[A-Za-z0-9._~/-]*)?)?",
         hint=_l("e.g. http://192.168.1.20 or https://mart.plant.local; empty: the address in use"),
+        check=_an_address,
     ),
     "hazard_verify_working_days": SettingSpec(3, _l("Working days to verify a hazard report"), minimum=1, maximum=30),
     "hazard_reward_general": SettingSpec(

@@ -22,6 +22,8 @@ from .i18n import lazy_gettext as _l
 
 CELL_LIMIT = 100  # a name, a department, a note: nothing in these tables is longer
 HEADER_SEARCH = 10  # rows looked at for the header: a title and a date line above it are common
+MAX_COLUMNS = 60  # columns read: a roster has a dozen; a cell far to the right is no column of the table
+MAX_UNPACKED = 50 << 20  # bytes the workbook's parts may unpack to (a 20,000-row roster is a few MB)
 TOTALS = {"合计", "总计", "小计", "共计", "total", "subtotal"}
 
 
@@ -95,6 +97,11 @@ def read_table(data: bytes, headers: dict[str, tuple[str, ...]], required: tuple
     """The rows under the header of the workbook's first sheet; refuse what is not a workbook of this table."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise InvalidInput(_l("This is not an Excel workbook (.xlsx)."))
+    with zipfile.ZipFile(io.BytesIO(data)) as packed:  # what the parts unpack to, before anything reads them
+        if sum(part.file_size for part in packed.infolist()) > MAX_UNPACKED:
+            raise InvalidInput(
+                _l("This workbook unpacks to more than %(n)s MB: save only the table."), n=MAX_UNPACKED >> 20
+            )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file: each means "not this table"
@@ -102,7 +109,9 @@ def read_table(data: bytes, headers: dict[str, tuple[str, ...]], required: tuple
     skipped: list[str] = []
     rows: list[tuple[int, tuple[Any, ...]]] = []
     try:
-        lines: Iterator[tuple[Any, ...]] = book.worksheets[0].iter_rows(values_only=True)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # the size the file declares is not believed: the rows are read as they are
+        lines: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         top = [values for _, values in zip(range(HEADER_SEARCH), lines, strict=False)]
         if not top:
             raise InvalidInput(_l("The workbook is empty."))
@@ -112,6 +121,8 @@ def read_table(data: bytes, headers: dict[str, tuple[str, ...]], required: tuple
         ]
         header = top[at]
         for line, values in enumerate([*top[at + 1 :], *lines], start=at + 2):
+            if line > 2 * max_rows + HEADER_SEARCH:  # blank rows count too: a sheet far taller than its table
+                raise InvalidInput(_l("At most %(n)s rows in one file."), n=max_rows)
             if not _filled(values):
                 continue
             if any(plain(v) in TOTALS for v in values if isinstance(v, str)):

@@ -25,6 +25,7 @@ def test_each_step_is_ticked_by_the_data_and_the_list_leaves_when_done(client, l
     assert not states(session)["address"]
     set_setting(session, "public_url", "http://192.168.1.20")
     set_setting(session, "yearly_cap", 600)
+    set_setting(session, "enterprise_name", "某某机械厂")
     for name, role in (("safety", "safety_officer"), ("store", "storekeeper")):
         people.create_staff(session, username=name, name=name, password="password-123", roles=[role])
     worker = people.create_employee(
@@ -65,3 +66,48 @@ def test_only_the_administrator_sees_the_set_up(client, login, session):
     login("look", "auditor")
     assert "上线准备" not in client.get("/admin/").text
     assert client.get("/admin/go-live").status_code == 403
+
+
+def test_an_address_phones_cannot_open_is_not_ticked_and_a_broken_one_is_refused(client, login, session):
+    login("boss", "admin")
+    for host in (
+        "127.0.0.2",
+        "127.1",
+        "[::]",
+        "[0:0:0:0:0:0:0:1]",
+        "[::ffff:127.0.0.1]",
+        "localhost.",
+        "0.0.0.0.",
+        "0",
+        "2130706433",
+        "0x7f000001",
+        "-",
+        "LOCALHOST",
+        "mart.localhost",
+    ):
+        set_setting(session, "public_url", f"http://{host}")
+        session.commit()
+        assert not states(session)["address"], host
+    for good in ("http://192.168.1.20", "https://mart.plant.local", "http://[fd00::20]:8080"):
+        set_setting(session, "public_url", good)
+        session.commit()
+        assert states(session)["address"], good
+    for broken in ("http://[::1", "http://[x]", "http://]", "http://a:99999"):
+        assert client.post("/admin/settings/public_url", data={"value": broken}).status_code == 400, broken
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_scheme_is_ticked_by_its_numbers_and_pins_wait_for_the_kiosk(client, login, session):
+    login("boss", "admin")
+    set_setting(session, "enterprise_name", "")
+    session.commit()
+    assert not states(session)["scheme"]  # saved at its default: nobody set the scheme yet
+    set_setting(session, "enterprise_name", "某某机械厂")
+    set_setting(session, "yearly_cap", 1500)
+    session.commit()
+    assert states(session)["scheme"]
+    steps = {s.key: s for s in golive.checklist(session)}
+    assert steps["pins"].optional  # chosen at the kiosk on the first scan: not a step before go-live
+    set_setting(session, "pin_self_set", "admin")
+    session.commit()
+    assert not {s.key: s for s in golive.checklist(session)}["pins"].optional

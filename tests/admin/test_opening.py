@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from sqlalchemy import func, select
@@ -122,3 +123,63 @@ def test_a_go_live_award_is_asked_once_and_given_once_each(client, login, sessio
     history = client.get("/admin/ledger", query_string={"number": "GL000"}).text
     assert "&lt;i&gt;开业&lt;/i&gt;" in history and "<i>开业" not in history
     assert re.search(r"3 人，150 分", client.get("/admin/people/opening").text)
+
+
+def _with_sheet_xml(data: bytes, xml: str) -> bytes:
+    """The workbook ``data`` with its first sheet's XML replaced (what a hand-made file can declare)."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            content = xml.encode() if part.filename == "xl/worksheets/sheet1.xml" else source.read(part.filename)
+            target.writestr(part.filename, content)
+    return out.getvalue()
+
+
+def test_a_hand_made_workbook_is_refused_quickly(client, login, session):
+    import time
+
+    login("boss", "admin")
+    wide = _with_sheet_xml(
+        workbook([("工号", "积分")]),
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<dimension ref="A1:XFD100000"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>工号</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>积分</t></is></c></row><row r="100000"><c r="XFD100000" t="inlineStr">'
+        "<is><t>x</t></is></c></row></sheetData></worksheet>",
+    )
+    started = time.monotonic()
+    refused = post_multipart(client, "/admin/people/opening", {}, [("sheet", "a.xlsx", wide)])
+    assert refused.status_code == 400 and time.monotonic() - started < 10  # far taller than its table
+    packed = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for part in zipfile.ZipFile(io.BytesIO(workbook([("工号", "积分")]))).infolist():
+            bomb.writestr(part.filename, b"")
+        bomb.writestr("xl/sharedStrings.xml", b"<si><t>a</t></si>" * 4_000_000)  # 68 MB unpacked, 200 kB packed
+    assert (
+        post_multipart(client, "/admin/people/opening", {}, [("sheet", "b.xlsx", packed.getvalue())]).status_code == 400
+    )
+
+
+def test_points_are_digits_and_file_names_and_tokens_stay_in_their_place(client, login, session, make_employee):
+    make_employee(name="张三", number="JZ0001")
+    login("boss", "admin")
+    for odd in ("1_000", "+7", "１２０", "٣٣"):
+        preview = client.get(upload(client, workbook([("工号", "积分"), ("JZ0001", odd)]))).text
+        assert "积分须为整数" in preview, odd
+    sent = post_multipart(client, "/admin/people/opening", {}, [("sheet", "期初\x00\u202e.xlsx", workbook(PAPER[2:4]))])
+    page = client.get(sent.headers["Location"]).text
+    assert "\x00" not in page and "\u202e" not in page and "期初.xlsx" in page
+    from tests.admin.test_roster_import import upload as roster_upload
+    from tests.admin.test_roster_import import workbook as roster_book
+
+    roster = roster_upload(client, roster_book([("E001", "张三", "铸造车间", "", "", "")])).headers["Location"]
+    roster_token = roster.rsplit("/", 1)[1]
+    opening_token = sent.headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/admin/people/opening/{roster_token}").status_code == 404
+    assert client.post(f"/admin/people/opening/{roster_token}/apply").status_code == 404
+    for step in ("", "/apply", "/departments"):
+        method = client.get if not step else client.post
+        assert method(f"/admin/people/import/{opening_token}{step}").status_code == 404, step

@@ -246,3 +246,33 @@ def test_the_safety_officer_does_cards_and_pins_where_the_setting_says(client, l
     fresh = session.get(people.Employee, worker.id)
     assert sum(1 for c in fresh.cards if c.active) == 1 and fresh.has_pin
     assert client.get("/admin/people/cards.pdf").status_code == 403  # printing the cards stays the admin's
+
+
+def test_a_wrong_number_is_corrected_and_the_history_stays_theirs(app, client, login, session, make_employee, press):
+    from models import hazards, ledger
+
+    worker = make_employee(name="改号", number="JZ0O33")  # HR typed the letter O for a zero
+    other = make_employee(name="别人", number="JZ0044")
+    people.set_pin(session, worker, "2580")
+    ledger.award(session, worker.id, 10, actor="employee:JZ0O33", memo="自己申报")
+    hazard = hazards.report(session, press, category="state", description="护栏松动", reporter=None).hazard
+    hazards.verify(session, hazard, "valid", grade="general", actor="staff:officer")
+    hazards.assign(session, hazard, actor="staff:officer", owner="employee:JZ0O33", measures="紧固", working_days=3)
+    session.commit()
+    login("boss", "admin")
+    form = {"name": "改号", "department_id": str(worker.department_id), "kind": "staff"}
+    for bad in ("JZ0044", "<b>", "JZ 00\x0033", ""):
+        refused = client.post(f"/admin/people/{worker.id}", data={**form, "number": bad})
+        assert refused.status_code == 400, bad
+    fixed = client.post(f"/admin/people/{worker.id}", data={**form, "number": "jz0033"})
+    assert fixed.status_code == 303, fixed.text[fixed.text.find("<main") :][:600]
+    session.expire_all()
+    assert session.get(people.Employee, worker.id).number == "JZ0033"
+    assert session.get(hazards.Hazard, hazard.id).owner == "employee:JZ0033"  # their open work follows them
+    entries = client.get("/admin/ledger", query_string={"number": "JZ0033"}).text
+    assert "改号（JZ0033）" in entries  # an entry written under the old number names them
+    taken = client.post(f"/admin/people/{other.id}", data={**form, "name": "别人", "number": "JZ0O33"})
+    assert taken.status_code == 400  # a number someone had is not given to another
+    phone = app.test_client()
+    assert phone.post("/r/sign-in", data={"number": "JZ0033", "pin": "2580"}).status_code == 303
+    assert hazard.number in phone.get("/r/tasks").text

@@ -231,3 +231,13 @@ def test_choosing_a_pin_needs_a_card_visit_and_the_setting(client, session, make
     assert refused.status_code == 403
     session.expire_all()
     assert session.get(people.Employee, worker.id).pin_hash is None
+
+
+def test_a_pin_is_ascii_digits_typed_whole_and_the_form_is_not_offered_when_refused(client, session, make_employee):
+    worker = make_employee(name="新员工", number="N00003")
+    code = card_of(session, worker).code
+    client.post("/kiosk/scan", data={"code": code})
+    for odd in ("1357\n", "٢٥٨٠", "２５８０"):
+        assert client.post("/kiosk/pin/new", data={"pin": odd, "again": odd}).status_code == 400, repr(odd)
+    assert client.post("/kiosk/pin/new", data={"pin": "1357", "again": "1357"}).status_code == 303
+    assert client.get("/kiosk/pin/new").status_code == 403  # has one now: no form to type into for nothing
