@@ -18,7 +18,7 @@ from app.forms import INT_LIMIT, ReasonForm, form_error
 from models import audit, claims, hazards, kiosks, people, rules, store
 from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
-from models.settings import get_setting
+from models.settings import get_setting, yearly_cap
 
 from .visit import (
     COOKIE,
@@ -140,7 +140,7 @@ def employee_screen(employee: people.Employee) -> str:
         employee=employee,
         **cart_context(employee),
         credited=figures.credited,
-        cap=get_setting(db.session, "yearly_cap"),
+        cap=yearly_cap(db.session, employee.kind.value),
         own_claims=claims.claims_of(db.session, employee.id),
         entries=figures.entries,
         suspended=figures.suspended,

@@ -51,7 +51,7 @@ from .clock import utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
 from .i18n import lazy_gettext as _l
 from .people import Employee, employee_number
-from .settings import get_setting
+from .settings import get_setting, yearly_cap
 
 GENESIS_HASH = "0" * 64
 
@@ -484,7 +484,7 @@ def award(
     employee = lock_employee(session, employee_id)
     employee.ensure_active()
     at = at or utcnow()
-    cap = get_setting(session, "yearly_cap")
+    cap = yearly_cap(session, employee.kind.value)
     year = clock.local_year(at)
     left = max(0, cap - credited_in_year(session, employee.id, year))
     if points > left:

@@ -56,6 +56,13 @@ SPECS: dict[str, SettingSpec] = {
         "", _l("Name of the enterprise"), pattern=r"[^\x00-\x1f\x7f]{0,100}", hint=_l("up to 100 characters")
     ),
     "yearly_cap": SettingSpec(2000, _l("Yearly cap on credited points per person"), minimum=1, maximum=1_000_000),
+    # A scheme may cap contractors and temporary workers lower (or higher); 0: the same cap as staff.
+    "yearly_cap_contractor": SettingSpec(
+        0, _l("Yearly cap for contractors (0: as for staff)"), minimum=0, maximum=1_000_000
+    ),
+    "yearly_cap_temporary": SettingSpec(
+        0, _l("Yearly cap for temporary workers (0: as for staff)"), minimum=0, maximum=1_000_000
+    ),
     # trim: credit what is left under the cap; refuse: credit nothing once a claim would pass it.
     "cap_mode": SettingSpec("trim", _l("An award over the yearly cap is"), choices=("trim", "refuse")),
     # expire: unspent points expire on 31 December; carry: they carry over.
@@ -146,7 +153,15 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (_l("The enterprise"), ("enterprise_name",)),
     (
         _l("Points and the yearly cap"),
-        ("yearly_cap", "cap_mode", "year_end", "leaver_points", "deduction_shortfall"),
+        (
+            "yearly_cap",
+            "yearly_cap_contractor",
+            "yearly_cap_temporary",
+            "cap_mode",
+            "year_end",
+            "leaver_points",
+            "deduction_shortfall",
+        ),
     ),
     (_l("Claims: review and public notice"), ("review_working_days", "notice_days", "photo_max_mb")),
     (
@@ -207,6 +222,13 @@ CHOICE_LABELS = {
     "gb18030": _l("GB18030 (Chinese printers)"),
     "magic": _l("code pages (printers without Chinese)"),
 }
+
+
+def yearly_cap(session: Session, kind: object) -> int:
+    """The yearly cap of an employee of ``kind`` (their EmployeeKind's value): their own where the scheme sets
+    one, else the cap for everyone."""
+    own = get_setting(session, f"yearly_cap_{kind}") if f"yearly_cap_{kind}" in SPECS else 0
+    return int(own or get_setting(session, "yearly_cap"))
 
 
 def get_setting(session: Session, key: str) -> Any:

@@ -397,3 +397,17 @@ def test_a_checkpoint_catches_an_entry_rewritten_before_it(session, make_employe
     report = ledger.verify_ledger(session, checkpoints=[mark], require_seal=False)
     assert not report.ok and report.first_bad_seq == 6 and "rewritten at or before entry #6" in report.problem
     assert not ledger.verify_ledger(session, checkpoints=["LC-x"]).ok  # not a checkpoint: said so
+
+
+def test_contractors_and_temporary_workers_have_the_cap_the_scheme_sets_them(session, make_employee):
+    from models.settings import set_setting
+
+    set_setting(session, "yearly_cap_contractor", 50)
+    staff, contractor, temporary = (make_employee(kind=kind) for kind in ("staff", "contractor", "temporary"))
+    session.commit()
+    results = [ledger.award(session, e.id, 60, actor="system", memo="培训") for e in (staff, contractor, temporary)]
+    assert [r.credited for r in results] == [60, 50, 60]  # the temporary workers' cap is the staff's (0)
+    set_setting(session, "yearly_cap_temporary", 10)
+    session.commit()
+    later = make_employee(kind="temporary")
+    assert ledger.award(session, later.id, 60, actor="system", memo="培训").credited == 10
