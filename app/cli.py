@@ -346,7 +346,10 @@ def points_close_year(year: str) -> None:
     if result.already_closed:
         click.echo(f"{result.year} was already closed ({result.mode}); nothing changed.")
     elif result.mode == "carry":
-        click.echo(f"{result.year} closed: balances carry over to the next year.")
+        above = (
+            f"; {result.points} points of {result.people} people above the carry limit expired" if result.points else ""
+        )
+        click.echo(f"{result.year} closed: balances carry over to the next year{above}.")
     else:
         click.echo(f"{result.year} closed: {result.points} unspent points of {result.people} people expired.")
 

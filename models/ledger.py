@@ -620,21 +620,16 @@ def close_year(session: Session, year: int, *, actor: str, today: dt.date | None
     if done is not None:
         return YearCloseResult(year, done.mode, True, done.people, done.points)
     mode = get_setting(session, "year_end")
+    # Carried over, but only up to the carry_limit setting (0: all of it): what is above it expires.
+    kept = get_setting(session, "carry_limit") if mode == "carry" else 0
     people = points = 0
-    if mode == "expire":
+    if mode == "expire" or kept > 0:
+        memo = memos.year_end(year) if mode == "expire" else memos.carry_cut(year, kept)
         for employee_id, end_balance, spent_since in _unspent_at_year_end(session, year):
             employee = lock_employee(session, employee_id)
-            expire = min(employee.balance, end_balance - spent_since)
+            expire = min(employee.balance, end_balance - spent_since - kept)
             if expire > 0:
-                post_entry(
-                    session,
-                    employee,
-                    -expire,
-                    EntryKind.expiry,
-                    actor=actor,
-                    ref=("year", year),
-                    memo=memos.year_end(year),
-                )
+                post_entry(session, employee, -expire, EntryKind.expiry, actor=actor, ref=("year", year), memo=memo)
                 people += 1
                 points += expire
     session.add(YearClose(year=year, mode=mode, actor=actor, people=people, points=points))

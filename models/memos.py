@@ -44,6 +44,10 @@ def year_end(year: int) -> str:
     return f"{year} 年末积分清零"
 
 
+def carry_cut(year: int, kept: int) -> str:
+    return f"{year} 年末结转上限 {kept} 分，超出部分清零"
+
+
 def capped(memo: str, due: int, credited: int) -> str:
     return f"{memo}（年度上限：应得 {due} 分，实得 {credited} 分）".strip()
 
@@ -53,6 +57,7 @@ def short(memo: str, due: int, taken: int) -> str:
 
 
 _YEAR_END = re.compile(r"(\d{4}) 年末积分清零")
+_CARRY_CUT = re.compile(r"(\d{4}) 年末结转上限 (\d+) 分，超出部分清零")
 _TAILS = (
     (re.compile(r"（年度上限：应得 (\d+) 分，实得 (\d+) 分）$"), _l("(yearly cap: %(due)s due, %(got)s credited)")),
     (
@@ -71,6 +76,8 @@ def in_words(memo: str | None, kind: str, language: str | None) -> str:
         return str(_WHOLE[memo])
     if year := _YEAR_END.fullmatch(memo):
         return str(_l("Unspent points of %(year)s expired at year end", year=year.group(1)))
+    if cut := _CARRY_CUT.fullmatch(memo):
+        return str(_l("Year end %(year)s: points above the %(kept)s carried over expired", year=cut[1], kept=cut[2]))
     tail = ""
     for pattern, words in _TAILS:
         if found := pattern.search(memo):

@@ -67,6 +67,10 @@ SPECS: dict[str, SettingSpec] = {
     "cap_mode": SettingSpec("trim", _l("An award over the yearly cap is"), choices=("trim", "refuse")),
     # expire: unspent points expire on 31 December; carry: they carry over.
     "year_end": SettingSpec("expire", _l("Unspent points at year end"), choices=("expire", "carry")),
+    # Carried over, up to this many points a person (0: all); what is above it expires at year end.
+    "carry_limit": SettingSpec(
+        0, _l("Points a person carries into the next year at most (0: all)"), minimum=0, maximum=1_000_000
+    ),
     # keep: a leaver's points stay, frozen, and are theirs again if they come back; forfeit: they lapse on leaving.
     "leaver_points": SettingSpec("keep", _l("Points of an employee who leaves"), choices=("keep", "forfeit")),
     # How the public notice board names who redeemed what: masked (张*三) or in full.
@@ -159,6 +163,7 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "yearly_cap_temporary",
             "cap_mode",
             "year_end",
+            "carry_limit",
             "leaver_points",
             "deduction_shortfall",
         ),

@@ -188,6 +188,27 @@ def test_close_year_carries_over_when_set(session, make_employee):
     assert ledger.close_year(session, 2025, actor="test", today=dt.date(2026, 1, 3)).already_closed
 
 
+def test_close_year_carries_over_up_to_the_limit(session, make_employee):
+    from models import memos
+
+    set_setting(session, "year_end", "carry")
+    set_setting(session, "carry_limit", 50)
+    rich, poor, spender = make_employee("富"), make_employee("贫"), make_employee("花")
+    _history_in(session, rich, 2025, 120)
+    _history_in(session, poor, 2025, 30)
+    _history_in(session, spender, 2025, 100)
+    _history_in(session, spender, 2026, -40)  # spent 40 of last year's in January: 60 left, 10 above the limit
+    session.commit()
+    result = ledger.close_year(session, 2025, actor="test", today=dt.date(2026, 1, 20))
+    session.commit()
+    assert (result.mode, result.people, result.points) == ("carry", 2, 80)
+    assert [session.get(Employee, e.id).balance for e in (rich, poor, spender)] == [50, 30, 50]
+    memo = session.scalars(select(LedgerEntry.memo).where(LedgerEntry.kind == EntryKind.expiry)).first()
+    assert memo == memos.carry_cut(2025, 50)
+    assert "50" in memos.in_words(memo, "expiry", "en") and "carried" in memos.in_words(memo, "expiry", "en")
+    assert ledger.verify_ledger(session).ok
+
+
 @pytest.mark.parametrize("year", [2026, 2027, 1999, 30000])
 def test_close_year_refuses_a_year_not_over_or_not_a_year(session, year):
     with pytest.raises(InvalidInput):
