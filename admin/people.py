@@ -7,6 +7,8 @@ do at the counter; every staff role reads.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -42,7 +44,7 @@ def _departments() -> list[people.Department]:
     return list(db.session.scalars(select(people.Department).order_by(people.Department.name)))
 
 
-def _filter_args() -> dict[str, str]:
+def _filter_args() -> dict[str, Any]:
     """The list's filter as it came, to carry to the next page (only its own keys)."""
     return {key: request.args[key][:100] for key in ("q", "department", "status") if request.args.get(key)}
 
@@ -227,7 +229,7 @@ def _confirm_leaving(employee: people.Employee) -> Response:
             _l(
                 "They own %(n)s open rectifications (%(numbers)s): hand each to another owner on its hazard's page.",
                 n=len(owned),
-                numbers="、".join(h.number for h in owned),
+                numbers="、".join(h.number or "" for h in owned),
             )
         )
     return _confirm(

@@ -172,7 +172,7 @@ def roster_apply(token: str) -> Response | str:
     return redirect(url_for("admin.roster_preview", token=token), 303)
 
 
-def _template(title: str, rows: list[list[str]], widths: tuple[int, ...], filename: str, lists: dict) -> Response:
+def _template(title: str, rows: list[list[object]], widths: tuple[int, ...], filename: str, lists: dict) -> Response:
     """An empty sheet with the columns an import reads and one example row; ``lists``: a column's letter -> the
     words a dropdown offers in it."""
     from io import BytesIO

@@ -50,6 +50,6 @@ def panel() -> str:
     return render_template(
         "board/_panel.html",
         month=reports.ranking(db.session, today.replace(day=1), limit=8),
-        notice=claims.in_notice(db.session, limit=8),
+        notice_lines=events.notice_lines(claims.in_notice(db.session, limit=200))[:8],
         recent=reports.recent_entries(db.session, (EntryKind.award,), limit=8),
     )

@@ -21,7 +21,7 @@ from .base import clean_text
 from .claims import Claim, ClaimSource, ClaimStatus
 from .errors import InvalidInput, NotFound
 from .i18n import lazy_gettext as _l
-from .people import Employee, employee_number
+from .people import Employee, Team, employee_number
 from .roster import HEADERS as ROSTER_HEADERS
 from .rules import Rule, RuleKind
 from .sheets import cell, read_table
@@ -64,10 +64,11 @@ def participants(
     """The working employees who took part: everyone of the departments (or of the team), and those the
     attendance sheet numbers; a number nobody working has is refused by name."""
     found: dict[int, Employee] = {}
-    if department_ids or team_id:
-        query = select(Employee).where(Employee.active.is_(True))
-        query = query.where(Employee.team_id == team_id) if team_id else query
-        query = query.where(Employee.department_id.in_(department_ids)) if department_ids else query
+    if team_id and session.get(Team, team_id) is None:
+        raise InvalidInput(_l("Choose the team from the list."))
+    if department_ids or team_id:  # everyone of the departments, and everyone of the team
+        chosen = Employee.department_id.in_(department_ids) | (Employee.team_id == (team_id or 0))
+        query = select(Employee).where(Employee.active.is_(True), chosen)
         found.update((e.id, e) for e in session.scalars(query.limit(MAX_PEOPLE + 1)))
     if numbers:
         wanted = sorted(set(numbers))
@@ -102,8 +103,20 @@ def file_event(
         raise InvalidInput(_l("Say what the event was."))
     if held_on > clock.today() or held_on < clock.today() - dt.timedelta(days=366):
         raise InvalidInput(_l("The day of the event is within the last year, not in the future."))
-    origin = PREFIX + secrets.token_hex(8)
     description = f"{title}（{held_on.isoformat()}）"
+    twice = session.scalar(
+        select(Claim.id)
+        .where(
+            Claim.origin.like(f"{PREFIX}%"),
+            Claim.rule_id == rule.id,
+            Claim.description == description,
+            Claim.status != ClaimStatus.rejected,
+        )
+        .limit(1)
+    )
+    if twice is not None:  # a second tap, or the same sheet filed by two people: the whole group paid twice
+        raise InvalidInput(_l("This event is filed already (the same rule, name and day)."))
+    origin = PREFIX + secrets.token_hex(8)
     for employee in people:
         claims.submit_claim(
             session,

@@ -11,9 +11,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from . import ledger
@@ -35,7 +36,7 @@ class Step:
     waits_for: str = ""  # the key of a step that must come first
 
 
-def _count(session: Session, query) -> int:
+def _count(session: Session, query: Select[Any]) -> int:
     return int(session.scalar(query) or 0)
 
 

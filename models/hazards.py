@@ -881,11 +881,9 @@ def reassign(session: Session, hazard: Hazard, *, actor: str, owner: str) -> Haz
 def follow_number(session: Session, old: str, new: str) -> int:
     """An owner's employee number was corrected: the rectifications they hold follow them (their phone finds
     them under the new one); the history keeps what was written."""
-    moved = session.execute(
-        update(Hazard).where(Hazard.owner == f"employee:{old}").values(owner=f"employee:{new}")
-    ).rowcount
+    result = session.execute(update(Hazard).where(Hazard.owner == f"employee:{old}").values(owner=f"employee:{new}"))
     session.flush()
-    return int(moved or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def may_record_rectification(actor: str, hazard: Hazard, *, officer: bool = False) -> bool:

@@ -50,7 +50,7 @@ from .base import AnySelect, Base, LabelledEnum, countable_day, upsert_insert, w
 from .clock import utcnow
 from .errors import InsufficientPoints, InvalidInput, YearlyCapReached
 from .i18n import lazy_gettext as _l
-from .people import Employee, employee_number
+from .people import Employee, EmployeeNumberChange, employee_number
 from .settings import get_setting, yearly_cap
 
 GENESIS_HASH = "0" * 64
@@ -858,8 +858,10 @@ class LedgerFilter:
             .join(Employee, LedgerEntry.employee_id == Employee.id)
             .join(Department, Employee.department_id == Department.id)
         )
-        if self.number:
-            query = query.where(Employee.number == employee_number(self.number))
+        if self.number:  # the number they have, or one they had before it was corrected
+            wanted = employee_number(self.number)
+            had = select(EmployeeNumberChange.employee_id).where(EmployeeNumberChange.old == wanted)
+            query = query.where((Employee.number == wanted) | Employee.id.in_(had))
         if self.department_id and big_department:
             # A large department: walk the ledger newest first and stop at a page, rather than gather its
             # every entry employee by employee and sort them (``+ 0`` keeps the database off that path).

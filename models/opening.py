@@ -151,11 +151,12 @@ def compare(session: Session, sheet: Sheet) -> Sheet:
     done = _brought_over(session, OPENING, [e.id for e in employees.values()])
     for row in sheet.rows:
         row.errors = list(row.problems)
-        employee = employees.get(row.number)
+        found = employees.get(row.number)
         row.employee_id, row.employee_name, row.action = None, "", ""
-        if row.number and employee is None:
+        if row.number and found is None:
             row.errors.append(str(_l("No employee with number %(number)s.", number=row.number)))
-        elif employee is not None:
+        elif found is not None:
+            employee = found
             row.employee_id, row.employee_name = employee.id, employee.name
             if not employee.active:
                 row.errors.append(str(_l("%(name)s has left.", name=employee.name)))

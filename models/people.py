@@ -249,6 +249,8 @@ def create_employee(
     number, name = employee_number(number), name.strip()
     if not EMPLOYEE_NUMBER.match(number):
         raise InvalidInput(_l("An employee number is 1 to 32 letters, digits, '-' or '_'."))
+    if session.scalar(select(EmployeeNumberChange.id).where(EmployeeNumberChange.old == number).limit(1)):
+        raise InvalidInput(_l("The number %(number)s is someone else's (now or before)."), number=number)
     if not name:
         raise InvalidInput(_l("An employee needs a name."))
     try:

@@ -27,6 +27,7 @@ from .people import (
     Department,
     Employee,
     EmployeeKind,
+    EmployeeNumberChange,
     Role,
     StaffUser,
     create_employee,
@@ -167,7 +168,7 @@ def _open_work(session: Session, employee: Employee) -> str:
     from .hazards import assigned_to  # hazards builds on people and the ledger, as this module does
 
     owners = [f"employee:{employee.number}", *(a.actor for a in accounts_stopping(session, employee))]
-    return "、".join(h.number for actor in owners for h in assigned_to(session, actor))
+    return "、".join(h.number or "" for actor in owners for h in assigned_to(session, actor))
 
 
 def compare(session: Session, roster: Roster) -> Roster:
@@ -176,6 +177,7 @@ def compare(session: Session, roster: Roster) -> Roster:
     departments = {d.name: d for d in session.scalars(select(Department))}
     numbers = [row.number for row in roster.rows]
     employees = {e.number: e for e in session.scalars(select(Employee).where(Employee.number.in_(numbers)))}
+    former = set(session.scalars(select(EmployeeNumberChange.old).where(EmployeeNumberChange.old.in_(numbers))))
     for row in roster.rows:
         row.errors, row.action, row.changes = list(row.problems), "", []
         dept = departments.get(row.department)
@@ -185,6 +187,9 @@ def compare(session: Session, roster: Roster) -> Roster:
         if row.errors or dept is None:
             continue
         current = employees.get(row.number)
+        if current is None and row.number in former:  # history under it names the one who had it
+            row.errors.append(str(_l("The number %(number)s is someone else's (now or before).", number=row.number)))
+            continue
         if current is None:
             row.action = "same" if row.left else "new"  # a leaver never on file: nothing to do
             continue

@@ -112,3 +112,36 @@ def test_who_files_and_who_reviews(client, login, session, make_employee, rule):
     assert client.post(f"/admin/events/{key}/approve").status_code == 403  # a supervisor files, the office reviews
     assert client.post(f"/admin/events/{key}/reject", data={"reason": "x"}).status_code == 403
     assert "<b>" not in client.get(f"/admin/events/{key}").text
+
+
+def test_departments_and_a_team_add_up_and_an_event_is_filed_once(client, login, session, make_employee, rule):
+    foundry_workers = [make_employee(name=f"铸{n}", number=f"DT{n:03}", department="铸造车间") for n in range(3)]
+    fitter = make_employee(name="机修一班", number="DT900", department="机修车间")
+    repair = people.get_or_create_department(session, "机修车间")
+    team = people.get_or_create_team(session, repair, "一班")
+    fitter.team = team
+    session.commit()
+    foundry = people.get_or_create_department(session, "铸造车间")
+    login("safety", "safety_officer")
+    form = _form(rule("T01"), departments=str(foundry.id), team=str(team.id))
+    _key(client.post("/admin/events/new", data=form))
+    session.expire_all()
+    assert sorted(c.employee.number for c in session.scalars(select(Claim))) == sorted(
+        [w.number for w in foundry_workers] + ["DT900"]
+    )
+    again = client.post("/admin/events/new", data=form)  # a second tap: the whole group is not paid twice
+    assert again.status_code == 400 and "已提交" in again.text
+    assert client.post("/admin/events/new", data=_form(rule("T01"), team="99999")).status_code == 400
+    assert session.scalar(select(func.count()).select_from(Claim)) == 4
+
+
+def test_the_kiosk_panel_shows_an_event_as_one_line(app, client, login, session, make_employee, rule):
+    for n in range(10):
+        make_employee(name=f"员{n}", number=f"KP{n:03}", department="铸造车间")
+    foundry = people.get_or_create_department(session, "铸造车间")
+    session.commit()
+    login("safety", "safety_officer")
+    key = _key(client.post("/admin/events/new", data=_form(rule("T01"), departments=str(foundry.id))))
+    client.post(f"/admin/events/{key}/approve")
+    panel = client.get("/board/panel").text
+    assert panel.count("新《安全生产法》宣贯培训") == 1 and "另有 4 人" in panel

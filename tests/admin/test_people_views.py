@@ -276,3 +276,18 @@ def test_a_wrong_number_is_corrected_and_the_history_stays_theirs(app, client, l
     phone = app.test_client()
     assert phone.post("/r/sign-in", data={"number": "JZ0033", "pin": "2580"}).status_code == 303
     assert hazard.number in phone.get("/r/tasks").text
+
+
+def test_a_number_someone_had_is_not_given_to_a_new_hire(client, login, session, make_employee, foundry):
+    from tests.admin.test_roster_import import upload, workbook
+
+    worker = make_employee(name="甲", number="A001", department="铸造车间")
+    login("boss", "admin")
+    form = {"name": "甲", "department_id": str(worker.department_id), "kind": "staff", "number": "C001"}
+    assert client.post(f"/admin/people/{worker.id}", data=form).status_code == 303
+    new = client.post("/admin/people", data={"number": "A001", "name": "丙", "department_id": str(foundry.id)})
+    assert new.status_code == 400 and "A001" in new.text
+    preview = client.get(upload(client, workbook([("A001", "丙", "铸造车间", "", "", "")])).headers["Location"]).text
+    assert "属于其他人" in preview
+    ledger_page = client.get("/admin/ledger", query_string={"number": "A001"})
+    assert ledger_page.status_code == 200
