@@ -77,7 +77,10 @@
     typed = "";
     const rescan = document.getElementById("rescan");
     if (code.length >= 6 && event.target.matches && event.target.matches("[data-scan]")) {
-      event.target.value = code; // a scan replaces whatever a finger had typed into the scanner's field
+      // A scan replaces what a finger had tapped into the scanner's field before it: what came after the last tap.
+      const tapped = parseInt(event.target.dataset.tapped || "0", 10);
+      if (tapped > 0) event.target.value = event.target.value.slice(tapped);
+      delete event.target.dataset.tapped;
       return;
     }
     if (code.length < 6 || !rescan) return;
@@ -141,9 +144,12 @@
       const pad = document.createElement("div");
       pad.className = "keypad" + (letters ? " letters" : "");
       pad.addEventListener("pointerdown", (event) => event.preventDefault()); // a tap between keys keeps the focus
+      // Where the finger's typing ends, so that a scan into the same field can take its place (see keydown).
+      const tapped = () => { target.dataset.tapped = String(target.value.length); };
       const type = (text) => {
         const max = target.maxLength > 0 ? target.maxLength : 64;
         if (target.value.length < max) target.value += text;
+        tapped();
         target.dispatchEvent(new Event("input", { bubbles: true }));
       };
       let lower = false;
@@ -167,10 +173,11 @@
       }
       last.appendChild(key("⌫", () => {
         target.value = target.value.slice(0, -1);
+        tapped();
         target.dispatchEvent(new Event("input", { bubbles: true }));
       }, true));
       if (!letters) last.appendChild(key("0", () => type("0")));
-      last.appendChild(key("✕", () => { target.value = ""; target.dispatchEvent(new Event("input", { bubbles: true })); }));
+      last.appendChild(key("✕", () => { target.value = ""; tapped(); target.dispatchEvent(new Event("input", { bubbles: true })); }));
       pad.appendChild(last);
       const place = form.querySelector("[data-keypad-here]");
       if (place) place.appendChild(pad); else form.appendChild(pad);

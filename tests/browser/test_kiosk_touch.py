@@ -182,6 +182,10 @@ def test_a_claim_code_scanned_is_a_code_and_the_page_goes_back_by_itself(live_se
     assert "无法识别此卡" not in page.locator("main").inner_text()  # taken as a code, not as an unknown card
     assert page.locator("input[name=code]:focus").count() == 1 and page.evaluate(SIZES) == []
     shot(page, "touch-voucher-refused")
+    _tap(page, "A")  # a finger taps a key, then the scanner reads the code: the scan is what is sent
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/kiosk/voucher")) as sent:
+        page.keyboard.type("YYYY-YYYY-YYYY\n")
+    assert "code=YYYY-YYYY-YYYY" in (sent.value.post_data or "")
     page.wait_for_url("**/kiosk/", timeout=25_000)  # nobody there: back to the start
     context.close()
 
