@@ -302,10 +302,8 @@ def opening_apply(token: str) -> Response:
 @bp.post("/people/go-live-award")
 @role_required()
 def go_live_award() -> Response | str:
-    points = request.form.get("points", type=int)
+    points = opening.check_award(request.form.get("points", type=int))
     note = request.form.get("note", "")[:200]
-    if points is None or not 0 < points <= opening.MAX_AWARD:
-        raise InvalidInput(_l("A go-live award is 1 to %(max)s points.", max=opening.MAX_AWARD))
     if request.form.get("confirm") != "1":
         waiting = opening.without(db.session, opening.GO_LIVE)
         return _opening_page(state=None, asked={"points": points, "note": note, "employees": waiting})

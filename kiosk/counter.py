@@ -18,7 +18,7 @@ from app.forms import INT_LIMIT, ReasonForm, form_error
 from models import audit, claims, hazards, kiosks, people, rules, store
 from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
-from models.settings import get_setting, yearly_cap
+from models.settings import yearly_cap
 
 from .visit import (
     COOKIE,
@@ -144,7 +144,7 @@ def employee_screen(employee: people.Employee) -> str:
         own_claims=claims.claims_of(db.session, employee.id),
         entries=figures.entries,
         suspended=figures.suspended,
-        pin_self_set=get_setting(db.session, "pin_self_set") == "card",
+        pin_self_set=people.pins_chosen_at_kiosk(db.session),
     )
 
 

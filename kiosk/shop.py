@@ -102,7 +102,7 @@ def confirm(employee: store.Holder) -> Response | str:
         employee=employee,
         request_key=secrets.token_urlsafe(24),
         pin_threshold=get_setting(db.session, "pin_threshold"),
-        pin_self_set=get_setting(db.session, "pin_self_set") == "card",
+        pin_self_set=people.pins_chosen_at_kiosk(db.session),
         **view,
     )
 

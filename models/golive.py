@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import ledger
 from .kiosks import Kiosk
-from .people import Card, Employee, Role, StaffUser
+from .people import Card, Employee, Role, StaffUser, pins_chosen_at_kiosk
 from .places import Place
 from .settings import Setting, get_setting
 from .store import Goods
@@ -72,7 +72,7 @@ def checklist(session: Session) -> list[Step]:
     doing = {Role.safety_officer.value, Role.storekeeper.value}
     missing_roles = len([r for r in doing if not any(r in text.split(",") for text in roles)])
     address = reachable_address(get_setting(session, "public_url"))
-    pins_at_kiosk = get_setting(session, "pin_self_set") == "card"  # each chooses theirs on the first scan
+    pins_at_kiosk = pins_chosen_at_kiosk(session)  # each chooses theirs on the first scan
     scheme = bool(get_setting(session, "enterprise_name")) and session.get(Setting, "yearly_cap") is not None
     brought = _count(
         session,

@@ -203,10 +203,16 @@ def apply(session: Session, sheet: Sheet, *, actor: str, file: str = "") -> int:
     return added
 
 
-def go_live_award(session: Session, points: int, note: str, *, actor: str) -> tuple[int, int]:
-    """Give every active employee who has none yet the go-live award; returns (employees, points)."""
+def check_award(points: object) -> int:
+    """The points of a go-live award, or refused in words (before it is asked, and when it is given)."""
     if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= MAX_AWARD:
         raise InvalidInput(_l("A go-live award is 1 to %(max)s points.", max=MAX_AWARD))
+    return points
+
+
+def go_live_award(session: Session, points: int, note: str, *, actor: str) -> tuple[int, int]:
+    """Give every active employee who has none yet the go-live award; returns (employees, points)."""
+    check_award(points)
     ids = list(session.scalars(select(Employee.id).where(Employee.active.is_(True)).order_by(Employee.id)))
     done = _brought_over(session, GO_LIVE, ids)
     memo = f"{memos.GO_LIVE} {clean_text(note, 100)}".strip()

@@ -497,10 +497,15 @@ def set_pin(session: Session, employee: Employee, pin: str) -> None:
     tries.clear(session, PIN_PHONE_TRIES, employee.number)  # a new PIN lifts the phone's lock too
 
 
+def pins_chosen_at_kiosk(session: Session) -> bool:
+    """Whether employees without a PIN choose their own at the kiosk, their card scanned (pin_self_set)."""
+    return bool(get_setting(session, "pin_self_set") == "card")
+
+
 def may_choose_pin(session: Session, employee: Employee) -> None:
     """Raise unless the employee may choose their PIN at the kiosk: the setting allows it and they have none (a
     card in someone else's hand must not change a PIN)."""
-    if get_setting(session, "pin_self_set") != "card":
+    if not pins_chosen_at_kiosk(session):
         raise Forbidden(_l("Ask the points administrator to set your PIN."))
     if employee.pin_hash is not None:
         raise Forbidden(_l("You have a PIN already. To change it, ask the points administrator."))

@@ -238,10 +238,13 @@ def accounts_stopping(session: Session, employee: Employee) -> list[StaffUser]:
     accounts = session.scalars(
         select(StaffUser).where(StaffUser.employee_id == employee.id, StaffUser.active.is_(True))
     ).all()
-    admins = [u for u in session.scalars(select(StaffUser).where(StaffUser.active.is_(True))) if Role.admin in u.roles]
-    return [
-        u for u in accounts if Role.admin not in u.roles or any(a.id not in {x.id for x in accounts} for a in admins)
-    ]
+    if not any(Role.admin in u.roles for u in accounts):
+        return list(accounts)
+    others = session.scalars(
+        select(StaffUser).where(StaffUser.active.is_(True), StaffUser.employee_id.is_distinct_from(employee.id))
+    )
+    another_admin = any(Role.admin in u.roles for u in others)
+    return [u for u in accounts if another_admin or Role.admin not in u.roles]
 
 
 def rejoin(session: Session, employee: Employee) -> None:

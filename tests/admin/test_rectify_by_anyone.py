@@ -252,3 +252,15 @@ def test_a_roster_that_marks_an_owner_as_left_warns_of_their_work(client, sessio
     _assigned_to(client, hazard, "E09304")
     preview = client.get(upload(client, workbook([("E09304", "钳工", "铸造车间", "", "", "离职")])).headers["Location"])
     assert hazard.number in preview.text and "离职" in preview.text
+
+
+def test_the_last_administrator_s_account_does_not_stop_with_its_employee(session, make_employee, make_staff):
+    from models import roster
+
+    boss_employee = make_employee(name="厂长", number="E09401")
+    boss = make_staff("boss", "admin")
+    boss.employee_id = boss_employee.id
+    session.commit()
+    assert roster.accounts_stopping(session, boss_employee) == []  # someone must still be able to sign in
+    make_staff("second", "admin")
+    assert [a.username for a in roster.accounts_stopping(session, boss_employee)] == ["boss"]
