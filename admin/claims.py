@@ -57,6 +57,7 @@ def claims_index() -> str:
         claims=listing,
         events=events.waiting(db.session) if tab == "review" else [],
         can_review=current_user.has_role(*REVIEWERS),
+        conflict=claims.reviewable_by(db.session, current_user.actor),
     )
 
 
@@ -69,6 +70,7 @@ def claim_detail(claim_id: int) -> str:
         claim=claim,
         photos=claim.photos(db.session),
         can_review=current_user.has_role(*REVIEWERS),
+        conflict=claims.reviewable_by(db.session, current_user.actor),
     )
 
 
@@ -87,7 +89,11 @@ def photo(photo_id: int) -> Response:
 def _row(claim: claims.Claim) -> str:
     detail = request.headers.get("HX-Current-URL", "").rstrip("/").endswith(f"/claims/{claim.id}")
     return render_template(
-        "admin/_claim_row.html", claim=claim, detail=detail, can_review=current_user.has_role(*REVIEWERS)
+        "admin/_claim_row.html",
+        claim=claim,
+        detail=detail,
+        can_review=current_user.has_role(*REVIEWERS),
+        conflict=claims.reviewable_by(db.session, current_user.actor),
     )
 
 

@@ -84,6 +84,7 @@ def event_create() -> Response | tuple[str, int]:
 @role_required(*READERS)
 def event_detail(key: str) -> str:
     event = events.get_event(db.session, key)
+    conflict = claims.reviewable_by(db.session, current_user.actor)
     return render_template(
         "admin/event.html",
         event=event,
@@ -91,6 +92,7 @@ def event_detail(key: str) -> str:
         statuses=[(s, event.count(s)) for s in claims.ClaimStatus if event.count(s)],
         waiting=event.count(claims.ClaimStatus.pending),
         can_review=current_user.has_role(*REVIEWERS),
+        blocked=next((reason for claim in event.claims if (reason := conflict(claim))), None),
     )
 
 

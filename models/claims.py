@@ -14,7 +14,7 @@ is listed for the notice board.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,10 +35,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from . import clock, ledger, memos
+from . import clock, ledger, memos, people
 from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
-from .errors import InactiveEmployee, InvalidInput, InvalidTransition, YearlyCapReached
+from .errors import Forbidden, InactiveEmployee, InvalidInput, InvalidTransition, YearlyCapReached
+from .i18n import Message
 from .i18n import lazy_gettext as _l
 from .people import Employee, Role, StaffUser
 from .photos import Photo, photos_of, store_photos
@@ -183,6 +184,15 @@ def submit_claim(
         # A hazard found is rewarded once, after verification, through the hazard loop (hazards.report_from_claim).
         raise InvalidInput(_l("A hazard found is reported to the hazard ledger; its reward follows verification."))
     rule.check_value(points)
+    if (
+        ClaimSource(source) in (ClaimSource.supervisor, ClaimSource.office)
+        and rule.kind is RuleKind.earn
+        and people.actor_employee(session, actor) == employee.id
+    ):
+        # A supervisor's on-the-spot award, or an officer's filing, to themselves: they claim as any employee does.
+        raise Forbidden(
+            _l("You cannot award points to yourself; claim them as an employee, for someone else to review.")
+        )
     description = clean_text(description, 2000)
     if not description:
         raise InvalidInput(_l("Describe what the claim is for."))
@@ -220,9 +230,34 @@ def _expect(claim: Claim, *states: ClaimStatus) -> None:
         raise InvalidTransition(_l("This claim is %(status)s; it cannot take this step."), status=claim.status.label)
 
 
+def reviewable_by(session: Session, actor: str) -> Callable[[Claim], Message | None]:
+    """Separation of duties (seed 000: review by someone other than the claimant): what stops ``actor`` from
+    reviewing or marking false a claim, or None. Nobody reviews a claim that is theirs, or one they filed
+    themselves (a hazard's reward, filed by the system on verification, was reviewed by that verification)."""
+    me = people.actor_employee(session, actor)
+
+    def conflict(claim: Claim) -> Message | None:
+        if me is not None and claim.employee_id == me:
+            return _l("This claim is yours: someone else reviews it.")
+        if claim.source is not ClaimSource.system and (
+            claim.submitted_by == actor or (me is not None and people.actor_employee(session, claim.submitted_by) == me)
+        ):
+            return _l("You filed this claim: someone else reviews it.")
+        return None
+
+    return conflict
+
+
+def ensure_independent(session: Session, claim: Claim, actor: str) -> None:
+    reason = reviewable_by(session, actor)(claim)
+    if reason is not None:
+        raise Forbidden(reason)
+
+
 def approve(session: Session, claim: Claim, points: int, *, actor: str, now: dt.datetime | None = None) -> Claim:
     """Approve with a value inside the rule's range; the claim goes into public notice."""
     _expect(claim, ClaimStatus.pending)
+    ensure_independent(session, claim, actor)
     claim.rule.check_value(points)
     claim.employee.ensure_active()
     now = now or utcnow()
@@ -236,6 +271,7 @@ def approve(session: Session, claim: Claim, points: int, *, actor: str, now: dt.
 
 def reject(session: Session, claim: Claim, reason: str, *, actor: str) -> Claim:
     _expect(claim, ClaimStatus.pending)
+    ensure_independent(session, claim, actor)
     reason = clean_text(reason, 500)
     if not reason:
         raise InvalidInput(_l("Give the reason for the rejection."))
@@ -466,6 +502,7 @@ def mark_fraud(session: Session, claim: Claim, reason: str, *, actor: str, now: 
     _expect(claim, ClaimStatus.pending, ClaimStatus.approved, ClaimStatus.credited, ClaimStatus.cap_refused)
     if claim.rule.kind is RuleKind.deduct:
         raise InvalidTransition(_l("Only a claim for points can be a false claim."))
+    ensure_independent(session, claim, actor)
     reason = clean_text(reason, 500)
     if not reason:
         raise InvalidInput(_l("Give the reason why the claim is false."))

@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from . import claims, clock, tries
+from . import claims, clock, people, tries
 from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
 from .errors import (
@@ -581,6 +581,8 @@ def verify(
     _expect(hazard, HazardStatus.received)
     if verdict not in HazardVerdict.__members__:
         raise InvalidInput(_l("Choose a verdict."))
+    if hazard.reporter_id is not None and people.actor_employee(session, actor) == hazard.reporter_id:
+        raise Forbidden(_l("You reported this hazard: someone else verifies it."))
     note = clean_text(note, 500)
     now = now or utcnow()
     if verdict == HazardVerdict.valid:
@@ -945,6 +947,15 @@ def reinspect(
     """Close the hazard (销号) or send it back to its owner with the reason. A major hazard is closed only on
     its acceptance (验收), recorded on its own: who accepted it, on which day, and the conclusion (``note``)."""
     _expect(hazard, HazardStatus.rectified)
+    if passed and get_setting(session, "close_own_rectification") == "no":
+        recorded_by = session.scalar(
+            select(HazardEvent.actor)
+            .where(HazardEvent.hazard_id == hazard.id, HazardEvent.action == HazardAction.rectified)
+            .order_by(HazardEvent.id.desc())
+            .limit(1)
+        )
+        if recorded_by is not None and people.same_person(session, actor, recorded_by):
+            raise Forbidden(_l("You recorded this rectification: someone else re-inspects and closes it."))
     note = clean_text(note, 2000)
     if len(note) > 500 and not (passed and hazard.is_major):  # a major hazard's acceptance conclusion is longer
         raise InvalidInput(_l("Say it in at most %(n)s characters: the history keeps it whole."), n=500)

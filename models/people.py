@@ -694,3 +694,29 @@ def actor_name(session: Session, actor: str) -> str:
     if kind == "cli" or actor == "system":
         return str(_l("the system (automatic)"))
     return actor
+
+
+def actor_employee(session: Session, actor: str) -> int | None:
+    """The employee an actor is, where it is one: a staff account linked to its employee, or an employee by
+    their number (one they have or had). None for a kiosk, the system, or a staff account of nobody on the
+    roster."""
+    kind, _sep, key = actor.partition(":")
+    if kind == "staff" and key:
+        return session.scalar(select(StaffUser.employee_id).where(StaffUser.username == key))
+    if kind == "employee" and key:
+        numbers = {key, employee_number(key)}
+        found = session.scalar(select(Employee.id).where(Employee.number.in_(numbers)))
+        if found is None:
+            found = session.scalar(
+                select(EmployeeNumberChange.employee_id).where(EmployeeNumberChange.old.in_(numbers)).limit(1)
+            )
+        return found
+    return None
+
+
+def same_person(session: Session, actor: str, other: str) -> bool:
+    """Whether two actors are one person: the same account, or a staff account and the employee it belongs to."""
+    if actor == other:
+        return True
+    mine = actor_employee(session, actor)
+    return mine is not None and mine == actor_employee(session, other)

@@ -146,6 +146,10 @@ SPECS: dict[str, SettingSpec] = {
         20, _l("Reward for a valid general hazard (points)"), minimum=0, maximum=10_000
     ),
     "hazard_reward_major": SettingSpec(50, _l("Reward for a valid major hazard (points)"), minimum=0, maximum=10_000),
+    # Separation of duties: whoever recorded a hazard's rectification re-inspects and closes (销号) it too, or not.
+    "close_own_rectification": SettingSpec(
+        "no", _l("Whoever recorded a rectification may also close the hazard"), choices=("no", "yes")
+    ),
     "hazard_duty_percent": SettingSpec(
         50, _l("Reward rate when the hazard lay within the reporter's own duties (%)"), minimum=0, maximum=100
     ),
@@ -176,6 +180,7 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "hazard_reward_general",
             "hazard_reward_major",
             "hazard_duty_percent",
+            "close_own_rectification",
             "public_url",
         ),
     ),

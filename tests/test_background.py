@@ -29,7 +29,7 @@ def test_a_slip_lands_and_a_claim_is_credited_with_no_second_command(
     bought = store.redeem(session, worker, {soap.id: 1}, kiosk="test", request_key="b" * 20).redemption
     printing.enqueue(session, bought, printer_uri="file://receipts", columns=32, encoding="gb18030", actor="test")
     claim = make_claim(worker, "T01", 10, source="office", actor="staff:safety")
-    claims.approve(session, claim, 10, actor="staff:safety", now=utcnow() - dt.timedelta(days=10))
+    claims.approve(session, claim, 10, actor="staff:leader", now=utcnow() - dt.timedelta(days=10))
     session.commit()
     receipts = Path(app.instance_path) / "receipts"
     background = Background(app, print_every=0.2, credit_every=0.5).start()

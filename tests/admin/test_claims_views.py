@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from models import claims
+from models import claims, people
 from models.claims import Claim, ClaimSource, ClaimStatus
 from models.photos import Photo
 
@@ -262,3 +262,30 @@ def test_bulk_approval_approves_all_ticked_or_none(client, login, session, make_
     client.post("/logout")
     login("look", "supervisor")
     assert client.post("/admin/claims/approve", data={"ids": [rejected.id]}).status_code == 403
+
+
+def test_the_claimant_s_own_account_is_offered_no_review_and_refused_one(client, session, make_employee, make_claim):
+    """Separation of duties on screen: the safety officer who is on the roster sees their own claim without the
+    approve and reject forms, and a forged post is refused (403), the claim unchanged."""
+    me = make_employee(name="周安全", number="S0001")
+    people.create_staff(
+        session, username="zhou", name="周安全", password="password-123", roles=["safety_officer"], employee=me
+    )
+    session.commit()
+    mine = make_claim(me, "T01", 10)
+    assert client.post("/login", data={"username": "zhou", "password": "password-123"}).status_code == 303
+    page = client.get(f"/admin/claims/{mine.id}").text
+    assert "someone else reviews it" in page or "由他人审核" in page
+    assert f"/admin/claims/{mine.id}/approve" not in page and f"/admin/claims/{mine.id}/fraud" not in page
+    queue = client.get("/admin/claims?tab=review").text
+    assert f'name="ids" value="{mine.id}"' not in queue
+    for url, data in (
+        (f"/admin/claims/{mine.id}/approve", {"points": "10"}),
+        (f"/admin/claims/{mine.id}/reject", {"reason": "x"}),
+        (f"/admin/claims/{mine.id}/fraud", {"reason": "x"}),
+        ("/admin/claims/approve", {"ids": [mine.id]}),
+    ):
+        refused = client.post(url, data=data)
+        assert refused.status_code in (400, 403), url
+    session.expire_all()
+    assert session.get(claims.Claim, mine.id).status is claims.ClaimStatus.pending

@@ -48,7 +48,7 @@ def test_hazards_closed_this_month_and_the_printable_sheet(client, session, make
     hazards.verify(session, hazard, "valid", actor="staff:officer", grade="general")
     hazards.assign(session, hazard, actor="staff:officer", owner="officer", measures="更换线缆", working_days=3)
     hazards.record_rectification(session, hazard, actor=officer.actor, officer=True, note="已更换")
-    hazards.reinspect(session, hazard, actor="staff:officer", passed=True)
+    hazards.reinspect(session, hazard, actor="staff:leader", passed=True)
     open_one = hazards.report(session, place, category="act", description="未戴安全帽", reporter=None).hazard
     claim = make_claim(make_employee(name="赵六"), "T01", 10, "参加培训")
     claims.approve(session, claim, 10, actor="staff:officer")

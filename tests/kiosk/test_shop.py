@@ -242,7 +242,7 @@ def test_a_deduction_from_an_empty_balance_is_in_the_employee_s_history(client, 
         source="office",
         actor="staff:safety",
     )
-    claims.approve(session, made, 15, actor="staff:safety")
+    claims.approve(session, made, 15, actor="staff:leader")
     claims.credit_due_one(session, made, actor="system", now=clock.utcnow())
     session.commit()
     scan_in(client, session, worker)
@@ -264,7 +264,7 @@ def test_the_history_reads_in_the_reader_s_language(client, session, make_employ
     fine = claims.submit_claim(
         session, employee=worker, rule=rule("V02"), points=25, description="x", source="office", actor="staff:safety"
     )
-    claims.approve(session, fine, 25, actor="staff:safety")
+    claims.approve(session, fine, 25, actor="staff:leader")
     claims.credit_due_one(session, fine, actor="system", now=clock.utcnow())
     session.commit()
     scan_in(client, session, worker)

@@ -81,3 +81,19 @@ def test_the_kiosk_reads_a_card_whose_qr_is_an_address(client, session, make_emp
     card = card_of(session, make_employee(name="王小明"))
     screen = client.post("/kiosk/scan", data={"code": f"http://192.168.1.20/c/{card.code}"})
     assert screen.status_code == 200 and "王小明" in screen.text
+
+
+def test_a_supervisor_s_on_the_spot_award_to_themselves_is_refused(client, session, make_employee):
+    """The team leader is on the roster; scanning their own card, they may not award themselves (a deduction on
+    themselves is owning up, and goes to review like any other)."""
+    me = make_employee(name="班长老刘", number="E08100")
+    people.create_staff(
+        session, username="liu", name="老刘", password="password-123", roles=["supervisor"], employee=me
+    )
+    card = card_of(session, me)
+    assert client.post("/login", data={"username": "liu", "password": "password-123"}).status_code == 303
+    refused = client.post(f"/c/{card.code}", data={"rule_id": rule_id(session, "D01"), "points": "2"})
+    assert refused.status_code == 403 and ("yourself" in refused.text or "自己" in refused.text)
+    assert claim_count(session) == 0
+    owned_up = client.post(f"/c/{card.code}", data={"rule_id": rule_id(session, "V01"), "points": "5"})
+    assert owned_up.status_code == 201 and claim_count(session) == 1

@@ -26,7 +26,7 @@ def credited_claim(session, employee, rule, points: int, *, actor: str, approved
     made = claims.submit_claim(
         session, employee=employee, rule=rule, points=points, description="事项", source="office", actor=actor
     )
-    claims.approve(session, made, points, actor=actor, now=approved)
+    claims.approve(session, made, points, actor="staff:leader", now=approved)  # someone else reviews
     claims.credit_due_one(session, made, actor="system", now=notice_over or clock.utcnow())
     return made
 
@@ -65,7 +65,7 @@ def plant(session, make_employee, make_staff, make_goods, rule):
     def close(hazard, when):
         hazards.assign(session, hazard, actor=officer.actor, owner="safety", measures="整改", working_days=3)
         hazards.record_rectification(session, hazard, actor=officer.actor, officer=True, note="已整改")
-        hazards.reinspect(session, hazard, actor=officer.actor, passed=True)
+        hazards.reinspect(session, hazard, actor="staff:leader", passed=True)  # not who recorded it
         hazard.rectified_at = hazard.closed_at = when
 
     def claim(employee, code, points, approved, notice_over):
@@ -102,7 +102,7 @@ def plant(session, make_employee, make_staff, make_goods, rule):
     hazards.record_major(session, h5, actor=officer.actor, supervised=True, reported_on=dt.date(2026, 8, 2))
     ledger.award(session, c.id, 4, actor="test", memo="日常安全行为", at=at(8, 31, 23, 30))  # August's
     ledger.award(session, c.id, 7, actor="test", memo="日常安全行为", at=at(9, 1, 0, 30))  # September's
-    claims.mark_fraud(session, false, "虚报培训", actor=officer.actor, now=at(9, 1))  # ... and found false
+    claims.mark_fraud(session, false, "虚报培训", actor="staff:leader", now=at(9, 1))  # ... and found false
     h7 = report("act", at(9, 1), channel=hazards.HazardChannel.paper)  # anonymous, on paper
     verify(h7, at(9, 2), verdict="not_hazard", note="现场无此问题")
     claim(b, "V02", 15, at(9, 8), at(9, 10))  # b has nothing left: the deduction is on record, nothing taken
@@ -251,7 +251,7 @@ def test_a_report_is_taken_as_it_stood_on_its_day(session, make_employee, make_s
         session, worker, rule("V02"), 25, actor=officer.actor, approved=at(9, 10), notice_over=at(9, 12)
     )
     assert owed.owed_points == 5
-    claims.mark_fraud(session, award, "虚报", actor=officer.actor, now=at(10, 5))
+    claims.mark_fraud(session, award, "虚报", actor="staff:leader", now=at(10, 5))
     credited_claim(session, worker, rule("T01"), 10, actor=officer.actor, approved=at(10, 1), notice_over=at(10, 3))
     session.commit()
     then = statistics.figures(session, dt.date(2026, 9, 1), ON)
@@ -433,7 +433,7 @@ def test_a_false_award_pays_no_deduction_owed(session, make_employee, make_staff
     owed = credited_claim(session, worker, rule("V02"), 25, actor=officer.actor)
     award = credited_claim(session, worker, rule("E01"), 20, actor=officer.actor)
     assert (worker.balance, owed.owed_points) == (0, 5)
-    claims.mark_fraud(session, award, "虚报", actor=officer.actor)
+    claims.mark_fraud(session, award, "虚报", actor="staff:leader")
     session.commit()
     assert (worker.balance, owed.owed_points, owed.credited_points) == (0, 25, 0)
     today = clock.today()
@@ -463,7 +463,7 @@ def test_a_false_award_gives_back_only_what_it_paid_when_two_awards_share_a_seco
         for code, points in (("E01", 20), ("T01", 15))
     )
     assert (worker.balance, first.owed_points, second.owed_points) == (0, 0, 0)  # 20 paid first; 5 + 10 by real
-    claims.mark_fraud(session, false, "虚报", actor=officer.actor)
+    claims.mark_fraud(session, false, "虚报", actor="staff:leader")
     session.commit()
     assert (worker.balance, first.owed_points, second.owed_points) == (0, 20, 0)
     assert real.credited_points == 15 and ledger.verify_ledger(session).ok
@@ -492,7 +492,7 @@ def test_a_deduction_that_follows_a_false_award_is_not_taken_for_a_paid_debt(ses
     false = credited_claim(session, worker, rule("E01"), 20, actor=officer.actor, notice_over=one_second)
     taken = credited_claim(session, worker, late, 10, actor=officer.actor, notice_over=one_second)
     assert worker.balance == 10 and not taken.owed_points
-    claims.mark_fraud(session, false, "虚报", actor=officer.actor)
+    claims.mark_fraud(session, false, "虚报", actor="staff:leader")
     session.commit()
     assert (worker.balance, taken.owed_points or 0, taken.credited_points) == (0, 0, -10)
     assert ledger.verify_ledger(session).ok
