@@ -6,7 +6,7 @@ from flask import render_template
 from flask_login import current_user
 
 from app.extensions import db
-from models import claims, clock, golive, reports, statistics
+from models import claims, clock, golive, reports, statistics, workdays
 from models.i18n import lazy_gettext as _l
 
 from . import READERS, bp, charts, role_required
@@ -80,5 +80,6 @@ def dashboard() -> str:
         work=reports.todays_work(db.session),
         next_claims=claims.review_queue(db.session, limit=5),
         year=clock.today().year,
+        calendar_missing=workdays.calendar_missing(db.session, clock.today()),
         **charts.year_charts(series),
     )

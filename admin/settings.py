@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -24,6 +24,10 @@ EDITORS = (Role.admin,)
 @bp.get("/settings")
 @role_required(*READERS)
 def settings_index() -> str:
+    return _page()
+
+
+def _page(**extra: object) -> str:
     overrides = db.session.scalars(
         select(workdays.WorkdayOverride)
         .where(workdays.WorkdayOverride.day >= clock.today() - dt.timedelta(days=31))
@@ -36,6 +40,7 @@ def settings_index() -> str:
         groups=settings.GROUPS,
         overrides=list(overrides),
         can_edit=current_user.has_role(*EDITORS),
+        **extra,
     )
 
 
@@ -57,6 +62,20 @@ def setting_save(key: str) -> str | tuple[str, int]:
     return render_template(
         "admin/_setting_row.html", key=key, spec=settings.SPECS[key], value=value, can_edit=True, saved=True
     )
+
+
+@bp.post("/workdays/year")
+@role_required(*EDITORS)
+def workday_year() -> Response:
+    """The State Council's calendar for a year, pasted whole; a line not understood keeps nothing."""
+    typed = request.form.get("days", "")[:20000]
+    try:
+        kept = workdays.set_year_list(db.session, typed)
+    except DomainError as err:
+        db.abandon()
+        return Response(_page(year_list=typed, year_error=err.message), status=err.status_code)
+    flash(_l("%(n)s days of the calendar saved.", n=kept), "info")
+    return redirect(url_for("admin.settings_index"), 303)
 
 
 @bp.post("/workdays")

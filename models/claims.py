@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relationship
 
-from . import clock, ledger, memos, people
+from . import clock, ledger, memos, people, workdays
 from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
 from .errors import Forbidden, InactiveEmployee, InvalidInput, InvalidTransition, YearlyCapReached
@@ -263,10 +263,19 @@ def approve(session: Session, claim: Claim, points: int, *, actor: str, now: dt.
     now = now or utcnow()
     claim.status, claim.approved_points = ClaimStatus.approved, points
     claim.reviewed_by, claim.reviewed_at, claim.review_note = actor, now, None
-    claim.notice_until = now + dt.timedelta(days=get_setting(session, "notice_days"))
+    claim.notice_until = notice_end(session, now)
     _event(session, claim, actor, ClaimAction.approved, str(points))
     session.flush()
     return claim
+
+
+def notice_end(session: Session, now: dt.datetime) -> dt.datetime:
+    """When a notice that begins ``now`` ends: ``notice_days`` later, in working days (by default: a notice
+    does not lapse over a holiday) or calendar days, at the same time of day at the plant."""
+    begun = clock.local_day(now)
+    working = get_setting(session, "notice_day_kind") == "working"
+    last = workdays.add_days(session, begun, get_setting(session, "notice_days"), working=working)
+    return clock.day_start(last) + (now - clock.day_start(begun))
 
 
 def reject(session: Session, claim: Claim, reason: str, *, actor: str) -> Claim:

@@ -81,6 +81,8 @@ SPECS: dict[str, SettingSpec] = {
     ),
     "review_working_days": SettingSpec(3, _l("Working days to review a claim"), minimum=1, maximum=30),
     "notice_days": SettingSpec(3, _l("Days a claim stands in public notice"), minimum=0, maximum=30),
+    # Counted in working days by default: a notice must not lapse over a holiday while nobody reads the board.
+    "notice_day_kind": SettingSpec("working", _l("The notice's days are"), choices=("working", "calendar")),
     "points_per_yuan": SettingSpec(5, _l("Points per yuan of goods value"), minimum=1, maximum=1000),
     "year_budget_yuan": SettingSpec(
         0, _l("This year's budget for the store's goods (yuan; 0: none set)"), minimum=0, maximum=100_000_000
@@ -172,7 +174,7 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "deduction_shortfall",
         ),
     ),
-    (_l("Claims: review and public notice"), ("review_working_days", "notice_days", "photo_max_mb")),
+    (_l("Claims: review and public notice"), ("review_working_days", "notice_days", "notice_day_kind", "photo_max_mb")),
     (
         _l("Hazard reports and their rewards"),
         (
@@ -223,6 +225,8 @@ CHOICE_LABELS = {
     "forfeit": _l("forfeited on leaving (a ledger entry)"),
     "waive": _l("recorded in full, only what the balance holds is taken"),
     "next_awards": _l("recorded in full, the rest taken from the next awards"),
+    "working": _l("working days (holidays not counted)"),
+    "calendar": _l("calendar days"),
     "58": _l("58 mm (32 columns)"),
     "80": _l("80 mm (48 columns)"),
     "no": _l("no"),

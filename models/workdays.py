@@ -13,7 +13,9 @@ import chinese_calendar
 from sqlalchemy import Boolean, Date, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base
+from .base import Base, clean_text
+from .errors import InvalidInput
+from .i18n import lazy_gettext as _l
 
 
 class WorkdayOverride(Base):
@@ -31,11 +33,37 @@ def _overrides(session: Session, start: dt.date, end: dt.date) -> dict[dt.date, 
     return {day: flag for day, flag in rows}
 
 
+# The public holidays on fixed dates (元旦, 劳动节, 国庆): days off whatever the State Council's calendar for the
+# year adds around them, so a notice does not lapse over them while that calendar is not in yet.
+FIXED_HOLIDAYS = ((1, 1), (5, 1), (10, 1), (10, 2), (10, 3))
+
+
+def knows_year(year: int) -> bool:
+    """Whether the chinese-calendar package has the State Council's calendar for ``year``."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 def _calendar_workday(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:  # a year the package does not know yet
-        return day.weekday() < 5
+        return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+
+
+def calendar_missing(session: Session, today: dt.date) -> int | None:
+    """The year whose official calendar must be entered by hand, or None: from 1 December, next year when the
+    package does not know it and no day of it is entered yet (the State Council publishes it late in the year)."""
+    year = today.year + 1
+    if today.month < 12 or knows_year(year):
+        return None
+    entered = session.scalar(
+        select(WorkdayOverride.day).where(WorkdayOverride.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    )
+    return None if entered is not None else year
 
 
 def is_workday(session: Session, day: dt.date) -> bool:
@@ -63,6 +91,11 @@ def add_working_days(session: Session, start: dt.date, days: int) -> dt.date:
     return day
 
 
+def add_days(session: Session, start: dt.date, days: int, *, working: bool) -> dt.date:
+    """``days`` working days after ``start``, or calendar days when ``working`` is false."""
+    return add_working_days(session, start, days) if working else start + dt.timedelta(days=days)
+
+
 def set_override(session: Session, day: dt.date, is_workday: bool, note: str = "") -> WorkdayOverride:
     row = session.get(WorkdayOverride, day)
     if row is None:
@@ -72,3 +105,53 @@ def set_override(session: Session, day: dt.date, is_workday: bool, note: str = "
         row.is_workday, row.note = is_workday, note
     session.flush()
     return row
+
+
+_KINDS = {"休": False, "rest": False, "off": False, "班": True, "work": True}
+
+
+def parse_year_list(text: str) -> list[tuple[dt.date, bool, str]]:
+    """A year's list as an administrator types or pastes it, one day or range a line: "2027-01-01 休 元旦",
+    "2027-02-06..2027-02-12 休 春节", "2027-02-14 班 春节调休" (休/rest: a day off, 班/work: a working day).
+
+    Every line is checked before anything is kept: a line that is not understood is refused, with its number.
+    """
+    days: dict[dt.date, tuple[bool, str]] = {}
+    lines = text.splitlines()
+    if len(lines) > 400:
+        raise InvalidInput(_l("At most %(n)s lines at once."), n=400)
+    for number, line in enumerate(lines, start=1):
+        words = line.split(None, 2)
+        if not words:
+            continue
+        first_text, _, last_text = words[0].partition("..")
+        kind = _KINDS.get(words[1].lower()) if len(words) > 1 else None
+        try:
+            first = dt.date.fromisoformat(first_text)
+            last = dt.date.fromisoformat(last_text) if last_text else first
+        except ValueError:
+            first = last = None  # type: ignore[assignment]
+        if first is None or kind is None or last < first or (last - first).days > 31:
+            raise InvalidInput(
+                _l(
+                    "Line %(n)s is not understood: write a date or a range, then 休 or 班, "
+                    "e.g. 2027-10-01..2027-10-07 休 国庆."
+                ),
+                n=number,
+            )
+        note = clean_text(words[2] if len(words) > 2 else "", 100)
+        day = first
+        while day <= last:
+            days[day] = (kind, note)
+            day += dt.timedelta(days=1)
+    if not days:
+        raise InvalidInput(_l("Enter at least one day."))
+    return [(day, kind, note) for day, (kind, note) in sorted(days.items())]
+
+
+def set_year_list(session: Session, text: str) -> int:
+    """Keep every day of a year's list (see ``parse_year_list``); returns how many days were kept."""
+    entries = parse_year_list(text)
+    for day, kind, note in entries:
+        set_override(session, day, kind, note)
+    return len(entries)

@@ -109,6 +109,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.settings_index", "GET"): READ,
     ("admin.setting_save", "POST"): ADMIN_ONLY,
     ("admin.workday_save", "POST"): ADMIN_ONLY,
+    ("admin.workday_year", "POST"): ADMIN_ONLY,
     ("admin.staff_list", "GET"): ADMIN_ONLY,
     ("admin.staff_edit", "GET"): ADMIN_ONLY,
     ("admin.staff_create", "POST"): ADMIN_ONLY,

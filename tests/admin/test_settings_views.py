@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -80,3 +81,26 @@ def test_every_setting_has_one_place_on_the_page():
 
     placed = [key for _title, keys in GROUPS for key in keys]
     assert sorted(placed) == sorted(SPECS) and len(placed) == len(set(placed))
+
+
+def test_next_year_s_calendar_pasted_whole_from_the_dashboard_s_warning(client, login, session, monkeypatch):
+    """From 1 December the dashboard asks for next year's official calendar while the package does not know it;
+    the settings page takes the State Council's list at once, and a line it does not understand keeps nothing
+    and keeps what was typed."""
+    from models import workdays
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2030, 12, 1))
+    login("admin", "admin")
+    warning = client.get("/admin/").text
+    assert "2031" in warning and "#calendar" in warning
+    typed = "2031-01-01 休 元旦\n2031-01-22..2031-01-28 休 春节\n2031-1-26 班 调休"
+    refused = client.post("/admin/workdays/year", data={"days": typed})
+    assert refused.status_code == 400 and "3" in refused.text and "2031-01-22..2031-01-28 休 春节" in refused.text
+    assert session.query(workdays.WorkdayOverride).count() == 0
+    done = client.post("/admin/workdays/year", data={"days": typed.replace("2031-1-26", "2031-01-26")})
+    assert done.status_code == 303
+    page = client.get("/admin/settings").text
+    assert "调休" in page and "元旦" in page  # the days kept, listed with their notes
+    assert not is_workday(session, dt.date(2031, 1, 23)) and is_workday(session, dt.date(2031, 1, 26))
+    assert workdays.calendar_missing(session, clock.today()) is None
+    assert "#calendar" not in client.get("/admin/").text
