@@ -110,6 +110,18 @@ def set_override(session: Session, day: dt.date, is_workday: bool, note: str = "
 _KINDS = {"休": False, "rest": False, "off": False, "班": True, "work": True}
 
 
+def _span(text: str) -> tuple[dt.date, dt.date] | None:
+    """ "2027-10-01" or "2027-10-01..2027-10-07" as its first and last day; None if it is neither (or a range
+    longer than a month)."""
+    first_text, _, last_text = text.partition("..")
+    try:
+        first = dt.date.fromisoformat(first_text)
+        last = dt.date.fromisoformat(last_text) if last_text else first
+    except ValueError:
+        return None
+    return (first, last) if first <= last and (last - first).days <= 31 else None
+
+
 def parse_year_list(text: str) -> list[tuple[dt.date, bool, str]]:
     """A year's list as an administrator types or pastes it, one day or range a line: "2027-01-01 休 元旦",
     "2027-02-06..2027-02-12 休 春节", "2027-02-14 班 春节调休" (休/rest: a day off, 班/work: a working day).
@@ -124,14 +136,9 @@ def parse_year_list(text: str) -> list[tuple[dt.date, bool, str]]:
         words = line.split(None, 2)
         if not words:
             continue
-        first_text, _, last_text = words[0].partition("..")
+        span = _span(words[0])
         kind = _KINDS.get(words[1].lower()) if len(words) > 1 else None
-        try:
-            first = dt.date.fromisoformat(first_text)
-            last = dt.date.fromisoformat(last_text) if last_text else first
-        except ValueError:
-            first = last = None  # type: ignore[assignment]
-        if first is None or kind is None or last < first or (last - first).days > 31:
+        if span is None or kind is None:
             raise InvalidInput(
                 _l(
                     "Line %(n)s is not understood: write a date or a range, then 休 or 班, "
@@ -139,6 +146,7 @@ def parse_year_list(text: str) -> list[tuple[dt.date, bool, str]]:
                 ),
                 n=number,
             )
+        first, last = span
         note = clean_text(words[2] if len(words) > 2 else "", 100)
         day = first
         while day <= last:
