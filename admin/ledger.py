@@ -10,8 +10,9 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from flask import render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -20,6 +21,7 @@ from app.extensions import db
 from app.forms import row_id
 from models import clock, ledger, people
 from models.i18n import lazy_gettext as _l
+from models.people import Role
 
 from . import READERS, bp, role_required
 
@@ -111,3 +113,42 @@ def ledger_export() -> Response:
         as_attachment=True,
         download_name="points-ledger.xlsx",
     )
+
+
+@bp.get("/year-end")
+@role_required(Role.auditor)
+def year_end() -> str:
+    """The year's end from the back office: who would lose how much, then the close (as `mart points close-year`)."""
+    today = clock.today()
+    try:
+        year = int(request.args.get("year", today.year - 1 if today.month < 12 else today.year))
+    except ValueError:
+        year = today.year - 1
+    year = min(max(year, 2000), today.year)
+    return render_template(
+        "admin/year_end.html",
+        preview=ledger.year_end_preview(db.session, year),
+        over=year < today.year,
+        years=range(today.year, today.year - 5, -1),
+        warning=ledger.year_end_warning(db.session),
+    )
+
+
+@bp.post("/year-end/<int:year>/close")
+@role_required()
+def year_end_close(year: int) -> Response:
+    """Close a year once; a second close (a double click, a replayed form) changes nothing and says so."""
+    result = ledger.close_year(db.session, year, actor=current_user.actor)
+    if result.already_closed:
+        flash(_l("%(year)s was already closed; nothing changed.", year=year), "info")
+    else:
+        flash(
+            _l(
+                "%(year)s closed: %(points)s points of %(people)s people.",
+                year=year,
+                points=result.points,
+                people=result.people,
+            ),
+            "info",
+        )
+    return redirect(url_for("admin.year_end", year=year), 303)

@@ -26,7 +26,7 @@ from flask.cli import AppGroup, FlaskGroup, routes_command, shell_command, with_
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
-from models import claims, ledger, people, rules
+from models import claims, clock, ledger, people, rules
 from models.errors import DomainError
 
 from .extensions import db
@@ -332,9 +332,13 @@ def points_group() -> None:
     pass
 
 
-@points_group.command("close-year", help="Expire or carry over the unspent points of YEAR (by setting).")
+@points_group.command(
+    "close-year", help="Expire or carry over the unspent points of YEAR (by setting); 'last': the plant's last year."
+)
 @click.argument("year")
 def points_close_year(year: str) -> None:
+    if year == "last":  # the timer's way: the year that just ended in the plant's time zone, not the server's
+        year = str(clock.today().year - 1)
     if not year.isdigit() or len(year) != 4:
         _fail(f"'{year}' is not a year: give four digits, e.g. 2026.")
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from app.extensions import db
-from models import claims, clock, events, ledger, reports
+from models import claims, clock, events, ledger, reports, store
 from models.ledger import EntryKind
 from models.settings import get_setting
 
@@ -28,6 +28,15 @@ def _board() -> dict:
             db.session, masked=get_setting(db.session, "board_names") == "masked"
         ),
         "closed": reports.closed_hazards(db.session, month),
+        **_calendar(),
+    }
+
+
+def _calendar() -> dict:
+    """When the next redemption is, and the year-end warning in the year's last days."""
+    return {
+        "next_redemption": store.redemption_words(db.session),
+        "year_end": ledger.year_end_warning(db.session),
     }
 
 
@@ -52,4 +61,5 @@ def panel() -> str:
         month=reports.ranking(db.session, today.replace(day=1), limit=8),
         notice_lines=events.notice_lines(claims.in_notice(db.session, limit=200))[:8],
         recent=reports.recent_entries(db.session, (EntryKind.award,), limit=8),
+        **_calendar(),
     )

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from app import l10n
 from app.extensions import db
 from app.forms import INT_LIMIT, ReasonForm, form_error
-from models import audit, claims, hazards, kiosks, people, rules, store
+from models import audit, claims, hazards, kiosks, ledger, people, rules, store
 from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.settings import yearly_cap
@@ -145,6 +145,9 @@ def employee_screen(employee: people.Employee) -> str:
         entries=figures.entries,
         suspended=figures.suspended,
         pin_self_set=people.pins_chosen_at_kiosk(db.session),
+        year_end=ledger.year_end_warning(db.session),
+        at_stake=ledger.year_end_at_stake(db.session, employee),
+        next_redemption=store.redemption_words(db.session),
     )
 
 

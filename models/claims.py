@@ -261,9 +261,10 @@ def approve(session: Session, claim: Claim, points: int, *, actor: str, now: dt.
     claim.rule.check_value(points)
     claim.employee.ensure_active()
     now = now or utcnow()
+    until = notice_end(session, now)  # reads the calendar first: the approval is then one change of the row
     claim.status, claim.approved_points = ClaimStatus.approved, points
     claim.reviewed_by, claim.reviewed_at, claim.review_note = actor, now, None
-    claim.notice_until = notice_end(session, now)
+    claim.notice_until = until
     _event(session, claim, actor, ClaimAction.approved, str(points))
     session.flush()
     return claim

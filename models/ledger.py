@@ -637,6 +637,67 @@ def close_year(session: Session, year: int, *, actor: str, today: dt.date | None
     return YearCloseResult(year, mode, False, people, points)
 
 
+@dataclass(frozen=True)
+class YearEndPreview:
+    """Who would lose how much if ``year`` were closed now (for a year not over yet: if it ended today)."""
+
+    year: int
+    mode: str
+    kept: int  # what each person carries at most (0: all, or nothing when points expire)
+    rows: list[tuple[Employee, int]]
+    closed: YearClose | None
+
+    @property
+    def points(self) -> int:
+        return sum(amount for _employee, amount in self.rows)
+
+
+def year_end_preview(session: Session, year: int) -> YearEndPreview:
+    """What ``close_year`` would take from each person, largest first, without taking it."""
+    mode = get_setting(session, "year_end")
+    kept = get_setting(session, "carry_limit") if mode == "carry" else 0
+    rows: list[tuple[Employee, int]] = []
+    if mode == "expire" or kept > 0:
+        found = {emp: end - spent - kept for emp, end, spent in _unspent_at_year_end(session, year)}
+        people = session.scalars(select(Employee).where(Employee.id.in_([e for e, n in found.items() if n > 0])))
+        rows = [(e, min(e.balance, found[e.id])) for e in people if min(e.balance, found[e.id]) > 0]
+    rows.sort(key=lambda row: (-row[1], row[0].number))
+    return YearEndPreview(year, mode, kept, rows, session.get(YearClose, year))
+
+
+def year_end_warning(session: Session, today: dt.date | None = None) -> str | None:
+    """The notice on the board and the kiosk in the last ``year_end_notice_days`` days of the year, when unspent
+    points will expire (all, or what is above the carry limit); None otherwise."""
+    today = today or clock.today()
+    left = (dt.date(today.year, 12, 31) - today).days
+    notice_days = get_setting(session, "year_end_notice_days")
+    if not notice_days or left >= notice_days:
+        return None
+    mode, kept = get_setting(session, "year_end"), get_setting(session, "carry_limit")
+    last = clock.date_text(dt.date(today.year, 12, 31))
+    if mode == "expire":
+        return str(_l("Points not spent by %(day)s expire at the year's end: %(n)s days left.", day=last, n=left + 1))
+    if kept:
+        return str(
+            _l(
+                "Each person carries at most %(kept)s points into next year; what is above it expires after %(day)s: "
+                "%(n)s days left.",
+                kept=kept,
+                day=last,
+                n=left + 1,
+            )
+        )
+    return None
+
+
+def year_end_at_stake(session: Session, employee: Employee) -> int:
+    """How many of an employee's points this year's end would take, as their balance stands today."""
+    mode, kept = get_setting(session, "year_end"), get_setting(session, "carry_limit")
+    if mode == "carry" and not kept:
+        return 0
+    return max(0, employee.balance - (kept if mode == "carry" else 0))
+
+
 def _unspent_at_year_end(session: Session, year: int) -> Iterable[tuple[int, int, int]]:
     """(employee, balance at the end of ``year``, points taken out in later years) for everyone whose
     balance at the end of ``year`` was above zero."""

@@ -71,6 +71,10 @@ SPECS: dict[str, SettingSpec] = {
     "carry_limit": SettingSpec(
         0, _l("Points a person carries into the next year at most (0: all)"), minimum=0, maximum=1_000_000
     ),
+    # The notice on the board and the kiosk in the year's last days, before unspent points expire (0: none).
+    "year_end_notice_days": SettingSpec(
+        30, _l("Days before the year's end the board and the kiosk warn of expiry"), minimum=0, maximum=120
+    ),
     # keep: a leaver's points stay, frozen, and are theirs again if they come back; forfeit: they lapse on leaving.
     "leaver_points": SettingSpec("keep", _l("Points of an employee who leaves"), choices=("keep", "forfeit")),
     # How the public notice board names who redeemed what: masked (张*三) or in full.
@@ -111,6 +115,15 @@ SPECS: dict[str, SettingSpec] = {
         pattern=r"(\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?( *, *\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?){0,99})?",
         hint=_l("dates and ranges, e.g. 2026-10-01..2026-10-07, 2027-01-01"),
         check=lambda value: closed_days(value),
+    ),
+    # The scheme's redemption dates (兑换日期), besides the opening days: specific dates and monthly rules (see
+    # ``redemption_rules``); empty: every opening day.
+    "redemption_dates": SettingSpec(
+        "",
+        _l("Redemption dates"),
+        pattern=r"[0-9a-z, .-]{0,400}",
+        hint=_l("empty: every opening day; last-fri: the last Friday of each month; also 1-mon, day-15, 2026-12-24"),
+        check=lambda value: redemption_rules(value),
     ),
     # Goods tiers by value in yuan (seed 000: 5-500 yuan in low, mid and high tiers).
     "tier_low_max_yuan": SettingSpec(50, _l("Low tier: goods worth up to (yuan)"), minimum=1, maximum=100_000),
@@ -170,6 +183,7 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "cap_mode",
             "year_end",
             "carry_limit",
+            "year_end_notice_days",
             "leaver_points",
             "deduction_shortfall",
         ),
@@ -196,6 +210,7 @@ GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
             "store_hours",
             "store_days",
             "store_closed_days",
+            "redemption_dates",
         ),
     ),
     (
@@ -340,3 +355,62 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
     session.info[_WRITTEN] = True
     forget_shared_settings()
     return value
+
+
+_WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class RedemptionRule:
+    """One of the scheme's redemption dates: a date (``on``), a day of each month (``day``), or the n-th (1-5;
+    -1: the last) ``weekday`` (0 = Monday) of each month."""
+
+    on: dt.date | None = None
+    day: int | None = None
+    nth: int | None = None
+    weekday: int | None = None
+
+    def matches(self, day: dt.date) -> bool:
+        if self.on is not None:
+            return day == self.on
+        if self.day is not None:
+            return day.day == self.day
+        if day.weekday() != self.weekday or self.nth is None:
+            return False
+        if self.nth == -1:
+            return (day + dt.timedelta(days=7)).month != day.month
+        return (day.day - 1) // 7 + 1 == self.nth
+
+    def text(self, english: bool) -> str:
+        if self.on is not None:
+            return self.on.isoformat()
+        if self.day is not None:
+            return f"day {self.day} of each month" if english else f"每月{self.day}日"
+        assert self.weekday is not None and self.nth is not None
+        if english:
+            which = "last" if self.nth == -1 else ("1st", "2nd", "3rd", "4th", "5th")[self.nth - 1]
+            return f"the {which} {_WEEKDAY_NAMES[self.weekday]} of each month"
+        which = "最后一个" if self.nth == -1 else f"第{self.nth}个"
+        return f"每月{which}星期{'一二三四五六日'[self.weekday]}"
+
+
+def redemption_rules(value: str) -> list[RedemptionRule]:
+    """The redemption_dates setting read: "last-fri, 1-mon, day-15, 2026-12-24"; a part it does not know is
+    refused in words."""
+    found = []
+    for part in filter(None, (piece.strip() for piece in value.split(","))):
+        nth_text, _, key = part.partition("-")
+        if key in _WEEKDAY_KEYS and nth_text in ("last", "1", "2", "3", "4", "5"):
+            nth = -1 if nth_text == "last" else int(nth_text)
+            found.append(RedemptionRule(nth=nth, weekday=_WEEKDAY_KEYS.index(key)))
+        elif nth_text == "day" and key.isdigit() and 1 <= int(key) <= 28:
+            found.append(RedemptionRule(day=int(key)))
+        else:
+            try:
+                found.append(RedemptionRule(on=dt.date.fromisoformat(part)))
+            except ValueError:
+                raise InvalidInput(
+                    _l("%(part)s is not a redemption date: write last-fri, 1-mon, day-15 or 2026-12-24."), part=part
+                ) from None
+    return found

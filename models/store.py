@@ -42,7 +42,7 @@ from .errors import (
 from .i18n import lazy_gettext as _l
 from .people import Employee, check_pin, clean_scan
 from .photos import clean_image, save_jpeg, upload_limit
-from .settings import all_settings, closed_days, get_setting
+from .settings import all_settings, closed_days, get_setting, redemption_rules
 
 
 class GoodsCategory(LabelledEnum):
@@ -531,16 +531,46 @@ def _digest(cart: dict[int, int]) -> str:
     return hashlib.sha256(json.dumps(sorted(cart.items())).encode()).hexdigest()
 
 
-def store_open(session: Session, now: dt.datetime | None = None) -> bool:
-    """Whether redemption is open at ``now`` (the plant's wall-clock time), by the hours and days settings."""
-    now = now or clock.now()
-    if str(now.isoweekday()) not in get_setting(session, "store_days"):
+def redemption_day(session: Session, day: dt.date) -> bool:
+    """Whether ``day`` is a day of redemption: an opening day, not a closed day, and one of the scheme's
+    redemption dates where it sets any."""
+    if str(day.isoweekday()) not in get_setting(session, "store_days"):
         return False
-    if any(first <= now.date() <= last for first, last in closed_days(get_setting(session, "store_closed_days"))):
+    if any(first <= day <= last for first, last in closed_days(get_setting(session, "store_closed_days"))):
+        return False
+    rules = redemption_rules(get_setting(session, "redemption_dates"))
+    return not rules or any(rule.matches(day) for rule in rules)
+
+
+def store_open(session: Session, now: dt.datetime | None = None) -> bool:
+    """Whether redemption is open at ``now`` (the plant's wall-clock time), by the days, dates and hours settings."""
+    now = now or clock.now()
+    if not redemption_day(session, now.date()):
         return False
     opens, closes = str(get_setting(session, "store_hours")).split("-")
     hour = now.strftime("%H:%M")
     return opens <= hour < closes
+
+
+def next_redemption(session: Session, now: dt.datetime | None = None) -> dt.date | None:
+    """The next day redemption opens (today if it is still to open or open now); None if none within a year."""
+    now = now or clock.now()
+    closes = str(get_setting(session, "store_hours")).split("-")[1]
+    day = now.date() if now.strftime("%H:%M") < closes else now.date() + dt.timedelta(days=1)
+    for _ in range(400):
+        if redemption_day(session, day):
+            return day
+        day += dt.timedelta(days=1)
+    return None
+
+
+def redemption_words(session: Session, now: dt.datetime | None = None) -> str:
+    """When the next redemption is, in words, for the kiosk and the board: "下次兑换：2026-12-25（周五）08:00-18:00"."""
+    day = next_redemption(session, now)
+    if day is None:
+        return str(_l("No redemption date is set for the coming year."))
+    hours = get_setting(session, "store_hours")
+    return str(_l("Next redemption: %(day)s, %(hours)s", day=clock.date_text(day), hours=hours))
 
 
 def redeem(
@@ -673,6 +703,8 @@ def closed_words(session: Session, now: dt.datetime | None = None) -> str:
                     hours=hours,
                 )
             )
+    if redemption_rules(get_setting(session, "redemption_dates")):
+        return str(_l("The store is closed now.")) + " " + redemption_words(session, now)
     return str(_l("The store is closed now. Redemption is open %(days)s, %(hours)s.", days=days, hours=hours))
 
 

@@ -93,3 +93,34 @@ def test_the_whole_export_adds_up_to_the_ledger_and_shows_plant_time(client, ses
     assert award[3] == "A&B <C>" and award[8].startswith('含 "引号" & <尖括号>')
     local = clock.to_local(entries[1].created_at)
     assert award[1] == local  # the plant's time, as the screen shows it
+
+
+def test_the_year_end_from_the_back_office_previewed_then_closed_twice(client, login, session, make_employee):
+    """Last year's unspent points: the page lists who loses how much; the close takes it once, and a second
+    post (a double click, a replayed form) changes nothing. An auditor reads the page and cannot close."""
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from models import clock, ledger
+
+    year = clock.today().year - 1
+    worker = make_employee(name="年末甲")
+    ledger.award(session, worker.id, 70, actor="test", memo="x", at=clock.day_start(dt.date(year, 12, 1)))
+    session.commit()
+    login("look", "auditor")
+    page = client.get(f"/admin/year-end?year={year}").text
+    assert "年末甲" in page and ">70<" in page
+    assert f"/admin/year-end/{year}/close" not in page
+    assert client.post(f"/admin/year-end/{year}/close").status_code == 403
+    login("chief", "admin")
+    assert f"/admin/year-end/{year}/close" in client.get(f"/admin/year-end?year={year}").text
+    for _ in range(2):
+        assert client.post(f"/admin/year-end/{year}/close", data={"checked": "on"}).status_code == 303
+    session.expire_all()
+    expired = select(func.count()).select_from(ledger.LedgerEntry).where(ledger.LedgerEntry.kind == "expiry")
+    assert session.scalar(expired) == 1 and session.get(type(worker), worker.id).balance == 0
+    closed = client.get(f"/admin/year-end?year={year}").text
+    assert "70" in closed and f"/admin/year-end/{year}/close" not in closed
+    assert client.get("/admin/year-end?year=abc").status_code == 200  # a year not understood: last year
+    assert client.post(f"/admin/year-end/{clock.today().year}/close").status_code == 400  # not over yet

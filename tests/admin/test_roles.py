@@ -110,6 +110,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.setting_save", "POST"): ADMIN_ONLY,
     ("admin.workday_save", "POST"): ADMIN_ONLY,
     ("admin.workday_year", "POST"): ADMIN_ONLY,
+    ("admin.year_end", "GET"): {"auditor"},
+    ("admin.year_end_close", "POST"): ADMIN_ONLY,
     ("admin.staff_list", "GET"): ADMIN_ONLY,
     ("admin.staff_edit", "GET"): ADMIN_ONLY,
     ("admin.staff_create", "POST"): ADMIN_ONLY,

@@ -303,3 +303,27 @@ def test_a_closed_store_says_so_before_the_cart_is_filled(client, session, make_
         client.post("/kiosk/cart", data={"goods_id": soap.id, "delta": 1}, headers={"HX-Request": "true"}).status_code
         == 200
     )
+
+
+def test_the_kiosk_and_the_board_say_when_redemption_is_and_warn_before_points_expire(
+    client, session, make_employee, monkeypatch
+):
+    """The scheme redeems on the last Friday of each month; on 20 December the board, its sheet, the kiosk's idle
+    panel and the employee's screen say the next one is Christmas Day, and warn that unspent points expire,
+    the employee's screen with how many of theirs."""
+    import datetime as dt
+
+    from models import clock
+    from models.settings import set_setting
+
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 12, 20, 9, 0))
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 20))
+    set_setting(session, "redemption_dates", "last-fri")
+    worker = make_employee(name="年末乙", balance=45)
+    session.commit()
+    for url in ("/board", "/board/print", "/board/panel"):
+        page = client.get(url).text
+        assert "下次兑换：2026-12-25" in page and "2026-12-31" in page and "还有 12 天" in page, url
+    scan_in(client, session, worker)
+    screen = client.get("/kiosk/me").text
+    assert "2026-12-25" in screen and "2026-12-31" in screen and "您将清零的积分：45 分" in screen

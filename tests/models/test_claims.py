@@ -26,6 +26,7 @@ def submit(session, employee, rule, points=10, **kw):
 
 
 def test_a_claim_goes_through_review_notice_and_credit(session, make_employee, rule):
+    set_setting(session, "notice_day_kind", "calendar")  # working days: tests/models/test_workdays.py
     worker = make_employee()
     claim = submit(session, worker, rule("T01"), 15)
     assert claim.status is ClaimStatus.pending
@@ -49,6 +50,7 @@ def test_a_claim_goes_through_review_notice_and_credit(session, make_employee, r
 
 def test_the_notice_period_is_a_setting(session, make_employee, rule):
     set_setting(session, "notice_days", 5)
+    set_setting(session, "notice_day_kind", "calendar")
     claim = submit(session, make_employee(), rule("D01"), 3)
     claims.approve(session, claim, 3, actor="staff:safety")
     assert claims.credit_due(session, now=utcnow() + dt.timedelta(days=4)) == []
