@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from app import xlsx
 from app.extensions import db
 from app.forms import row_id
-from models import clock, ledger, people
+from models import clock, ledger, people, settings
 from models.i18n import lazy_gettext as _l
 from models.people import Role
 
@@ -131,6 +131,7 @@ def year_end() -> str:
         over=year < today.year,
         years=range(today.year, today.year - 5, -1),
         warning=ledger.year_end_warning(db.session),
+        modes=settings.CHOICE_LABELS,
     )
 
 

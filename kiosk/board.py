@@ -3,7 +3,9 @@ printable sheet for the paper board (/board/print)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import datetime as dt
+
+from flask import Blueprint, abort, render_template
 
 from app.extensions import db
 from models import claims, clock, events, ledger, reports, store
@@ -28,6 +30,7 @@ def _board() -> dict:
             db.session, masked=get_setting(db.session, "board_names") == "masked"
         ),
         "closed": reports.closed_hazards(db.session, month),
+        "months": _months(),
         **_calendar(),
     }
 
@@ -50,6 +53,50 @@ def printable() -> str:
     """The same board on paper: black on white, one column, the date it was printed, and the ledger's
     checkpoint: pinned on the wall, it is a copy of where the chain stood that no one can rewrite later."""
     return render_template("board/print.html", checkpoint=ledger.checkpoint(db.session), **_board())
+
+
+def _round(month: str) -> dict:
+    """A past month's round as the board showed it: who earned most that month, the claims it put in notice, the
+    redemptions, the false claims and the hazards closed in it. The board keeps every round, not only this one."""
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        abort(404)
+    this_month = clock.today().replace(day=1)
+    if not dt.date(2000, 1, 1) <= first <= this_month:
+        abort(404)
+    after = clock.next_month(first)
+    window = (clock.day_start(first), clock.day_start(after))
+    return {
+        "first": first,
+        "months": _months(),
+        "month": reports.ranking(db.session, first, until=after),
+        "notice_lines": events.notice_lines(claims.noticed_in(db.session, *window)),
+        "redemptions": reports.recent_redemptions(
+            db.session, masked=get_setting(db.session, "board_names") == "masked", limit=500, window=window
+        ),
+        "frauds": claims.fraud_cases(db.session, 100, window=window),
+        "closed": reports.closed_hazards(db.session, first, limit=200, until=after),
+    }
+
+
+def _months() -> list[dt.date]:
+    """The last twelve months, this one first, for the board's list of past rounds."""
+    months, month = [], clock.today().replace(day=1)
+    for _ in range(12):
+        months.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return months
+
+
+@bp.get("/round/<month>")
+def past_round(month: str) -> str:
+    return render_template("board/round.html", sheet=False, **_round(month))
+
+
+@bp.get("/round/<month>/print")
+def past_round_print(month: str) -> str:
+    return render_template("board/round.html", sheet=True, checkpoint=ledger.checkpoint(db.session), **_round(month))
 
 
 @bp.get("/panel")

@@ -619,9 +619,29 @@ def claims_of(session: Session, employee_id: int, *, days: int = 30) -> list[Cla
     )
 
 
-def fraud_cases(session: Session, limit: int = 20) -> list[Claim]:
+def fraud_cases(
+    session: Session, limit: int = 20, window: tuple[dt.datetime, dt.datetime] | None = None
+) -> list[Claim]:
+    """Claims found false, the latest first (within ``window``: a past month's round)."""
+    query = _listing().where(Claim.status == ClaimStatus.fraudulent)
+    if window is not None:
+        query = query.where(Claim.fraud_at >= window[0], Claim.fraud_at < window[1])
+    return list(session.scalars(query.order_by(Claim.fraud_at.desc()).limit(limit)))
+
+
+def noticed_in(session: Session, start: dt.datetime, end: dt.datetime, limit: int = 500) -> list[Claim]:
+    """The claims a past round put in public notice: approved between ``start`` and ``end`` (whatever became of
+    them since: credited, still in notice, or found false)."""
     return list(
         session.scalars(
-            _listing().where(Claim.status == ClaimStatus.fraudulent).order_by(Claim.fraud_at.desc()).limit(limit)
+            _listing()
+            .where(Claim.reviewed_at >= start, Claim.reviewed_at < end, Claim.notice_until.is_not(None))
+            .where(
+                Claim.status.in_(
+                    (ClaimStatus.approved, ClaimStatus.credited, ClaimStatus.cap_refused, ClaimStatus.fraudulent)
+                )
+            )
+            .order_by(Claim.reviewed_at, Claim.id)
+            .limit(limit)
         )
     )

@@ -65,32 +65,45 @@ class RankRow:
     earned: int = 0  # awards, claims found false left out
 
 
-def _false_by_employee(session: Session, start: dt.datetime) -> dict[int, int]:
-    """Points of claims credited since ``start`` and then found false, by employee: they count nowhere."""
+def _false_by_employee(session: Session, start: dt.datetime, end: dt.datetime) -> dict[int, int]:
+    """Points of claims credited between ``start`` and ``end`` and then found false, by employee: they count
+    nowhere."""
     return {
         employee_id: int(points or 0)
         for employee_id, points in session.execute(
             select(Claim.employee_id, func.sum(Claim.credited_points))
-            .where(Claim.status == ClaimStatus.fraudulent, Claim.credited_points > 0, Claim.credited_at >= start)
+            .where(
+                Claim.status == ClaimStatus.fraudulent,
+                Claim.credited_points > 0,
+                Claim.credited_at >= start,
+                Claim.credited_at < end,
+            )
             .group_by(Claim.employee_id)
         )
     }
 
 
-def ranking(session: Session, since: dt.date, limit: int = 10) -> list[RankRow]:
-    """Top earners since ``since`` by what they kept (awards less deductions), with what they earned beside;
-    points of claims found false count in neither."""
-    start = clock.day_start(since)
+FAR = dt.datetime(9999, 1, 1)
+
+
+def ranking(session: Session, since: dt.date, limit: int = 10, until: dt.date | None = None) -> list[RankRow]:
+    """Top earners from ``since`` (up to ``until``, the day after the last; else to now) by what they kept
+    (awards less deductions), with what they earned beside; points of claims found false count in neither."""
+    start, end = clock.day_start(since), clock.day_start(until) if until else FAR
     earned = func.sum(case((LedgerEntry.kind == EntryKind.award, LedgerEntry.amount), else_=0))
     deducted = func.sum(case((LedgerEntry.kind == EntryKind.deduction, LedgerEntry.amount), else_=0))
     rows = session.execute(
         select(Employee.id, Employee.name, Department.name, earned, deducted)
         .join(Employee, LedgerEntry.employee_id == Employee.id)
         .join(Department, Employee.department_id == Department.id)
-        .where(LedgerEntry.kind.in_((EntryKind.award, EntryKind.deduction)), LedgerEntry.created_at >= start)
+        .where(
+            LedgerEntry.kind.in_((EntryKind.award, EntryKind.deduction)),
+            LedgerEntry.created_at >= start,
+            LedgerEntry.created_at < end,
+        )
         .group_by(Employee.id, Employee.name, Department.name)
     ).all()
-    false = _false_by_employee(session, start)
+    false = _false_by_employee(session, start, end)
     ranked = []
     for employee_id, name, department, gross, taken in rows:
         gross = int(gross or 0) - false.get(employee_id, 0)
@@ -184,16 +197,25 @@ class RedemptionRecord:
     at: dt.datetime
 
 
-def recent_redemptions(session: Session, *, masked: bool, limit: int = 15) -> list[RedemptionRecord]:
-    """The latest redemptions that stand (not cancelled), for the public board. What a claim code paid for is
-    never shown: its time on a public screen would point at whoever stood at the counter then."""
+def recent_redemptions(
+    session: Session, *, masked: bool, limit: int = 15, window: tuple[dt.datetime, dt.datetime] | None = None
+) -> list[RedemptionRecord]:
+    """The latest redemptions that stand (not cancelled), for the public board (within ``window``: a past
+    month's round). What a claim code paid for is never shown: its time on a public screen would point at
+    whoever stood at the counter then."""
+    start, end = window or (dt.datetime(2000, 1, 1), FAR)
     found = session.scalars(
         select(store.Redemption)
         .options(
             joinedload(store.Redemption.employee).joinedload(Employee.department),
             selectinload(store.Redemption.lines),
         )
-        .where(store.Redemption.status.not_in(store.UNDONE), store.Redemption.employee_id.is_not(None))
+        .where(
+            store.Redemption.status.not_in(store.UNDONE),
+            store.Redemption.employee_id.is_not(None),
+            store.Redemption.created_at >= start,
+            store.Redemption.created_at < end,
+        )
         .order_by(store.Redemption.id.desc())
         .limit(limit)
     )
@@ -210,13 +232,18 @@ def recent_redemptions(session: Session, *, masked: bool, limit: int = 15) -> li
     ]
 
 
-def closed_hazards(session: Session, since: dt.date, limit: int = 30) -> list[Hazard]:
-    """Hazards closed (re-inspected and signed off) since ``since``, newest first."""
+def closed_hazards(session: Session, since: dt.date, limit: int = 30, until: dt.date | None = None) -> list[Hazard]:
+    """Hazards closed (re-inspected and signed off) from ``since`` (to ``until``, the day after), newest first."""
+    end = clock.day_start(until) if until else FAR
     return list(
         session.scalars(
             select(Hazard)
             .options(joinedload(Hazard.place))
-            .where(Hazard.status == HazardStatus.closed, Hazard.closed_at >= clock.day_start(since))
+            .where(
+                Hazard.status == HazardStatus.closed,
+                Hazard.closed_at >= clock.day_start(since),
+                Hazard.closed_at < end,
+            )
             .order_by(Hazard.closed_at.desc())
             .limit(limit)
         )

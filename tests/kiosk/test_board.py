@@ -62,3 +62,37 @@ def test_hazards_closed_this_month_and_the_printable_sheet(client, session, make
     from models import ledger
 
     assert f"积分台账校验点（供审计核对）：{ledger.checkpoint(session)}" in sheet.text  # where the chain stood
+
+
+def test_a_past_month_s_round_and_its_sheet(client, session, make_employee, make_goods, make_claim):
+    """October's round as the board showed it, any time later: its ranking, the claims it put in notice, its
+    redemptions and false claims; November's round has none of them. A month not understood, or still to come,
+    is not found."""
+    import datetime as dt
+
+    from models import clock, ledger
+
+    october = clock.day_start(dt.date(2026, 10, 12)) + dt.timedelta(hours=10)
+    worker = make_employee(name="十月甲", balance=50)
+    cheat = make_employee(name="十月乙")
+    noticed = make_claim(worker, "T01", 10, "十月培训")
+    claims.approve(session, noticed, 10, actor="staff:leader", now=october)
+    ledger.award(session, worker.id, 30, actor="test", memo="十月奖励", at=october)
+    false = make_claim(cheat, "T01", 8, "虚报")
+    claims.mark_fraud(session, false, "无签到", actor="staff:leader", now=october)
+    soap = make_goods("十月肥皂", 5, price=10)
+    bought = store.redeem(session, worker, {soap.id: 1}, kiosk="test", request_key="r" * 20).redemption
+    bought.created_at = october
+    session.commit()
+    page = client.get("/board/round/2026-10")
+    assert page.status_code == 200
+    text = page.text
+    assert "十月甲" in text and "参与安全培训" in text and "十月肥皂" in text and "十月乙" in text
+    sheet = client.get("/board/round/2026-10/print").text
+    assert "十月肥皂" in sheet and "2026-10" in sheet
+    november = client.get("/board/round/2026-11").text
+    assert "十月甲" not in november and "十月肥皂" not in november and "十月乙" not in november
+    assert "/board/round/" in client.get("/board").text
+    future = clock.next_month(clock.today()).strftime("%Y-%m")
+    for bad in ("2026-13", "abc", future, "1999-12", "2026-1"):
+        assert client.get(f"/board/round/{bad}").status_code == 404, bad

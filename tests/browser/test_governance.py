@@ -1,0 +1,51 @@
+"""The scheme run by its people, in the browser: the year end previewed and closed from the back office, next
+year's calendar pasted whole, the redemption date and the year-end warning on the board."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from models import clock, ledger
+from models.settings import set_setting
+from tests.browser.conftest import shot, sign_in
+
+
+def test_the_year_end_previewed_and_closed(live_server, page, session, make_staff, make_employee):
+    make_staff("boss", "admin")
+    year = clock.today().year - 1
+    for name, points in (("张三", 120), ("李四", 35)):
+        worker = make_employee(name=name)
+        ledger.award(session, worker.id, points, actor="test", memo="x", at=clock.day_start(dt.date(year, 11, 2)))
+    session.commit()
+    sign_in(page, live_server, "boss")
+    page.goto(f"{live_server}/admin/ledger")
+    page.get_by_role("link", name="年末结算").click()
+    page.get_by_role("link", name=str(year), exact=True).click()  # in December the page opens on this year
+    main = page.locator("main")
+    assert "2 人将被清零共 155 分" in main.inner_text()
+    shot(page, "year-end-1-preview")
+    page.get_by_role("button", name=f"结算 {year} 年").click()
+    assert "年已结算" not in main.inner_text()  # the browser refuses until the box is ticked
+    assert {e.balance for e in session.query(ledger.Employee)} == {120, 35}
+    page.get_by_label("我已核对名单").check()
+    page.get_by_role("button", name=f"结算 {year} 年").click()
+    page.locator(".message.info", has_text="年已结算").first.wait_for()
+    shot(page, "year-end-2-closed")
+    session.expire_all()
+    assert {e.balance for e in session.query(ledger.Employee)} == {0}
+
+
+def test_next_year_s_calendar_and_the_board_s_dates(live_server, page, session, make_staff):
+    make_staff("boss", "admin")
+    set_setting(session, "redemption_dates", "last-fri")
+    session.commit()
+    sign_in(page, live_server, "boss")
+    page.goto(f"{live_server}/admin/settings#calendar")
+    page.fill("#year-list", "2031-01-01 休 元旦\n2031-01-22..2031-01-28 休 春节\n2031-01-26 班 春节调休")
+    page.get_by_role("button", name="保存整年").click()
+    page.locator(".message.info", has_text="已保存日历中的 8 天").wait_for()
+    page.locator("#calendar").scroll_into_view_if_needed()
+    shot(page, "calendar-1-year-saved")
+    page.goto(f"{live_server}/board")
+    assert "下次兑换：" in page.locator(".next-redemption").inner_text()
+    shot(page, "board-next-redemption")
