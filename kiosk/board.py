@@ -8,9 +8,10 @@ import datetime as dt
 from flask import Blueprint, abort, render_template
 
 from app.extensions import db
-from models import claims, clock, events, ledger, reports, store
+from models import claims, clock, events, ledger, reports, rules, store
 from models.ledger import EntryKind
-from models.settings import get_setting
+from models.rules import RuleKind
+from models.settings import all_settings, get_setting, redemption_rules
 
 bp = Blueprint("board", __name__, url_prefix="/board", template_folder="templates")
 
@@ -39,6 +40,7 @@ def _calendar() -> dict:
     """When the next redemption is, and the year-end warning in the year's last days."""
     return {
         "next_redemption": store.redemption_words(db.session),
+        "channels": get_setting(db.session, "report_channels"),
         "year_end": ledger.year_end_warning(db.session),
     }
 
@@ -97,6 +99,24 @@ def past_round(month: str) -> str:
 @bp.get("/round/<month>/print")
 def past_round_print(month: str) -> str:
     return render_template("board/round.html", sheet=True, checkpoint=ledger.checkpoint(db.session), **_round(month))
+
+
+@bp.get("/rules")
+def scheme_rules() -> str:
+    """《安全积分管理办法》 as the scheme stands today, generated from the rule catalogue and the settings, to post
+    on the board and print: the document is the enterprise's own, in Chinese, as seed 000 asks it to be."""
+    values = all_settings(db.session)
+    catalogue = rules.active_rules(db.session)
+    return render_template(
+        "board/rules.html",
+        today=clock.today(),
+        s=values,
+        earn=[r for r in catalogue if r.kind is RuleKind.earn and not r.reports_hazard],
+        deduct=[r for r in catalogue if r.kind is RuleKind.deduct],
+        days=clock.weekdays_text(values["store_days"], "zh"),
+        dates="、".join(rule.text(False) for rule in redemption_rules(values["redemption_dates"])),
+        closed=values["store_closed_days"],
+    )
 
 
 @bp.get("/panel")

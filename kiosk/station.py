@@ -27,6 +27,7 @@ from models import hazards, people, places
 from models.errors import DomainError, InvalidInput, NotFound
 from models.i18n import lazy_gettext as _l
 from models.photos import Photo
+from models.settings import get_setting
 
 bp = Blueprint("station", __name__, url_prefix="/r", template_folder="templates")
 
@@ -83,6 +84,7 @@ def _place_page(place: places.Place, status: int = 200, error: str | None = None
         reporter=g.reporter,
         error=error,
         form=form,
+        channels=get_setting(db.session, "report_channels"),
     )
     return Response(page, status=status, mimetype="text/html")
 

@@ -55,6 +55,14 @@ SPECS: dict[str, SettingSpec] = {
     "enterprise_name": SettingSpec(
         "", _l("Name of the enterprise"), pattern=r"[^\x00-\x1f\x7f]{0,100}", hint=_l("up to 100 characters")
     ),
+    # Whom to report to and how besides the posters (seed 004: telephone, mailbox, in person), for the board, the
+    # phone's report page and the rules.
+    "report_channels": SettingSpec(
+        "",
+        _l("Other ways to report a hazard"),
+        pattern=r"[^\x00-\x1f\x7f]{0,200}",
+        hint=_l("up to 200 characters, e.g. 安全部电话 0564-1234567，举报信箱在办公楼一楼"),
+    ),
     "yearly_cap": SettingSpec(2000, _l("Yearly cap on credited points per person"), minimum=1, maximum=1_000_000),
     # A scheme may cap contractors and temporary workers lower (or higher); 0: the same cap as staff.
     "yearly_cap_contractor": SettingSpec(
@@ -173,7 +181,7 @@ SPECS: dict[str, SettingSpec] = {
 
 # The settings page in sections, in the order an administrator thinks of them.
 GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
-    (_l("The enterprise"), ("enterprise_name",)),
+    (_l("The enterprise"), ("enterprise_name", "report_channels")),
     (
         _l("Points and the yearly cap"),
         (

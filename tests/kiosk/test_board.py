@@ -96,3 +96,32 @@ def test_a_past_month_s_round_and_its_sheet(client, session, make_employee, make
     future = clock.next_month(clock.today()).strftime("%Y-%m")
     for bad in ("2026-13", "abc", future, "1999-12", "2026-1"):
         assert client.get(f"/board/round/{bad}").status_code == 404, bad
+
+
+def test_the_scheme_s_rules_are_generated_from_the_catalogue_and_the_settings(client, session):
+    """《安全积分管理办法》 on the board: the earning items and the negative list from the rule catalogue, and the
+    numbers of the settings, with the enterprise's name and the date; a change of a setting changes the document."""
+    from models import clock, rules
+    from models.settings import set_setting
+
+    set_setting(session, "enterprise_name", "金寨<b>示范</b>厂")
+    set_setting(session, "yearly_cap", 1500)
+    set_setting(session, "notice_days", 5)
+    set_setting(session, "redemption_dates", "last-fri")
+    set_setting(session, "report_channels", "安全部电话 0564-1234567")
+    session.commit()
+    page = client.get("/board/rules")
+    assert page.status_code == 200
+    text = page.text
+    assert "金寨&lt;b&gt;示范&lt;/b&gt;厂安全积分管理办法" in text  # a name typed is never markup
+    assert clock.today().isoformat() in text
+    for rule in rules.active_rules(session):
+        if not rule.reports_hazard:
+            assert rule.name in text and rule.range_text in text, rule.code
+    assert "不超过 1500 分" in text and "公示栏公示 5 个工作日" in text and "每月最后一个星期五" in text
+    assert "年末" in text and "通报批评" in text and "安全部电话 0564-1234567" in text
+    assert "安全部电话 0564-1234567" in client.get("/board").text and "/board/rules" in client.get("/board").text
+    set_setting(session, "year_end", "carry")
+    set_setting(session, "carry_limit", 300)
+    session.commit()
+    assert "每人最多结转 300 分" in client.get("/board/rules").text
