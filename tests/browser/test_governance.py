@@ -49,3 +49,23 @@ def test_next_year_s_calendar_and_the_board_s_dates(live_server, page, session, 
     page.goto(f"{live_server}/board")
     assert "下次兑换：" in page.locator(".next-redemption").inner_text()
     shot(page, "board-next-redemption")
+
+
+def test_the_scheme_s_rules_printed(live_server, page, session):
+    """The rules document as the office prints it: rendered to PDF by the browser, then to an image to look at."""
+    import pypdfium2
+
+    set_setting(session, "enterprise_name", "金寨示范厂")
+    set_setting(session, "report_channels", "安全部电话 0564-1234567")
+    session.commit()
+    page.goto(f"{live_server}/board/rules")
+    pdf = page.pdf(format="A4")
+    document = pypdfium2.PdfDocument(pdf)
+    assert len(document) >= 2
+    text = document[0].get_textpage().get_text_range()
+    assert "金寨示范厂安全积分管理办法" in text.replace("\n", "").replace(" ", "")
+    from pathlib import Path
+
+    folder = Path("/tmp/mart-screenshots")
+    folder.mkdir(exist_ok=True)
+    document[0].render(scale=1.2).to_pil().save(folder / "rules-page-1.png")
