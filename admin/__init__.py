@@ -68,6 +68,7 @@ def pdf_response(data: bytes, name: str) -> Response:
 
 # The views register themselves on bp.
 from . import (  # noqa: E402
+    appraisal,
     audit,
     claims,
     counter,
@@ -86,6 +87,7 @@ from . import (  # noqa: E402
 )
 
 __all__ = [
+    "appraisal",
     "audit",
     "bp",
     "claims",

@@ -118,6 +118,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.staff_update", "POST"): ADMIN_ONLY,
     ("admin.staff_password", "POST"): ADMIN_ONLY,
     ("admin.statistics_page", "GET"): READ,
+    ("admin.appraisal_page", "GET"): {"safety_officer", "supervisor", "auditor"},
+    ("admin.appraisal_export", "GET"): {"safety_officer", "supervisor", "auditor"},
     ("admin.statistics_export", "GET"): READ,
 }
 ARGUMENTS = {"number": "DH-2026-000001", "token": "0" * 32, "key": "yearly_cap"}
