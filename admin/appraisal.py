@@ -50,7 +50,7 @@ def _own_department() -> int | None:
 
 
 def kind_label(key: str) -> str:
-    return str(RuleCategory(key).label) if key != appraisal.OTHER else _("Other (events, go-live awards)")
+    return str(RuleCategory(key).label) if key != appraisal.OTHER else _("Other (go-live awards and awards outside a claim)")
 
 
 @bp.get("/appraisal")

@@ -69,3 +69,19 @@ def test_the_scheme_s_rules_printed(live_server, page, session):
     folder = Path("/tmp/mart-screenshots")
     folder.mkdir(exist_ok=True)
     document[0].render(scale=1.2).to_pil().save(folder / "rules-page-1.png")
+
+
+def test_the_results_for_appraisal(live_server, page, session, make_staff, make_employee):
+    make_staff("look", "auditor")
+    for n, (name, department, points) in enumerate(
+        (("张三", "冲压车间", 60), ("李四", "冲压车间", 25), ("王五", "仓储部", 40))
+    ):
+        worker = make_employee(name=name, number=f"A{n:03}", department=department)
+        ledger.award(session, worker.id, points, actor="test", memo="x")
+    session.commit()
+    sign_in(page, live_server, "look")
+    page.goto(f"{live_server}/admin/statistics")
+    page.get_by_role("link", name="考核结果").click()
+    rows = page.locator("main table").nth(1).locator("tbody tr")
+    assert rows.count() == 3 and "张三" in rows.nth(0).inner_text() and "李四" in rows.nth(2).inner_text()
+    shot(page, "appraisal")
