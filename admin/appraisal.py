@@ -50,7 +50,11 @@ def _own_department() -> int | None:
 
 
 def kind_label(key: str) -> str:
-    return str(RuleCategory(key).label) if key != appraisal.OTHER else _("Other (go-live awards and awards outside a claim)")
+    return (
+        str(RuleCategory(key).label)
+        if key != appraisal.OTHER
+        else _("Other (go-live awards and awards outside a claim)")
+    )
 
 
 @bp.get("/appraisal")
@@ -68,11 +72,26 @@ def appraisal_page() -> str:
     )
 
 
+# The figures both sheets give, each person's and each department's (added up), in this order.
+FIGURES = (
+    ("earned", _l("Earned")),
+    ("deducted", _l("Deducted")),
+    ("kept", _l("Kept")),
+    ("reported", _l("Hazards reported")),
+    ("verified", _l("Verified")),
+    ("major", _l("Of which major")),
+    ("rejected", _l("Claims rejected")),
+    ("false", _l("False claims")),
+    ("redemptions", _l("Redemptions")),
+)
+
+
 @bp.get("/appraisal.xlsx")
 @role_required(*VIEWERS)
 def appraisal_export() -> Response:
     found, _department, _forced = _asked()
     out = io.BytesIO()
+    figures = [str(label) for _key, label in FIGURES]
     with xlsx.Workbook(out) as book:
         sheet = book.sheet(
             _("Appraisal by person"),
@@ -82,18 +101,10 @@ def appraisal_export() -> Response:
                 _("Full name"),
                 _("Department"),
                 *[kind_label(k) for k in KINDS],
-                _("Earned"),
-                _("Deducted"),
-                _("Kept"),
-                _("Hazards reported"),
-                _("Verified"),
-                _("Of which major"),
-                _("Claims rejected"),
-                _("False claims"),
-                _("Redemptions"),
+                *figures,
                 _("Points redeemed"),
             ],
-            "nsss" + "n" * (len(KINDS) + 10),
+            "nsss" + "n" * (len(KINDS) + len(FIGURES) + 1),
             {2: 14, 3: 18},
         )
         sheet.write_rows(
@@ -103,55 +114,19 @@ def appraisal_export() -> Response:
                 p.employee.name,
                 p.employee.department.name,
                 *[p.earned_by.get(k, 0) for k in KINDS],
-                p.earned,
-                p.deducted,
-                p.kept,
-                p.reported,
-                p.verified,
-                p.major,
-                p.rejected,
-                p.false,
-                p.redemptions,
+                *[getattr(p, key) for key, _label in FIGURES],
                 p.redeemed_points,
             ]
             for p in found.people
         )
         departments = book.sheet(
             _("Appraisal by department"),
-            [
-                _("Rank"),
-                _("Department"),
-                _("People"),
-                _("Earned"),
-                _("Deducted"),
-                _("Kept"),
-                _("Kept per head"),
-                _("Hazards reported"),
-                _("Verified"),
-                _("Of which major"),
-                _("Claims rejected"),
-                _("False claims"),
-                _("Redemptions"),
-            ],
-            "nsn" + "n" * 10,
+            [_("Rank"), _("Department"), _("People"), *figures, _("Kept per head")],
+            "nsn" + "n" * (len(FIGURES) + 1),
             {1: 18},
         )
         departments.write_rows(
-            [
-                d.rank,
-                d.name,
-                len(d.people),
-                d.total("earned"),
-                d.total("deducted"),
-                d.total("kept"),
-                d.per_head,
-                d.total("reported"),
-                d.total("verified"),
-                d.total("major"),
-                d.total("rejected"),
-                d.total("false"),
-                d.total("redemptions"),
-            ]
+            [d.rank, d.name, len(d.people), *[d.total(key) for key, _label in FIGURES], d.per_head]
             for d in found.departments
         )
     response = Response(out.getvalue(), mimetype=xlsx.MIMETYPE)

@@ -153,22 +153,18 @@ def _hazards(session: Session, found: dict[int, PersonResult], start: dt.datetim
 
 def _claims(session: Session, found: dict[int, PersonResult], start: dt.datetime, end: dt.datetime) -> None:
     """Claims rejected in the period (by their review) and found false in it (by the day they were)."""
-    rejected = session.execute(
-        select(Claim.employee_id, func.count())
-        .where(Claim.status == ClaimStatus.rejected, Claim.reviewed_at >= start, Claim.reviewed_at < end)
-        .group_by(Claim.employee_id)
-    )
-    for employee_id, count in rejected:
-        if employee_id in found:
-            found[employee_id].rejected = int(count)
-    false = session.execute(
-        select(Claim.employee_id, func.count())
-        .where(Claim.status == ClaimStatus.fraudulent, Claim.fraud_at >= start, Claim.fraud_at < end)
-        .group_by(Claim.employee_id)
-    )
-    for employee_id, count in false:
-        if employee_id in found:
-            found[employee_id].false = int(count)
+    for status, when, figure in (
+        (ClaimStatus.rejected, Claim.reviewed_at, "rejected"),
+        (ClaimStatus.fraudulent, Claim.fraud_at, "false"),
+    ):
+        counted = session.execute(
+            select(Claim.employee_id, func.count())
+            .where(Claim.status == status, when >= start, when < end)
+            .group_by(Claim.employee_id)
+        )
+        for employee_id, count in counted:
+            if employee_id in found:
+                setattr(found[employee_id], figure, int(count))
 
 
 def departments_of(session: Session) -> list[Department]:
