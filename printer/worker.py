@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -92,6 +93,8 @@ class Worker:
         stopping = stopping or threading.Event()
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+            if not once:  # for the journal (and whoever waits for it to be ready): SIGTERM now stops it cleanly
+                print("Print worker waiting for slips.", file=sys.stderr, flush=True)
         while not stopping.is_set():
             while not stopping.is_set() and self.print_next():
                 handled += 1

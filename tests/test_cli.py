@@ -104,7 +104,6 @@ def test_the_print_worker_stops_cleanly_on_sigterm(app, database_url, tmp_path):
     import signal
     import subprocess
     import sys
-    import time
 
     env = {**os.environ, "MART_DATABASE_URL": database_url, "MART_SECRET_KEY": "x" * 32}
     env["MART_INSTANCE_PATH"] = str(tmp_path / "instance")
@@ -115,8 +114,11 @@ def test_the_print_worker_stops_cleanly_on_sigterm(app, database_url, tmp_path):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3)  # started and polling the empty queue
-    assert worker.poll() is None
+    assert worker.stderr is not None
+    ready = "-"
+    while ready and "waiting for slips" not in ready:  # started and polling, however slow the machine is
+        ready = worker.stderr.readline()
+    assert ready and worker.poll() is None
     worker.send_signal(signal.SIGTERM)
     out, err = worker.communicate(timeout=20)
     assert worker.returncode == 0, err
