@@ -95,6 +95,9 @@ def _detail_page(hazard_id: int, *, error: str = "", typed: Any = None, status: 
             current_user.actor, hazard, officer=current_user.has_role(Role.safety_officer)
         ),
         reward=_reward_paid(hazard),
+        close_blocked=hazards.closing_conflict(db.session, hazard, current_user.actor)
+        if hazard.status == hazards.HazardStatus.rectified
+        else None,
         error=error,
         typed=typed or {},
     ), status

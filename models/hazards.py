@@ -40,6 +40,7 @@ from .errors import (
     TooManyTries,
     WrongPin,
 )
+from .i18n import Message
 from .i18n import lazy_gettext as _l
 from .people import Department, Employee, Role, StaffUser, actor_name, employee_number
 from .photos import Photo, photos_of, store_photos
@@ -933,6 +934,22 @@ def assigned_to(session: Session, actor: str) -> list[Hazard]:
     )
 
 
+def closing_conflict(session: Session, hazard: Hazard, actor: str) -> Message | None:
+    """Separation of duties (the setting close_own_rectification, off by default): who recorded a hazard's
+    rectification does not re-inspect and close it; what stops ``actor``, or None."""
+    if get_setting(session, "close_own_rectification") != "no":
+        return None
+    recorded_by = session.scalar(
+        select(HazardEvent.actor)
+        .where(HazardEvent.hazard_id == hazard.id, HazardEvent.action == HazardAction.rectified)
+        .order_by(HazardEvent.id.desc())
+        .limit(1)
+    )
+    if recorded_by is not None and people.same_person(session, actor, recorded_by):
+        return _l("You recorded this rectification: someone else re-inspects and closes it.")
+    return None
+
+
 def reinspect(
     session: Session,
     hazard: Hazard,
@@ -947,15 +964,8 @@ def reinspect(
     """Close the hazard (销号) or send it back to its owner with the reason. A major hazard is closed only on
     its acceptance (验收), recorded on its own: who accepted it, on which day, and the conclusion (``note``)."""
     _expect(hazard, HazardStatus.rectified)
-    if passed and get_setting(session, "close_own_rectification") == "no":
-        recorded_by = session.scalar(
-            select(HazardEvent.actor)
-            .where(HazardEvent.hazard_id == hazard.id, HazardEvent.action == HazardAction.rectified)
-            .order_by(HazardEvent.id.desc())
-            .limit(1)
-        )
-        if recorded_by is not None and people.same_person(session, actor, recorded_by):
-            raise Forbidden(_l("You recorded this rectification: someone else re-inspects and closes it."))
+    if passed and (reason := closing_conflict(session, hazard, actor)):
+        raise Forbidden(reason)
     note = clean_text(note, 2000)
     if len(note) > 500 and not (passed and hazard.is_major):  # a major hazard's acceptance conclusion is longer
         raise InvalidInput(_l("Say it in at most %(n)s characters: the history keeps it whole."), n=500)

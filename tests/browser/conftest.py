@@ -97,5 +97,5 @@ def sign_in(page, server: str, username: str, password: str = "password-123") ->
     page.goto(f"{server}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url("**/admin/")

@@ -54,6 +54,7 @@ def test_the_checklist_and_the_opening_balances(live_server, page, session, make
 
 def test_an_award_for_a_department_s_training(live_server, page, session, make_staff, make_employee):
     make_staff("safety", "safety_officer")
+    make_staff("chief", "safety_officer")
     for n in range(8):
         make_employee(name=f"铸造工{n}", number=f"TR{n:03}", department="铸造车间")
     make_employee(name="机修工", number="TR900", department="机修车间")
@@ -68,6 +69,12 @@ def test_an_award_for_a_department_s_training(live_server, page, session, make_s
     page.get_by_role("button", name="提交审核").click()
     page.wait_for_url("**/admin/events/*")
     assert "8 人" in page.locator("main").inner_text()
+    # Who filed it does not review it: the page says so; the chief of the office approves it.
+    assert page.get_by_role("button", name="批准该活动：全部一起进入公示").count() == 0
+    assert "由他人审核" in page.locator("main").inner_text()
+    event = page.url
+    sign_in(page, live_server, "chief")
+    page.goto(event)
     page.get_by_role("button", name="批准该活动：全部一起进入公示").click()
     page.locator(".message.info", has_text="一起进入公示").wait_for()
     shot(page, "event-2-approved")

@@ -61,6 +61,7 @@ def test_report_a_hazard_from_a_phone_and_close_it_in_the_back_office(
     assert not refused, refused
 
     make_staff("officer", "safety_officer")
+    make_staff("second", "safety_officer")
     sign_in(page, live_server, "officer")
     page.goto(f"{live_server}/admin/hazards")
     page.get_by_role("link", name=number).click()
@@ -154,6 +155,7 @@ def test_the_officer_takes_a_hazard_through_the_loop_on_a_phone(
     place = places.save_place(session, None, name="三号厂房二层东侧配电间", risk="red")
     hazard = hazards.report(session, place, category="state", description="配电柜门未关，线缆裸露", reporter=None)
     make_staff("officer", "safety_officer")
+    make_staff("second", "safety_officer")
     session.commit()
     phone = browser.new_context(
         viewport={"width": viewport[0], "height": viewport[1]}, is_mobile=True, has_touch=True, locale="zh-CN"
@@ -191,6 +193,12 @@ def _through_the_loop(page, measures: str, done: str, assigned) -> None:
     assigned()
     page.fill("textarea[name=note]", done)
     page.get_by_role("button", name="已整改").click()
+    # Who recorded the rectification does not close it (separation of duties): a second officer does.
+    assert page.get_by_role("button", name="复查合格，销号").count() == 0
+    assert "由他人复查销号" in page.locator("main").inner_text()
+    url = page.url
+    sign_in(page, page.url.split("/admin")[0], "second")
+    page.goto(url)
     page.get_by_role("button", name="复查合格，销号").click()
     page.locator("h1 .badge", has_text="已销号").wait_for()
 
