@@ -598,6 +598,9 @@ def verify(
             first = by_number(session, duplicate_of or "")
             if first.id == hazard.id or first.verdict not in (None, HazardVerdict.valid):
                 raise InvalidInput(_l("A duplicate points to another report that is valid or still open."))
+            if first.reporter_id is not None and people.actor_employee(session, actor) == first.reporter_id:
+                # dismissing someone's report as a repeat of one's own would hand oneself its reward
+                raise Forbidden(_l("You reported this hazard: someone else verifies it."))
             hazard.duplicate_of = first
             note = note or str(_l("Duplicate of %(number)s", number=first.number))
         if not note:

@@ -13,7 +13,7 @@ import chinese_calendar
 from sqlalchemy import Boolean, Date, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base, clean_text
+from .base import Base, clean_text, countable_day
 from .errors import InvalidInput
 from .i18n import lazy_gettext as _l
 
@@ -119,7 +119,9 @@ def _span(text: str) -> tuple[dt.date, dt.date] | None:
         last = dt.date.fromisoformat(last_text) if last_text else first
     except ValueError:
         return None
-    return (first, last) if first <= last and (last - first).days <= 31 else None
+    if not (countable_day(first) and countable_day(last)):  # the product's years, as the one-day form
+        return None
+    return (first, last) if first <= last and (last - first).days < 31 else None
 
 
 def parse_year_list(text: str) -> list[tuple[dt.date, bool, str]]:

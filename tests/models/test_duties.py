@@ -117,3 +117,13 @@ def test_the_setting_lets_a_one_person_office_close_its_own(session, leader, pre
     hazard = _rectified(session, press, "employee:D0001", leader.actor, officer=True)
     hazards.reinspect(session, hazard, actor=leader.actor, passed=True)
     assert hazard.status is HazardStatus.closed
+
+
+def test_nobody_dismisses_someone_s_report_as_a_repeat_of_their_own(session, leader, press, make_employee):
+    worker = make_employee(name="先报者")
+    earlier = hazards.report(session, press, category="state", description="护栏松动", reporter=worker).hazard
+    me = session.get(people.Employee, leader.employee_id)
+    mine = hazards.report(session, press, category="state", description="护栏松动", reporter=me).hazard
+    with pytest.raises(Forbidden):
+        hazards.verify(session, earlier, "duplicate", duplicate_of=mine.number, actor=leader.actor)
+    assert earlier.status is HazardStatus.received

@@ -83,3 +83,20 @@ def test_a_year_s_list_with_a_line_not_understood_keeps_nothing(session):
         with pytest.raises(InvalidInput):
             set_year_list(session, bad)
     assert session.query(WorkdayOverride).count() == 0
+
+
+def test_a_year_s_list_outside_the_product_s_years_is_refused_not_a_crash(session):
+    import pytest
+
+    from models.errors import InvalidInput
+    from models.workdays import set_year_list
+
+    for bad in (
+        "9999-12-31 休",
+        "9999-12-01..9999-12-31 休",
+        "0001-01-01 休",
+        "3000-01-01 班",
+        "2031-01-01..2031-02-05 休",
+    ):
+        with pytest.raises(InvalidInput):
+            set_year_list(session, bad)
