@@ -534,12 +534,21 @@ def _digest(cart: dict[int, int]) -> str:
 def redemption_day(session: Session, day: dt.date) -> bool:
     """Whether ``day`` is a day of redemption: an opening day, not a closed day, and one of the scheme's
     redemption dates where it sets any."""
-    if str(day.isoweekday()) not in get_setting(session, "store_days"):
-        return False
-    if any(first <= day <= last for first, last in closed_days(get_setting(session, "store_closed_days"))):
-        return False
+    return _redemption_calendar(session)(day)
+
+
+def _redemption_calendar(session: Session) -> Callable[[dt.date], bool]:
+    """The settings that make a day of redemption, read and parsed once, as a test of a day."""
+    days = get_setting(session, "store_days")
+    closed = closed_days(get_setting(session, "store_closed_days"))
     rules = redemption_rules(get_setting(session, "redemption_dates"))
-    return not rules or any(rule.matches(day) for rule in rules)
+
+    def is_one(day: dt.date) -> bool:
+        if str(day.isoweekday()) not in days or any(first <= day <= last for first, last in closed):
+            return False
+        return not rules or any(rule.matches(day) for rule in rules)
+
+    return is_one
 
 
 def store_open(session: Session, now: dt.datetime | None = None) -> bool:
@@ -557,8 +566,9 @@ def next_redemption(session: Session, now: dt.datetime | None = None) -> dt.date
     now = now or clock.now()
     closes = str(get_setting(session, "store_hours")).split("-")[1]
     day = now.date() if now.strftime("%H:%M") < closes else now.date() + dt.timedelta(days=1)
+    is_one = _redemption_calendar(session)  # parsed once: the kiosk and the board ask on every screen
     for _ in range(400):
-        if redemption_day(session, day):
+        if is_one(day):
             return day
         day += dt.timedelta(days=1)
     return None
