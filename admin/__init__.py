@@ -10,6 +10,7 @@ from flask import Blueprint, abort, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app import xlsx
 from app.forms import row_id
 from models.people import Role
 
@@ -19,6 +20,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # Who may look, and who may change. Auditors (and the enterprise head) read everything, change nothing.
 READERS = (Role.safety_officer, Role.storekeeper, Role.supervisor, Role.auditor)
+# Who reads the money, the ledger and the figures for the authorities: finance too (it changes nothing).
+ACCOUNTS = (*READERS, Role.finance)
+MONEY = (Role.safety_officer, Role.auditor, Role.finance)
 
 
 @bp.before_request
@@ -66,6 +70,13 @@ def pdf_response(data: bytes, name: str) -> Response:
     return response
 
 
+def xlsx_response(data: bytes, name: str) -> Response:
+    """An Excel workbook to download."""
+    response = Response(data, mimetype=xlsx.MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 # The views register themselves on bp.
 from . import (  # noqa: E402
     appraisal,
@@ -76,7 +87,10 @@ from . import (  # noqa: E402
     events,
     goods,
     hazards,
+    inspection,
     ledger,
+    money,
+    organisation,
     people,
     places,
     roster,
@@ -96,7 +110,10 @@ __all__ = [
     "events",
     "goods",
     "hazards",
+    "inspection",
     "ledger",
+    "money",
+    "organisation",
     "pager",
     "pdf_response",
     "people",
@@ -107,4 +124,5 @@ __all__ = [
     "settings",
     "staff",
     "statistics",
+    "xlsx_response",
 ]

@@ -53,10 +53,20 @@ ENTITIES = {
     "kiosk": _l("Kiosk"),
     "ledger_entry": _l("Ledger entry"),
     "print_job": _l("Print job"),
+    "org_member": _l("Organisation of the scheme"),
 }
 # What each column the audit log can show is called, in words (never a column name on screen).
 FIELDS = {
     "acceptance_standard": _l("Acceptance standard"),
+    "added_at": _l("Added at"),
+    "added_by": _l("Added by"),
+    "duty": _l("Answers for"),
+    "post": _l("Post"),
+    "since": _l("Since"),
+    "title": _l("Job"),
+    "unit_cost_fen": _l("Cost a piece (fen)"),
+    "unit_value_fen": _l("Value a piece (fen)"),
+    "until": _l("Left on"),
     "accepted_by": _l("Accepted by"),
     "accepted_on": _l("Accepted on"),
     "action": _l("Action"),

@@ -9,7 +9,7 @@ from app.extensions import db
 from models import claims, clock, golive, reports, statistics, workdays
 from models.i18n import lazy_gettext as _l
 
-from . import READERS, bp, charts, role_required
+from . import ACCOUNTS, bp, charts, role_required
 
 # The go-live checklist's steps in words, each with the screen that does it (models/golive.py ticks them).
 STEPS = {
@@ -70,7 +70,7 @@ def go_live() -> str:
 
 
 @bp.get("/")
-@role_required(*READERS)
+@role_required(*ACCOUNTS)
 def dashboard() -> str:
     series = statistics.monthly_series(db.session, clock.today().year)
     steps = go_live_steps() if current_user.has_role() else []  # the set-up is the administrator's

@@ -146,12 +146,16 @@ def goods_stock(goods_id: int) -> Response | tuple[str, int]:
         "kind": kind,
         "quantity": request.form.get("quantity", "")[:20],
         "note": request.form.get("note", "")[:200],
+        "cost": request.form.get("cost", "")[:20],
     }
     try:
         quantity = whole(typed["quantity"], _l("A stock change is a whole number other than zero."))
         if kind not in store.BY_HAND:
             raise InvalidInput(_l("Choose restock or adjust."))
-        store.move_stock(db.session, goods.id, quantity, reason=kind, actor=current_user.actor, note=typed["note"])
+        restock = kind == store.MovementReason.restock
+        cost = store.parse_cost(typed["cost"]) if restock and typed["cost"].strip() else None
+        actor, note = current_user.actor, typed["note"]
+        store.move_stock(db.session, goods.id, quantity, reason=kind, actor=actor, note=note, unit_cost_fen=cost)
     except DomainError as err:
         db.abandon()
         return _form_page(goods, error=err.message, status=err.status_code, stock_typed=typed)
@@ -172,17 +176,32 @@ def _keep(draft: dict[int, int]) -> None:
     session[DRAFT] = {str(k): v for k, v in draft.items()}
 
 
+COSTS = "delivery_costs"  # each line's purchase cost a piece, in fen, as typed
+
+
+def _costs() -> dict[int, int]:
+    return {int(k): int(v) for k, v in session.get(COSTS, {}).items()}
+
+
+def _keep_costs(costs: dict[int, int], draft: dict[int, int]) -> None:
+    session[COSTS] = {str(k): v for k, v in costs.items() if k in draft}
+
+
+DELIVERY_KEYS = (DRAFT, COSTS, "delivery_note", "delivery_key")
+
+
 def _delivery_page(*, error: str = "", status: int = 200, typed: str = "", preview: bool = False) -> tuple[str, int]:
-    draft = _draft()
+    draft, costs = _draft(), _costs()
     goods = store.goods_by_ids(db.session, draft)
-    lines = [(goods[i], q) for i, q in draft.items() if i in goods]
+    lines = [(goods[i], q, costs.get(i, goods[i].value_fen)) for i, q in draft.items() if i in goods]
     # The form's key: the post that carries it is received once, whatever comes after it with the same key.
     key = session.setdefault("delivery_key", secrets.token_hex(16))
     return render_template(
         "admin/delivery.html",
         request_key=key,
         lines=lines,
-        units=sum(q for _g, q in lines),
+        units=sum(q for _g, q, _c in lines),
+        total_fen=sum(q * c for _g, q, c in lines),
         note=request.form.get("note", session.get("delivery_note", ""))[:150],
         typed=typed,
         error=error,
@@ -201,7 +220,7 @@ def delivery() -> tuple[str, int]:
 @bp.post("/goods/delivery")
 @role_required(*KEEPERS)
 def delivery_post() -> Response | tuple[str, int]:
-    form, draft = request.form, _draft()
+    form, draft, costs = request.form, _draft(), _costs()
     action = form.get("action", "add")
     session["delivery_note"] = form.get("note", "")[:150]
     typed = form.get("code", "")[:100]
@@ -209,6 +228,8 @@ def delivery_post() -> Response | tuple[str, int]:
         for goods_id in list(draft):  # the quantities as they stand in the form
             if f"q{goods_id}" in form:
                 draft[goods_id] = whole(form.get(f"q{goods_id}"), _l("A quantity is a whole number from 1."))
+            if f"c{goods_id}" in form:
+                costs[goods_id] = store.parse_cost(form.get(f"c{goods_id}", ""))
             if form.get(f"x{goods_id}") or draft[goods_id] == 0:
                 draft.pop(goods_id)
         if action == "add" and typed.strip():
@@ -216,9 +237,10 @@ def delivery_post() -> Response | tuple[str, int]:
             draft[found.id] = draft.get(found.id, 0) + 1
             typed = ""
         _keep(draft)
+        _keep_costs(costs, draft)
         if action == "clear":
-            session.pop(DRAFT, None)
-            session.pop("delivery_note", None)
+            for key in (DRAFT, COSTS, "delivery_note"):
+                session.pop(key, None)
         elif action == "post":
             try:
                 moved = store.receive_delivery(
@@ -227,13 +249,14 @@ def delivery_post() -> Response | tuple[str, int]:
                     note=form.get("note", ""),
                     actor=current_user.actor,
                     request_key=form.get("request_key", "")[:32],
+                    costs=costs,
                 )
             except Conflict as posted:  # a double tap or a replayed page: the first post stands, once
-                for key in (DRAFT, "delivery_note", "delivery_key"):
+                for key in DELIVERY_KEYS:
                     session.pop(key, None)
                 flash(posted.message, "info")
                 return redirect(url_for("admin.goods_list"), 303)
-            for key in (DRAFT, "delivery_note", "delivery_key"):
+            for key in DELIVERY_KEYS:
                 session.pop(key, None)
             flash(
                 _l("Delivery posted: %(lines)s goods, %(units)s pieces.", lines=len(moved), units=sum(draft.values())),
@@ -241,10 +264,11 @@ def delivery_post() -> Response | tuple[str, int]:
             )
             return redirect(url_for("admin.goods_list"), 303)
         elif action == "check":
-            store.check_delivery(draft, form.get("note", ""))
+            store.check_delivery(draft, form.get("note", ""), costs)
             return _delivery_page(preview=True)
     except DomainError as err:
         _keep(draft)
+        _keep_costs(costs, draft)
         return _delivery_page(error=err.message, status=err.status_code, typed=typed)
     return redirect(url_for("admin.delivery"), 303)
 

@@ -23,7 +23,7 @@ from models import clock, ledger, people, settings
 from models.i18n import lazy_gettext as _l
 from models.people import Role
 
-from . import READERS, bp, role_required
+from . import ACCOUNTS, bp, role_required
 
 PAGE = 100
 COLUMNS = (
@@ -41,7 +41,7 @@ COLUMNS = (
 
 
 @bp.get("/ledger")
-@role_required(*READERS)
+@role_required(*ACCOUNTS)
 def ledger_list() -> str:
     """100 entries a page, newest first. Pages are marked by the entry they start from (``before`` / ``after``
     a sequence number), not counted from the top: page 5,000 of a million entries is as quick as the first."""
@@ -101,7 +101,7 @@ def write_workbook(found: ledger.LedgerFilter, out, limit: int | None = None) ->
 
 
 @bp.get("/ledger.xlsx")
-@role_required(*READERS)
+@role_required(*ACCOUNTS)
 def ledger_export() -> Response:
     found = ledger.parse_filter(request.args)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it once the response is sent
@@ -116,7 +116,7 @@ def ledger_export() -> Response:
 
 
 @bp.get("/year-end")
-@role_required(Role.auditor)
+@role_required(Role.auditor, Role.finance)
 def year_end() -> str:
     """The year's end from the back office: who would lose how much, then the close (as `mart points close-year`)."""
     today = clock.today()

@@ -17,7 +17,7 @@ from models import clock, statistics
 from models.hazards import HazardCategory, HazardGrade, HazardSource
 from models.settings import get_setting
 
-from . import READERS, bp, charts, role_required
+from . import ACCOUNTS, bp, charts, role_required
 
 # The forms' headings are the seeds' words, in Chinese whatever the reader's language: they are filled into the
 # authorities' own tables.
@@ -149,7 +149,7 @@ def _asked() -> statistics.Report:
 
 
 @bp.get("/statistics")
-@role_required(*READERS)
+@role_required(*ACCOUNTS)
 def statistics_page() -> str:
     report = _asked()
     series = statistics.monthly_series(db.session, report.on.year, report.on)
@@ -200,7 +200,7 @@ def _form_sheets(book: xlsx.Workbook, report: statistics.Report) -> None:
 
 
 @bp.get("/statistics.xlsx")
-@role_required(*READERS)
+@role_required(*ACCOUNTS)
 def statistics_export() -> Response:
     report = _asked()
     series = statistics.monthly_series(db.session, report.on.year, report.on)

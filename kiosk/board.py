@@ -4,11 +4,12 @@ printable sheet for the paper board (/board/print)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, abort, render_template
 
 from app.extensions import db
-from models import claims, clock, events, ledger, reports, rules, store
+from models import claims, clock, events, ledger, organisation, reports, rules, store
 from models.ledger import EntryKind
 from models.rules import RuleKind
 from models.settings import all_settings, get_setting, redemption_rules
@@ -105,11 +106,19 @@ def past_round_print(month: str) -> str:
 def scheme_rules() -> str:
     """《安全积分管理办法》 as the scheme stands today, generated from the rule catalogue and the settings, to post
     on the board and print: the document is the enterprise's own, in Chinese, as seed 000 asks it to be."""
+    return render_template("board/rules.html", **rules_text())
+
+
+def rules_text() -> dict[str, Any]:
+    """What the text of 《安全积分管理办法》 is made of (board/_rules_text.html), on the board and the kiosk."""
     values = all_settings(db.session)
     catalogue = rules.active_rules(db.session)
-    return render_template(
-        "board/rules.html",
+    by_post: dict[str, list[organisation.OrgMember]] = {}
+    for member in organisation.on_record(db.session):
+        by_post.setdefault(member.post_words, []).append(member)
+    return dict(
         today=clock.today(),
+        members=list(by_post.items()),
         s=values,
         earn=[r for r in catalogue if r.kind is RuleKind.earn and not r.reports_hazard],
         deduct=[r for r in catalogue if r.kind is RuleKind.deduct],

@@ -20,6 +20,7 @@ from models.errors import DomainError, InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.settings import yearly_cap
 
+from . import board
 from .visit import (
     COOKIE,
     bp,
@@ -249,6 +250,13 @@ def _file_claim(employee: people.Employee) -> Response:
     )
     flash(_l("Claim submitted. The safety department reviews it by %(date)s.", date=l10n.day(claim.due_on)), "info")
     return redirect(url_for("kiosk.me"), 303)
+
+
+@bp.get("/rules")
+def scheme_rules() -> str:
+    """《安全积分管理办法》 on the kiosk, read by touch; the idle timer brings the start screen back."""
+    end_session()
+    return render_template("kiosk/rules.html", waits=True, **board.rules_text())
 
 
 @bp.get("/voucher")

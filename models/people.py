@@ -54,6 +54,7 @@ class Role(LabelledEnum):
     storekeeper = "storekeeper", _l("Storekeeper")
     supervisor = "supervisor", _l("Supervisor")
     auditor = "auditor", _l("Auditor")
+    finance = "finance", _l("Finance")  # reads the budget, the spending and the ledger; changes nothing
 
 
 class Department(Base):

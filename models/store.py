@@ -120,6 +120,7 @@ class StockMovement(Base):
     note: Mapped[str] = mapped_column(String(200), default="")
     ref_id: Mapped[int | None] = mapped_column(Integer)  # the redemption, for redemption and cancel
     request_key: Mapped[str | None] = mapped_column(String(32), index=True)  # a delivery's form, posted once
+    unit_cost_fen: Mapped[int | None] = mapped_column(Integer)  # a restock's purchase cost of one piece
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -166,6 +167,7 @@ class RedemptionLine(Base):
     name: Mapped[str] = mapped_column(String(100))  # as it was at the time
     quantity: Mapped[int] = mapped_column(Integer)
     unit_points: Mapped[int] = mapped_column(Integer)
+    unit_value_fen: Mapped[int | None] = mapped_column(Integer)  # the goods' value at the time, in fen
 
     redemption: Mapped[Redemption] = relationship(back_populates="lines")
     goods: Mapped[Goods] = relationship()
@@ -313,8 +315,28 @@ def find_goods(session: Session, text: str) -> Goods:
     )
 
 
-def check_delivery(lines: dict[int, int], note: str) -> str:
-    """What a delivery needs before it is posted (and before its preview): lines, quantities, a note."""
+COST_LIMIT_FEN = 10_000_000  # of one piece: as a goods' value
+
+
+def check_cost(cost_fen: object) -> int:
+    if not isinstance(cost_fen, int) or isinstance(cost_fen, bool) or not 0 <= cost_fen <= COST_LIMIT_FEN:
+        raise InvalidInput(_l("A purchase cost is an amount of yuan up to 100000, like 25 or 12.50."))
+    return cost_fen
+
+
+def parse_cost(text: str) -> int:
+    """A purchase cost a piece as typed, in fen."""
+    try:
+        return check_cost(parse_yuan(text))
+    except InvalidInput:
+        raise InvalidInput(_l("A purchase cost is an amount of yuan up to 100000, like 25 or 12.50.")) from None
+
+
+def check_delivery(lines: dict[int, int], note: str, costs: dict[int, int] | None = None) -> str:
+    """What a delivery needs before it is posted (and before its preview): lines, quantities, a note, and
+    costs that are amounts."""
+    for cost in (costs or {}).values():
+        check_cost(cost)
     note = clean_text(note, 150)
     if not lines:
         raise InvalidInput(_l("The delivery has no lines yet."))
@@ -331,12 +353,19 @@ def goods_by_ids(session: Session, ids: Iterable[int]) -> dict[int, Goods]:
 
 
 def receive_delivery(
-    session: Session, lines: dict[int, int], *, note: str, actor: str, request_key: str = ""
+    session: Session,
+    lines: dict[int, int],
+    *,
+    note: str,
+    actor: str,
+    request_key: str = "",
+    costs: dict[int, int] | None = None,
 ) -> list[StockMovement]:
-    """A delivery (入库单) of many goods, posted in one go: every line a restock with the delivery's note, or
-    nothing at all. ``request_key`` is the form's: a second post of it (a double tap, a replayed cookie) is
-    refused, also when both arrive at once (the goods rows are locked before the key is looked for)."""
-    note = check_delivery(lines, note)
+    """A delivery (入库单) of many goods, posted in one go: every line a restock with the delivery's note and
+    its purchase cost a piece (``costs``, in fen; the goods' value where none is given), or nothing at all.
+    ``request_key`` is the form's: a second post of it (a double tap, a replayed cookie) is refused, also when
+    both arrive at once (the goods rows are locked before the key is looked for)."""
+    note = check_delivery(lines, note, costs)
     locked = _lock_goods(session, sorted(lines))
     if request_key and session.scalar(select(StockMovement.id).where(StockMovement.request_key == request_key[:32])):
         raise Conflict(_l("This delivery was posted already."))
@@ -349,6 +378,7 @@ def receive_delivery(
             _move(session, goods, lines[goods_id], reason=MovementReason.restock, actor=actor, note=f"入库单：{note}")
         )
         movements[-1].request_key = request_key[:32] or None
+        movements[-1].unit_cost_fen = (costs or {}).get(goods_id, goods.value_fen)
     session.flush()
     return movements
 
@@ -377,8 +407,10 @@ def move_stock(
     actor: str,
     note: str = "",
     ref_id: int | None = None,
+    unit_cost_fen: int | None = None,
 ) -> StockMovement:
-    """Change one item's stock by ``delta`` with a reason and a person; never below zero."""
+    """Change one item's stock by ``delta`` with a reason and a person; never below zero. A restock keeps its
+    purchase cost a piece (``unit_cost_fen``; the goods' value when none is given)."""
     try:
         reason = MovementReason(reason)
     except ValueError:
@@ -393,6 +425,8 @@ def move_stock(
     if goods is None:
         raise NotFound(_l("No such goods."))
     movement = _move(session, goods, delta, reason=reason, actor=actor, note=note, ref_id=ref_id)
+    if reason is MovementReason.restock:
+        movement.unit_cost_fen = goods.value_fen if unit_cost_fen is None else check_cost(unit_cost_fen)
     session.flush()
     return movement
 
@@ -679,7 +713,12 @@ def _hand_over(session: Session, redemption: Redemption, lines: list[Line]) -> N
     for item, quantity, price in lines:
         session.add(
             RedemptionLine(
-                redemption_id=redemption.id, goods_id=item.id, name=item.name, quantity=quantity, unit_points=price
+                redemption_id=redemption.id,
+                goods_id=item.id,
+                name=item.name,
+                quantity=quantity,
+                unit_points=price,
+                unit_value_fen=item.value_fen,
             )
         )
         _move(session, item, -quantity, reason=MovementReason.redemption, actor=redemption.kiosk, ref_id=redemption.id)

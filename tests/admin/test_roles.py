@@ -19,8 +19,10 @@ from tests.invariants import fingerprint
 
 READ = {"safety_officer", "storekeeper", "supervisor", "auditor"}
 OFFICER, STORE, ADMIN_ONLY = {"safety_officer"}, {"storekeeper"}, set()
+ACCOUNTS = READ | {"finance"}  # finance reads the money, the ledger and the figures; changes nothing
+MONEY = {"safety_officer", "auditor", "finance"}
 MATRIX: dict[tuple[str, str], set[str]] = {
-    ("admin.dashboard", "GET"): READ,
+    ("admin.dashboard", "GET"): ACCOUNTS,
     ("admin.audit_list", "GET"): {"auditor"},
     ("admin.claims_index", "GET"): READ,
     ("admin.claim_detail", "GET"): READ,
@@ -63,8 +65,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.kiosk_create", "POST"): ADMIN_ONLY,
     ("admin.kiosk_code", "POST"): ADMIN_ONLY,
     ("admin.kiosk_printer", "GET"): STORE,
-    ("admin.ledger_list", "GET"): READ,
-    ("admin.ledger_export", "GET"): READ,
+    ("admin.ledger_list", "GET"): ACCOUNTS,
+    ("admin.ledger_export", "GET"): ACCOUNTS,
     ("admin.people_list", "GET"): READ,
     ("admin.person", "GET"): READ,
     ("admin.card_sheet", "GET"): ADMIN_ONLY,  # its QR codes are the cards themselves
@@ -110,17 +112,25 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.setting_save", "POST"): ADMIN_ONLY,
     ("admin.workday_save", "POST"): ADMIN_ONLY,
     ("admin.workday_year", "POST"): ADMIN_ONLY,
-    ("admin.year_end", "GET"): {"auditor"},
+    ("admin.year_end", "GET"): {"auditor", "finance"},
+    ("admin.money_page", "GET"): MONEY,
+    ("admin.money_export", "GET"): MONEY,
+    ("admin.half_year_page", "GET"): MONEY,
+    ("admin.half_year_pdf", "GET"): MONEY,
+    ("admin.half_year_export", "GET"): MONEY,
+    ("admin.organisation_page", "GET"): ACCOUNTS,
+    ("admin.organisation_appoint", "POST"): ADMIN_ONLY,
+    ("admin.organisation_leave", "POST"): ADMIN_ONLY,
     ("admin.year_end_close", "POST"): ADMIN_ONLY,
     ("admin.staff_list", "GET"): ADMIN_ONLY,
     ("admin.staff_edit", "GET"): ADMIN_ONLY,
     ("admin.staff_create", "POST"): ADMIN_ONLY,
     ("admin.staff_update", "POST"): ADMIN_ONLY,
     ("admin.staff_password", "POST"): ADMIN_ONLY,
-    ("admin.statistics_page", "GET"): READ,
+    ("admin.statistics_page", "GET"): ACCOUNTS,
     ("admin.appraisal_page", "GET"): {"safety_officer", "supervisor", "auditor"},
     ("admin.appraisal_export", "GET"): {"safety_officer", "supervisor", "auditor"},
-    ("admin.statistics_export", "GET"): READ,
+    ("admin.statistics_export", "GET"): ACCOUNTS,
 }
 ARGUMENTS = {"number": "DH-2026-000001", "token": "0" * 32, "key": "yearly_cap"}
 
@@ -152,7 +162,7 @@ def test_every_route_has_a_place_in_the_matrix(app):
     assert found == set(MATRIX), (found - set(MATRIX), set(MATRIX) - found)
 
 
-@pytest.mark.parametrize("role", ["admin", "safety_officer", "storekeeper", "supervisor", "auditor"])
+@pytest.mark.parametrize("role", ["admin", "safety_officer", "storekeeper", "supervisor", "auditor", "finance"])
 def test_each_role_gets_what_the_matrix_says(app, client, login, session, role):
     login("someone", role)
     for endpoint, method, url in admin_routes(app):

@@ -1,0 +1,77 @@
+"""The scheme's organisation on record (seed 000 二): the leading group, the points administrators and the
+finance contact; everyone in the back office reads it, an administrator keeps it."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.forms import whole_or_none
+from models import organisation
+from models.errors import DomainError
+from models.i18n import lazy_gettext as _l
+from models.organisation import OrgMember
+from models.people import Department
+
+from . import ACCOUNTS, bp, role_required
+
+
+def _page(*, error: str = "", typed: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "admin/organisation.html",
+        members=organisation.on_record(db.session),
+        past=db.session.scalars(
+            select(OrgMember).where(OrgMember.until.is_not(None)).order_by(OrgMember.until.desc()).limit(50)
+        ).all(),
+        posts=list(organisation.Post),
+        departments=db.session.scalars(select(Department).order_by(Department.name)).all(),
+        can_edit=current_user.has_role(),
+        error=error,
+        typed=typed or {},
+    ), status
+
+
+@bp.get("/organisation")
+@role_required(*ACCOUNTS)
+def organisation_page() -> tuple[str, int]:
+    return _page()
+
+
+@bp.post("/organisation")
+@role_required()
+def organisation_appoint() -> Response | tuple[str, int]:
+    form = request.form
+    typed = {k: form.get(k, "")[:200] for k in ("post", "name", "title", "department", "duty", "since")}
+    try:
+        member = organisation.appoint(
+            db.session,
+            post=typed["post"],
+            name=typed["name"],
+            title=typed["title"],
+            department_id=whole_or_none(typed["department"], _l("Choose the department from the list.")),
+            duty=typed["duty"],
+            since=typed["since"],
+            actor=current_user.actor,
+        )
+    except DomainError as err:
+        db.abandon()
+        return _page(error=err.message, typed=typed, status=err.status_code)
+    flash(_l("%(name)s is on record as %(post)s.", name=member.name, post=member.post.label), "info")
+    return redirect(url_for("admin.organisation_page"), 303)
+
+
+@bp.post("/organisation/<int:member_id>/leave")
+@role_required()
+def organisation_leave(member_id: int) -> Response | tuple[str, int]:
+    try:
+        member = organisation.leave(db.session, member_id, until=request.form.get("until", "")[:20])
+    except DomainError as err:
+        db.abandon()
+        if err.status_code == 404:
+            raise
+        return _page(error=err.message, status=err.status_code)
+    flash(_l("%(name)s left the post on %(day)s.", name=member.name, day=member.until), "info")
+    return redirect(url_for("admin.organisation_page"), 303)

@@ -1,0 +1,128 @@
+"""The scheme's money (seed 000 四: 专项经费列入年度预算，计入安全生产提取费用): the year's budget against what was
+spent, month by month.
+
+- **Bought**: each restock at its purchase cost a piece, as the storekeeper typed it on the delivery (the
+  goods' value when none was typed). Restocks from before costs were kept have no cost: they are counted as
+  pieces without a cost, never guessed.
+- **Handed out**: the goods redeemed at their value on the day (a cancelled or returned redemption is not
+  counted), and the same redemptions in points, and in yuan by the points-per-yuan setting.
+- **Rewards paid**: every award credited (false claims left out) and, of them, the rewards for hazard reports
+  (the forms' 兑现奖励资金), in points and in yuan.
+- **Outstanding**: the points everyone holds at the month's end: what the enterprise owes in goods, a
+  liability in yuan.
+
+The budget is the year_budget_yuan setting; what was spent against it is what was bought (the cash that left
+the safety production expense); what was handed out is shown beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import clock, statistics
+from .settings import all_settings
+from .store import UNDONE, Goods, MovementReason, Redemption, RedemptionLine, StockMovement
+
+
+@dataclass
+class MoneyMonth:
+    month: str  # 2026-11
+    last: dt.date  # its last day counted (today, for the running month)
+    bought_fen: int = 0
+    bought_pieces: int = 0
+    uncosted_pieces: int = 0  # restocked before purchase costs were kept
+    handed_out_fen: int = 0  # goods redeemed, at their value then
+    redeemed_points: int = 0
+    awarded_points: int = 0  # every award credited, false claims left out
+    hazard_reward_points: int = 0  # of them, rewards for hazard reports
+    outstanding_points: int = 0  # held by everyone at the end of ``last``
+
+
+@dataclass
+class MoneyYear:
+    year: int
+    last: dt.date
+    points_per_yuan: int
+    budget_yuan: int
+    months: list[MoneyMonth] = field(default_factory=list)
+    stock_value_fen: int = 0  # goods on the shelf now, at their value
+
+    def yuan(self, points: int) -> float:
+        return round(points / self.points_per_yuan, 2)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(m, name) for m in self.months)
+
+    @property
+    def bought_fen(self) -> int:
+        return self.total("bought_fen")
+
+    @property
+    def outstanding_points(self) -> int:
+        return self.months[-1].outstanding_points if self.months else 0
+
+    @property
+    def budget_left_fen(self) -> int | None:
+        return self.budget_yuan * 100 - self.bought_fen if self.budget_yuan else None
+
+    @property
+    def budget_used(self) -> float | None:
+        """What was bought, in % of the budget."""
+        return round(self.bought_fen / self.budget_yuan, 1) if self.budget_yuan else None
+
+
+def year_of_money(session: Session, year: int, today: dt.date | None = None) -> MoneyYear:
+    """The months of ``year`` up to today (all twelve for a past year); a year to come has none."""
+    today = today or clock.today()
+    settings = all_settings(session)
+    last = min(dt.date(year, 12, 31), today)
+    found = MoneyYear(year, last, settings["points_per_yuan"], settings["year_budget_yuan"])
+    found.stock_value_fen = int(
+        session.scalar(select(func.coalesce(func.sum(Goods.stock * Goods.value_fen), 0)).where(Goods.stock > 0)) or 0
+    )
+    if last < dt.date(year, 1, 1):
+        return found
+    by_month: dict[int, MoneyMonth] = {}
+    first = dt.date(year, 1, 1)
+    while first <= last:
+        end = min(clock.next_month(first) - dt.timedelta(days=1), last)
+        figures = statistics.figures(session, first, end)
+        by_month[first.month] = MoneyMonth(
+            f"{first:%Y-%m}",
+            end,
+            redeemed_points=figures.redeemed,
+            awarded_points=figures.credited,
+            hazard_reward_points=figures.hazard_reward_points,
+            outstanding_points=figures.outstanding,
+        )
+        first = clock.next_month(first)
+    start, stop = clock.day_start(dt.date(year, 1, 1)), clock.day_start(last + dt.timedelta(days=1))
+    for at, pieces, cost in session.execute(
+        select(StockMovement.at, StockMovement.delta, StockMovement.unit_cost_fen).where(
+            StockMovement.reason == MovementReason.restock, StockMovement.at >= start, StockMovement.at < stop
+        )
+    ):
+        month = by_month[clock.local_day(at).month]
+        if cost is None:
+            month.uncosted_pieces += pieces
+        else:
+            month.bought_pieces += pieces
+            month.bought_fen += pieces * cost
+    handed: dict[int, int] = defaultdict(int)
+    value_of = func.sum(RedemptionLine.quantity * func.coalesce(RedemptionLine.unit_value_fen, 0))
+    for at, value in session.execute(
+        select(Redemption.created_at, value_of)
+        .join(RedemptionLine, RedemptionLine.redemption_id == Redemption.id)
+        .where(Redemption.status.not_in(UNDONE), Redemption.created_at >= start, Redemption.created_at < stop)
+        .group_by(Redemption.id, Redemption.created_at)
+    ):
+        handed[clock.local_day(at).month] += int(value or 0)
+    for number, value in handed.items():
+        by_month[number].handed_out_fen = value
+    found.months = [by_month[n] for n in sorted(by_month)]
+    return found

@@ -1,0 +1,158 @@
+"""The scheme's organisation on record (seed 000 二): the leading group (领导小组) with its head, deputies and
+members and the departments they come from, the points administrators (积分管理员) who run the store day to
+day, and the finance contact who keeps the budget.
+
+A post is held from a day (``since``) and left on a day (``until``); leaving keeps the row, so the record says
+who held what on any day in the past (the county's check asks who ran the scheme in the half year). The names
+are as the office writes them: a member need not be on the roster (a deputy general manager from the head
+office), though one who is can be linked to their employee.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from . import clock
+from .base import Base, LabelledEnum, clean_text, get_or_404
+from .clock import utcnow
+from .errors import InvalidInput
+from .i18n import lazy_gettext as _l
+from .people import Department, Employee
+
+
+class Post(LabelledEnum):
+    head = "head", _l("Head of the leading group (组长)")
+    deputy = "deputy", _l("Deputy head (副组长)")
+    member = "member", _l("Member (成员)")
+    administrator = "administrator", _l("Points administrator (积分管理员)")
+    finance = "finance", _l("Finance contact (财务)")
+
+
+# The posts' words in the rules document and the county's check, which are always in Chinese.
+POST_WORDS = {
+    Post.head: "领导小组组长",
+    Post.deputy: "领导小组副组长",
+    Post.member: "领导小组成员",
+    Post.administrator: "积分管理员",
+    Post.finance: "财务负责人",
+}
+LEADING_GROUP = (Post.head, Post.deputy, Post.member)
+
+
+class OrgMember(Base):
+    __tablename__ = "org_member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post: Mapped[Post] = mapped_column(Enum(Post, native_enum=False, length=16))
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(100), default="")  # their job: 总经理, 安全部部长
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    duty: Mapped[str] = mapped_column(String(200), default="")  # what they answer for in the scheme
+    since: Mapped[dt.date] = mapped_column(Date)
+    until: Mapped[dt.date | None] = mapped_column(Date)
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    department: Mapped[Department | None] = relationship()
+    employee: Mapped[Employee | None] = relationship()
+
+    @property
+    def post_words(self) -> str:
+        return POST_WORDS[self.post]
+
+
+def on_record(session: Session, on: dt.date | None = None) -> list[OrgMember]:
+    """Who held a post on ``on`` (default: today), the head first, then by post and since when."""
+    on = on or clock.today()
+    order = {post: n for n, post in enumerate(Post)}
+    found = session.scalars(
+        select(OrgMember).where(OrgMember.since <= on, (OrgMember.until.is_(None)) | (OrgMember.until >= on))
+    ).all()
+    return sorted(found, key=lambda m: (order[m.post], m.since, m.id))
+
+
+def held_between(session: Session, first: dt.date, last: dt.date) -> list[OrgMember]:
+    """Everyone who held a post on any day from ``first`` to ``last``."""
+    order = {post: n for n, post in enumerate(Post)}
+    found = session.scalars(
+        select(OrgMember).where(OrgMember.since <= last, (OrgMember.until.is_(None)) | (OrgMember.until >= first))
+    ).all()
+    return sorted(found, key=lambda m: (order[m.post], m.since, m.id))
+
+
+def _day(text: str) -> dt.date:
+    """A day as typed (2026-12-20); empty: today. Anything else, or a day far off, is refused."""
+    text = (text or "").strip()
+    try:
+        day = dt.date.fromisoformat(text) if len(text) == 10 and text.isascii() else None
+    except ValueError:
+        day = None
+    if not text:
+        day = clock.today()
+    if day is None or not dt.date(2000, 1, 1) <= day <= clock.today() + dt.timedelta(days=366):
+        raise InvalidInput(_l("A day is written like 2026-12-20."))
+    return day
+
+
+def appoint(
+    session: Session,
+    *,
+    post: str,
+    name: str,
+    title: str = "",
+    department_id: int | None = None,
+    employee_id: int | None = None,
+    duty: str = "",
+    since: str = "",
+    actor: str,
+) -> OrgMember:
+    """Put someone on record in a post from ``since`` (a day; empty: today). The group has one head at a time:
+    a new head is refused while another holds the post (they leave it first)."""
+    try:
+        post_ = Post(post)
+    except ValueError:
+        raise InvalidInput(_l("Choose the post.")) from None
+    name = clean_text(name, 100)
+    if not name:
+        raise InvalidInput(_l("Give the person's name."))
+    start = _day(since)
+    if department_id is not None:
+        get_or_404(session, Department, department_id, _l("No such department."))
+    if employee_id is not None:
+        get_or_404(session, Employee, employee_id, _l("No such employee."))
+    if post_ is Post.head and any(m.until is None or m.until >= start for m in _heads(session)):
+        raise InvalidInput(_l("The leading group has a head already: record the day they leave the post first."))
+    member = OrgMember(
+        post=post_,
+        name=name,
+        title=clean_text(title, 100),
+        department_id=department_id,
+        employee_id=employee_id,
+        duty=clean_text(duty, 200),
+        since=start,
+        added_by=actor,
+    )
+    session.add(member)
+    session.flush()
+    return member
+
+
+def _heads(session: Session) -> list[OrgMember]:
+    return list(session.scalars(select(OrgMember).where(OrgMember.post == Post.head)))
+
+
+def leave(session: Session, member_id: int, *, until: str = "") -> OrgMember:
+    """The day someone left their post (empty: today); the row stays on record. Leaving twice is refused."""
+    member = get_or_404(session, OrgMember, member_id, _l("No such member."), lock=True)
+    if member.until is not None:
+        raise InvalidInput(_l("%(name)s left this post on %(day)s."), name=member.name, day=member.until.isoformat())
+    end = _day(until)
+    if end < member.since:
+        raise InvalidInput(_l("The day they left is on or after the day they took the post, like 2026-12-20."))
+    member.until = end
+    session.flush()
+    return member
