@@ -36,9 +36,12 @@ def sections(check: inspection.Check, unit: str) -> list[Section]:
     departments = [[d.name, d.people, d.earned, f"{d.share}%", d.reported] for d in check.departments]
     total_share = round(100 * check.earned / check.people, 1) if check.people else 0.0
     departments.append(["合计", check.people, check.earned, f"{total_share}%", check.reported])
-    budget = [["年度预算（元）", check.budget_yuan], ["截至期末年度采购（元）", _yuan(check.year_bought_fen)]] + (
-        [["预算使用率", f"{check.budget_used}%"]] if check.budget_used is not None else [["预算使用率", "未设预算"]]
-    )
+    used = f"{check.budget_used}%" if check.budget_used is not None else "未设预算"
+    budget: list[list[object]] = [
+        ["年度预算（元）", check.budget_yuan],
+        ["截至期末年度采购（元）", _yuan(check.year_bought_fen)],
+        ["预算使用率", used],
+    ]
     uncosted = [f"另有 {check.uncosted_pieces} 件入库时未记采购成本，未计入采购金额。"] if check.uncosted_pieces else []
     return [
         Section(

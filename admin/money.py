@@ -57,7 +57,7 @@ def rows(found: money.MoneyYear) -> list[list[object]]:
             str(found.year),
             found.last,
             outstanding_points=found.outstanding_points,
-            **{name: found.total(name) for name in SUMMED},  # type: ignore[arg-type]
+            **{name: found.total(name) for name in SUMMED},
         )
         lines.append([_("Year %(year)s", year=found.year), *[value(found, total) for _h, value in COLUMNS]])
     return lines

@@ -204,7 +204,7 @@ def _reviews(session: Session, found: Check, start: dt.datetime, end: dt.datetim
     for reviewed_at, due_on in session.execute(
         select(Claim.reviewed_at, Claim.due_on).where(Claim.reviewed_at >= start, Claim.reviewed_at < end)
     ):
-        if clock.local_day(reviewed_at) <= due_on:
+        if reviewed_at is not None and clock.local_day(reviewed_at) <= due_on:
             found.reviewed_on_time += 1
         else:
             found.reviewed_late += 1

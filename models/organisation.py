@@ -146,7 +146,7 @@ def _heads(session: Session) -> list[OrgMember]:
 
 
 def leave(session: Session, member_id: int, *, until: str = "") -> OrgMember:
-    """The day someone left their post (empty: today); the row stays on record. Leaving twice is refused."""
+    """Someone's last day in their post (empty: today); the row stays on record. Leaving twice is refused."""
     member = get_or_404(session, OrgMember, member_id, _l("No such member."), lock=True)
     if member.until is not None:
         raise InvalidInput(_l("%(name)s left this post on %(day)s."), name=member.name, day=member.until.isoformat())

@@ -21,10 +21,12 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from .posters import FONT
 
-TITLE = ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, alignment=1, spaceAfter=4 * mm)
-HEADING = ParagraphStyle("heading", fontName=FONT, fontSize=12, leading=17, spaceBefore=5 * mm, spaceAfter=2 * mm)
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=14)
-CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8.5, leading=11)
+# CJK wrapping: without it a paragraph that mixes Chinese with the signs "<" or "&" loses the Chinese characters
+# beside them (王<b>总</b> came out as "<b> </b>").
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=14, wordWrap="CJK")
+TITLE = ParagraphStyle("title", parent=BODY, fontSize=16, leading=22, alignment=1, spaceAfter=4 * mm)
+HEADING = ParagraphStyle("heading", parent=BODY, fontSize=12, leading=17, spaceBefore=5 * mm, spaceAfter=2 * mm)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=11)
 NUMBER = ParagraphStyle("number", parent=CELL, alignment=2)
 
 

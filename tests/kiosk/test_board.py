@@ -125,3 +125,22 @@ def test_the_scheme_s_rules_are_generated_from_the_catalogue_and_the_settings(cl
     set_setting(session, "carry_limit", 300)
     session.commit()
     assert "每人最多结转 300 分" in client.get("/board/rules").text
+
+
+def test_the_rules_name_the_organisation_and_are_read_on_the_kiosk_by_touch(client, session):
+    """The scheme's organisation on record is in the rules; the kiosk's start screen opens the same text, with a
+    way back that needs no keyboard, and a visit open before it is ended (the rules are read by anyone)."""
+    from models import organisation
+
+    organisation.appoint(session, post="head", name="王总", title="总经理", actor="staff:admin")
+    organisation.appoint(session, post="administrator", name="赵<i>六</i>", duty="管理超市", actor="staff:admin")
+    session.commit()
+    board = client.get("/board/rules").text
+    assert "十、组织机构" in board and "领导小组组长：王总（总经理）。" in board
+    assert "积分管理员：赵&lt;i&gt;六&lt;/i&gt;，负责管理超市。" in board
+    start = client.get("/kiosk/").text
+    assert 'href="/kiosk/rules"' in start
+    kiosk = client.get("/kiosk/rules")
+    assert kiosk.status_code == 200 and "安全积分管理办法" in kiosk.text and "领导小组组长：王总" in kiosk.text
+    article = kiosk.text.split("<article")[1].split("</article>")[0]
+    assert kiosk.text.count('href="/kiosk/"') >= 2 and "<input" not in article and "领导小组组长" in article

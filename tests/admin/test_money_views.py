@@ -1,0 +1,151 @@
+"""Money, the half-yearly check and the organisation in the back office, as finance, the safety office and an
+administrator use them; what a read-only role and bad input get."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from models import clock, ledger, organisation, store
+from tests.invariants import fingerprint
+from tests.pdfs import pdf_text
+
+
+def _sheet_rows(data: bytes, index: int = 0) -> list[tuple]:
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return list(book.worksheets[index].iter_rows(values_only=True))
+
+
+def test_finance_reads_the_money_and_changes_nothing(client, session, login, make_goods, make_employee):
+    from models.settings import set_setting
+
+    set_setting(session, "year_budget_yuan", "500")
+    soap = make_goods("肥皂", 5, stock=0)
+    store.move_stock(session, soap.id, 20, reason="restock", actor="staff:store", unit_cost_fen=450)
+    worker = make_employee(name="甲")
+    ledger.award(session, worker.id, 100, actor="staff:admin", memo="上线奖励")
+    session.commit()
+    login("cash", "finance")
+    page = client.get("/admin/money")
+    assert page.status_code == 200
+    assert "预算与支出" in page.text and ">90.0<" in page.text and "18.0" in page.text  # 20 x 4.50; 90 of 500
+    nav = page.text.split("</nav>")[0]
+    assert "/admin/claims" not in nav and "/admin/money" in nav and "/admin/ledger" in nav  # finance's own menu
+    rows = _sheet_rows(client.get("/admin/money.xlsx").data)
+    month = next(r for r in rows if r[0] == f"{clock.today():%Y-%m}")
+    assert month[1:3] == (90, 20) and month[6] == 100 and month[10] == 100  # bought, pieces; awarded; outstanding
+    budget = dict((r[0], r[1]) for r in _sheet_rows(client.get("/admin/money.xlsx").data, 1)[1:])
+    assert budget["预算使用率（%）"] == 18 and budget["积分余额（负债，元）"] == 20  # 100 points at 5 a yuan
+    for url in ("/admin/ledger", "/admin/statistics", "/admin/half-year", "/admin/organisation", "/admin/"):
+        assert client.get(url).status_code == 200, url
+    before = fingerprint(session)
+    for url in (f"/admin/goods/{soap.id}/stock", "/admin/organisation", "/admin/claims/1/approve"):
+        assert client.post(url, data={"kind": "restock", "quantity": "1", "name": "x"}).status_code in (403, 404)
+    assert fingerprint(session) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/money?year=abc",
+        "/admin/money?year=9999",
+        "/admin/money?year=2026%00",
+        "/admin/money?year=１２３４",
+        "/admin/money.xlsx?year=-1",
+        "/admin/half-year?half=2026-H3",
+        "/admin/half-year.pdf?half=%00",
+        "/admin/half-year.xlsx?half=2999-H1",
+    ],
+)
+def test_a_period_not_understood_is_refused_in_words(client, login, url):
+    login("office", "safety_officer")
+    response = client.get(url)
+    assert response.status_code == 400 and any(w in response.text for w in ("年份", "半年", "NUL")), url
+
+
+def test_the_half_year_document_as_pdf_and_excel_with_its_chain_head(client, session, login, make_employee):
+    worker = make_employee(name="甲", department="冲压车间")
+    ledger.award(session, worker.id, 30, actor="staff:admin", memo="上线奖励")
+    organisation.appoint(session, post="head", name="王<b>总</b>", title="总经理", actor="staff:admin")
+    session.commit()
+    head = ledger.checkpoint(session)
+    login("audit", "auditor")
+    half = f"{clock.today().year}-H{2 if clock.today().month > 6 else 1}"
+    page = client.get(f"/admin/half-year?half={half}")
+    assert page.status_code == 200 and head in page.text and "王&lt;b&gt;总&lt;/b&gt;" in page.text
+    pdf = client.get(f"/admin/half-year.pdf?half={half}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = pdf_text(pdf.data)
+    for words in ("安全积分制度运行情况半年报告", "参与情况", "冲压车间", head, "王<b>总</b>", "领导小组组长"):
+        assert words in text.replace("\r\n", "").replace("\n", ""), words
+    book = load_workbook(io.BytesIO(client.get(f"/admin/half-year.xlsx?half={half}").data), read_only=True)
+    titles = [s.title for s in book.worksheets]
+    assert titles[:3] == ["基本情况", "组织机构（领导小组、积分管理员）", "参与情况（按部门）"]
+    cells = [c for s in book.worksheets for r in s.iter_rows(values_only=True) for c in r if c is not None]
+    assert any(head in str(c) for c in cells) and "王<b>总</b>" in cells
+
+
+def test_an_administrator_keeps_the_organisation_and_bad_input_changes_nothing(client, session, login):
+    login("boss", "admin")
+    made = client.post(
+        "/admin/organisation",
+        data={"post": "administrator", "name": "赵<i>六</i>", "title": "安全员", "duty": "管理超市", "since": ""},
+    )
+    assert made.status_code == 303
+    page = client.get("/admin/organisation").text
+    assert "赵&lt;i&gt;六&lt;/i&gt;" in page and "<i>六" not in page
+    rules = client.get("/board/rules").text
+    assert "十、组织机构" in rules and "赵&lt;i&gt;六&lt;/i&gt;" in rules
+    before = fingerprint(session)
+    for form in (
+        {"post": "king", "name": "x"},
+        {"post": "member", "name": ""},
+        {"post": "member", "name": "x", "department": "abc"},
+        {"post": "member", "name": "x", "department": "99999999999999"},
+        {"post": "member", "name": "x", "department": "2147483647"},
+        {"post": "member", "name": "x", "since": "2026-02-30"},
+        {"post": "member", "name": "x\x00", "since": "\x00"},
+    ):
+        refused = client.post("/admin/organisation", data=form)
+        assert 400 <= refused.status_code < 500, form
+    assert fingerprint(session) == before
+    [member] = session.scalars(select(organisation.OrgMember)).all()
+    assert client.post(f"/admin/organisation/{member.id}/leave", data={"until": "1999-01-01"}).status_code == 400
+    assert client.post("/admin/organisation/2147483647/leave", data={}).status_code == 404
+    assert client.post(f"/admin/organisation/{member.id}/leave", data={"until": ""}).status_code == 303
+    today = clock.today().isoformat()
+    page = client.get("/admin/organisation").text  # today is their last day in the post: no second form
+    assert f"离任日期 {today}" in page and f"/admin/organisation/{member.id}/leave" not in page
+    again = client.post(f"/admin/organisation/{member.id}/leave", data={"until": ""})
+    assert again.status_code == 400 and "已于" in again.text
+
+
+def test_a_restock_and_a_delivery_keep_their_purchase_cost(client, session, login, make_goods):
+    soap = make_goods("肥皂", 5, stock=0)
+    login("store", "storekeeper")
+    bad = client.post(f"/admin/goods/{soap.id}/stock", data={"kind": "restock", "quantity": "5", "cost": "4,5"})
+    assert bad.status_code == 400 and "采购单价" in bad.text and 'value="4,5"' in bad.text
+    ok = client.post(f"/admin/goods/{soap.id}/stock", data={"kind": "restock", "quantity": "5", "cost": "4.5"})
+    assert ok.status_code == 303
+    client.post("/admin/goods/delivery", data={"action": "add", "code": "肥皂"})
+    refused = client.post(
+        "/admin/goods/delivery", data={"action": "check", f"q{soap.id}": "3", f"c{soap.id}": "abc", "note": "A"}
+    )
+    assert refused.status_code == 400 and "采购单价" in refused.text
+    preview = client.post(
+        "/admin/goods/delivery", data={"action": "check", f"q{soap.id}": "3", f"c{soap.id}": "4.20", "note": "A"}
+    )
+    assert preview.status_code == 200 and "12.60" in preview.text  # 3 x 4.20 at cost
+    posted = client.post(
+        "/admin/goods/delivery", data={"action": "post", f"q{soap.id}": "3", f"c{soap.id}": "4.20", "note": "A"}
+    )
+    assert posted.status_code == 303
+    costs = session.scalars(
+        select(store.StockMovement.unit_cost_fen)
+        .where(store.StockMovement.goods_id == soap.id)
+        .order_by(store.StockMovement.id)
+    ).all()
+    assert costs == [450, 420]

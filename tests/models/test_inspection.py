@@ -1,0 +1,104 @@
+"""The county's half-yearly check worked out by hand, and the organisation on record it names."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from models import claims, clock, hazards, inspection, ledger, organisation, places
+from models.errors import DomainError, InvalidInput
+
+
+def _claim(session, employee, rule, points=5):
+    return claims.submit_claim(
+        session, employee=employee, rule=rule, points=points, description="事项", source="office", actor="staff:office"
+    )
+
+
+def test_half_years_as_typed_and_the_one_asked_for_by_default():
+    assert inspection.parse_half("", dt.date(2026, 12, 3)).key == "2026-H2"  # its last month: this one
+    assert inspection.parse_half("", dt.date(2026, 9, 10)).key == "2026-H1"  # the one that ended last
+    assert inspection.parse_half("", dt.date(2026, 3, 1)).key == "2025-H2"
+    half = inspection.parse_half("2026-h1", dt.date(2026, 12, 3))
+    assert (half.first, half.last, half.words) == (dt.date(2026, 1, 1), dt.date(2026, 6, 30), "2026年上半年")
+    for typed in ("2026-H3", "2026", "H1", "２０２６-H1", "1999-H1", "2026-H1\x00"):
+        with pytest.raises(InvalidInput):
+            inspection.parse_half(typed, dt.date(2026, 12, 3))
+    with pytest.raises(InvalidInput):
+        inspection.parse_half("2027-H1", dt.date(2026, 12, 3))  # not begun
+
+
+def test_a_half_year_worked_out_by_hand(session, make_employee, rule):
+    a = make_employee(name="甲", department="冲压车间")
+    b = make_employee(name="乙", department="冲压车间")
+    c = make_employee(name="丙", department="仓储部")
+    today = clock.today()
+    # 甲: a claim reviewed on time and credited; 乙: one reviewed two days past its due day; c: one still waiting
+    # past its due day, and one in notice that someone objects to.
+    on_time = _claim(session, a, rule("T01"), 10)
+    claims.approve(session, on_time, 10, actor="staff:leader")
+    claims.credit_due_one(session, on_time, actor="system", now=clock.utcnow())
+    late = _claim(session, b, rule("T01"))
+    late.due_on = today - dt.timedelta(days=2)
+    claims.approve(session, late, 5, actor="staff:leader")
+    waiting = _claim(session, c, rule("D01"), 2)
+    waiting.due_on = today - dt.timedelta(days=1)
+    objected = _claim(session, c, rule("D02"), 3)
+    claims.approve(session, objected, 3, actor="staff:leader")
+    claims.object_to(session, objected, "没有参加", actor="employee:X")
+    # Hazards: 丙 reports one by name, someone reports one anonymously.
+    dock = places.save_place(session, None, name="仓库", risk="yellow")
+    hazards.report(session, dock, category="state", description="货架倾斜", reporter=c)
+    hazards.report(session, dock, category="act", description="叉车超速", reporter=None)
+    # The organisation: a head since January; a member who left in March (not in the second half); an
+    # administrator who left in August (still in it).
+    year = today.year
+    organisation.appoint(session, post="head", name="王总", title="总经理", since=f"{year}-01-01", actor="staff:admin")
+    gone = organisation.appoint(session, post="member", name="李四", since=f"{year}-01-01", actor="staff:admin")
+    organisation.leave(session, gone.id, until=f"{year}-03-31")
+    kept = organisation.appoint(session, post="administrator", name="赵六", since=f"{year}-01-01", actor="staff:admin")
+    organisation.leave(session, kept.id, until=f"{year}-08-01")
+    session.commit()
+
+    half = inspection.Half(year, today.month > 6)
+    found = inspection.half_year_check(session, half)
+    rows = {d.name: d for d in found.departments}
+    assert (rows["冲压车间"].people, rows["冲压车间"].earned, rows["冲压车间"].reported) == (2, 1, 0)
+    assert (rows["仓储部"].people, rows["仓储部"].earned, rows["仓储部"].reported) == (1, 0, 1)
+    assert rows["冲压车间"].share == 50.0 and found.anonymous_reports == 1
+    # Reviews: on time 2 (甲's, and the objected one's first review); late 1 (乙's); waiting late 1.
+    assert (found.reviewed_on_time, found.reviewed_late, found.waiting_late) == (2, 1, 1)
+    assert (found.on_time_rate, found.objections) == (66.7, 1)
+    assert found.figures is not None and found.figures.credited == 10 and found.figures.reported == 2
+    assert [m.name for m in found.members] == (["王总", "赵六"] if today.month > 6 else ["王总", "李四", "赵六"])
+    assert found.chain_head == ledger.checkpoint(session)
+    # A half year before it all: nothing of this, and the chain as it stood (nothing yet).
+    empty = inspection.half_year_check(session, inspection.Half(year - 1, True))
+    assert (empty.people, empty.earned, empty.reviewed_on_time, empty.chain_head) == (0, 0, 0, "LC-0")
+
+
+def test_the_organisation_keeps_one_head_at_a_time_and_its_history(session):
+    head = organisation.appoint(session, post="head", name="王总", since="2026-01-01", actor="staff:admin")
+    with pytest.raises(InvalidInput):
+        organisation.appoint(session, post="head", name="张总", since="2026-06-01", actor="staff:admin")
+    organisation.leave(session, head.id, until="2026-05-31")
+    organisation.appoint(session, post="head", name="张总", since="2026-06-01", actor="staff:admin")
+    assert [m.name for m in organisation.on_record(session, dt.date(2026, 5, 1))] == ["王总"]
+    assert [m.name for m in organisation.on_record(session, dt.date(2026, 6, 1))] == ["张总"]
+    with pytest.raises(InvalidInput):
+        organisation.leave(session, head.id)  # left already
+    for bad in (
+        {"post": "king", "name": "x"},
+        {"post": "member", "name": "  \x00 "},
+        {"post": "member", "name": "x", "since": "2026-13-01"},
+        {"post": "member", "name": "x", "since": "9999-01-01"},
+        {"post": "member", "name": "x", "department_id": 2**31 - 1},
+    ):
+        with pytest.raises(DomainError) as raised:
+            organisation.appoint(session, actor="staff:admin", **bad)
+        assert raised.value.status_code in (400, 404)
+    member = organisation.appoint(session, post="member", name="<b>刘</b>", since="2026-02-01", actor="staff:admin")
+    with pytest.raises(InvalidInput):
+        organisation.leave(session, member.id, until="2026-01-31")  # before the post was taken
+    assert member.name == "<b>刘</b>"  # kept as typed; every page escapes it

@@ -1,0 +1,68 @@
+"""The year's money worked out by hand: what was bought at its purchase cost, the goods handed out at their value
+on the day, the points awarded and redeemed, and what is still owed in points, against the budget."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import clock, ledger, money, settings, store
+from models.errors import InvalidInput
+
+
+def test_a_year_of_money_worked_out_by_hand(session, make_employee, make_goods):
+    settings.set_setting(session, "year_budget_yuan", "1000")
+    soap = make_goods("肥皂", 5, stock=4)  # restocked at its value: 4 x 5.00
+    powder = make_goods("洗衣液", 20, stock=0)
+    store.move_stock(session, powder.id, 10, reason="restock", actor="staff:store", unit_cost_fen=1850)
+    old = store.move_stock(session, soap.id, 3, reason="restock", actor="staff:store")
+    old.unit_cost_fen = None  # a restock from before purchase costs were kept
+    worker = make_employee(name="甲")
+    ledger.award(session, worker.id, 500, actor="staff:admin", memo="上线奖励")
+    kept = store.redeem(session, worker, {powder.id: 2}, kiosk="test", request_key="k" * 20).redemption
+    undone = store.redeem(session, worker, {soap.id: 1}, kiosk="test", request_key="u" * 20).redemption
+    store.cancel(session, undone, "拿错了", actor="staff:store")
+    powder.value_fen = 3000  # the goods' value changes afterwards: what was handed out stays at 20.00
+    session.commit()
+
+    found = money.year_of_money(session, clock.today().year)
+    month = found.months[-1]
+    assert month.month == f"{clock.today():%Y-%m}" and len(found.months) == clock.today().month
+    assert (month.bought_fen, month.bought_pieces, month.uncosted_pieces) == (18500 + 2000, 14, 3)
+    assert kept.points == 200  # 2 x 20 yuan x 5 points a yuan
+    assert (month.redeemed_points, month.handed_out_fen) == (200, 4000)
+    assert (month.awarded_points, month.outstanding_points) == (500, 300)
+    assert found.yuan(found.outstanding_points) == 60.0  # the liability: 300 points at 5 a yuan
+    assert (found.bought_fen, found.budget_left_fen, found.budget_used) == (20500, 79500, 20.5)
+    assert found.stock_value_fen == (4 + 3) * 500 + 8 * 3000  # on the shelf now, at today's values
+    # Last year: no month holds anything; a year to come has no months at all.
+    before = money.year_of_money(session, clock.today().year - 1)
+    assert len(before.months) == 12 and before.bought_fen == 0 and before.outstanding_points == 0
+    assert money.year_of_money(session, clock.today().year + 1).months == []
+
+
+def test_a_delivery_keeps_each_line_s_cost_and_refuses_a_cost_that_is_not_an_amount(session, make_goods):
+    soap, towel = make_goods("肥皂", 5, stock=0), make_goods("毛巾", 12, stock=0)
+    moved = store.receive_delivery(
+        session, {soap.id: 10, towel.id: 5}, note="供货商 A 001", actor="staff:store", costs={soap.id: 420}
+    )
+    assert {m.goods_id: m.unit_cost_fen for m in moved} == {soap.id: 420, towel.id: 1200}  # the value when none
+    for bad in (-1, 10_000_001, "12", True):
+        try:
+            store.receive_delivery(session, {soap.id: 1}, note="B", actor="staff:store", costs={soap.id: bad})
+        except InvalidInput as err:
+            assert "purchase cost" in str(err.message)
+        else:
+            raise AssertionError(bad)
+    movements = session.scalars(select(store.StockMovement).where(store.StockMovement.goods_id == soap.id)).all()
+    assert [m.delta for m in movements] == [10]
+
+
+def test_a_cost_as_typed(session):
+    assert store.parse_cost("12.5") == 1250 and store.parse_cost(" 0 ") == 0
+    for typed in ("", "abc", "-3", "100000.01", "1e3", "12.345"):
+        try:
+            store.parse_cost(typed)
+        except InvalidInput:
+            pass
+        else:
+            raise AssertionError(typed)
