@@ -37,7 +37,7 @@ def event_new() -> tuple[str, int]:
     return _form_page()
 
 
-def _file_event() -> str:
+def _file_event() -> tuple[str, bool]:
     form = request.form
     rule = get_or_404(
         db.session, rules.Rule, form.get("rule_id", type=row_id) or 0, _l("Choose the rule the event earns.")
@@ -73,10 +73,12 @@ def _file_event() -> str:
 @role_required(*CLAIMANTS)
 def event_create() -> Response | tuple[str, int]:
     try:
-        origin = _file_event()
+        origin, left_out = _file_event()
     except DomainError as err:  # the form again, filled, with the reason
         db.abandon()
         return _form_page(err.message, err.status_code)
+    if left_out:
+        flash(_l("Your own claim is left out of the event: claim it as an employee, for someone to review."), "info")
     return redirect(url_for("admin.event_detail", key=origin.removeprefix(events.PREFIX)), 303)
 
 
@@ -92,7 +94,8 @@ def event_detail(key: str) -> str:
         statuses=[(s, event.count(s)) for s in claims.ClaimStatus if event.count(s)],
         waiting=event.count(claims.ClaimStatus.pending),
         can_review=current_user.has_role(*REVIEWERS),
-        blocked=next((reason for claim in event.claims if (reason := conflict(claim))), None),
+        # Only what still waits is reviewed: a claim of the reviewer's already decided does not stop them.
+        blocked=next((r for c in event.claims if c.status is claims.ClaimStatus.pending and (r := conflict(c))), None),
     )
 
 

@@ -98,6 +98,8 @@ def _detail_page(hazard_id: int, *, error: str = "", typed: Any = None, status: 
         close_blocked=hazards.closing_conflict(db.session, hazard, current_user.actor)
         if hazard.status == hazards.HazardStatus.rectified
         else None,
+        own_report=hazard.reporter_id is not None
+        and people.actor_employee(db.session, current_user.actor) == hazard.reporter_id,
         error=error,
         typed=typed or {},
     ), status

@@ -20,6 +20,7 @@ from app import xlsx
 from app.extensions import db
 from app.forms import row_id
 from models import clock, ledger, people, settings
+from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
 from models.people import Role
 
@@ -138,7 +139,10 @@ def year_end() -> str:
 @bp.post("/year-end/<int:year>/close")
 @role_required()
 def year_end_close(year: int) -> Response:
-    """Close a year once; a second close (a double click, a replayed form) changes nothing and says so."""
+    """Close a year once, after the list was checked; a second close (a double click, a replayed form) changes
+    nothing and says so."""
+    if not request.form.get("checked"):
+        raise InvalidInput(_l("Tick that you have checked the list first; nothing changed."))
     result = ledger.close_year(db.session, year, actor=current_user.actor)
     if result.already_closed:
         flash(_l("%(year)s was already closed; nothing changed.", year=year), "info")

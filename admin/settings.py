@@ -40,6 +40,7 @@ def _page(**extra: object) -> str:
         groups=settings.GROUPS,
         overrides=list(overrides),
         can_edit=current_user.has_role(*EDITORS),
+        today=clock.today(),
         **extra,
     )
 
@@ -75,6 +76,17 @@ def workday_year() -> Response:
         db.abandon()
         return Response(_page(year_list=typed, year_error=err.message), status=err.status_code)
     flash(_l("%(n)s days of the calendar saved.", n=kept), "info")
+    return redirect(url_for("admin.settings_index"), 303)
+
+
+@bp.post("/workdays/<day_text>/remove")
+@role_required(*EDITORS)
+def workday_remove(day_text: str) -> Response:
+    day = forms.day(day_text[:10], _l("Give the date as YYYY-MM-DD."))
+    if day is None:
+        raise InvalidInput(_l("Give the date as YYYY-MM-DD."))
+    workdays.remove_override(db.session, day)
+    flash(_l("The override of %(day)s is taken away.", day=day.isoformat()), "info")
     return redirect(url_for("admin.settings_index"), 303)
 
 

@@ -235,12 +235,18 @@ def reviewable_by(session: Session, actor: str) -> Callable[[Claim], Message | N
     reviewing or marking false a claim, or None. Nobody reviews a claim that is theirs, or one they filed
     themselves (a hazard's reward, filed by the system on verification, was reviewed by that verification)."""
     me = people.actor_employee(session, actor)
+    filers: dict[str, int | None] = {}  # a list of claims has a few filers: each looked up once
+
+    def filer(claim: Claim) -> int | None:
+        if claim.submitted_by not in filers:
+            filers[claim.submitted_by] = people.actor_employee(session, claim.submitted_by)
+        return filers[claim.submitted_by]
 
     def conflict(claim: Claim) -> Message | None:
         if me is not None and claim.employee_id == me:
             return _l("This claim is yours: someone else reviews it.")
         if claim.source is not ClaimSource.system and (
-            claim.submitted_by == actor or (me is not None and people.actor_employee(session, claim.submitted_by) == me)
+            claim.submitted_by == actor or (me is not None and filer(claim) == me)
         ):
             return _l("You filed this claim: someone else reviews it.")
         return None

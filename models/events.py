@@ -21,7 +21,7 @@ from .base import clean_text
 from .claims import Claim, ClaimSource, ClaimStatus
 from .errors import InvalidInput, NotFound
 from .i18n import lazy_gettext as _l
-from .people import Employee, Team, employee_number
+from .people import Employee, Team, actor_employee, employee_number
 from .roster import HEADERS as ROSTER_HEADERS
 from .rules import Rule, RuleKind
 from .sheets import cell, read_table
@@ -94,8 +94,9 @@ def file_event(
     people: list[Employee],
     source: ClaimSource,
     actor: str,
-) -> str:
-    """File one claim for each participant, tied by one origin; returns it."""
+) -> tuple[str, bool]:
+    """File one claim for each participant, tied by one origin; returns it, and whether the filer was among them
+    and left out (a supervisor's own department: nobody awards themselves; they claim as any employee does)."""
     if rule.kind is not RuleKind.earn:
         raise InvalidInput(_l("An event is rewarded with a rule that awards points."))
     title = clean_text(title, 100)
@@ -116,8 +117,14 @@ def file_event(
     )
     if twice is not None:  # a second tap, or the same sheet filed by two people: the whole group paid twice
         raise InvalidInput(_l("This event is filed already (the same rule, name and day)."))
+    filer = actor_employee(session, actor)
+    others = [e for e in people if e.id != filer]
+    if not others:
+        raise InvalidInput(
+            _l("You cannot award points to yourself; claim them as an employee, for someone else to review.")
+        )
     origin = PREFIX + secrets.token_hex(8)
-    for employee in people:
+    for employee in others:
         claims.submit_claim(
             session,
             employee=employee,
@@ -128,7 +135,7 @@ def file_event(
             actor=actor,
             origin=origin,
         )
-    return origin
+    return origin, len(others) < len(people)
 
 
 def get_event(session: Session, key: str, *, lock: bool = False) -> Event:

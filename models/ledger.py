@@ -676,12 +676,12 @@ def year_end_warning(session: Session, today: dt.date | None = None) -> str | No
     mode, kept = get_setting(session, "year_end"), get_setting(session, "carry_limit")
     last = clock.date_text(dt.date(today.year, 12, 31))
     if mode == "expire":
-        return str(_l("Points not spent by %(day)s expire at the year's end: %(n)s days left.", day=last, n=left + 1))
+        return str(_l("Points not spent by %(day)s expire at the year's end (days left: %(n)s).", day=last, n=left + 1))
     if kept:
         return str(
             _l(
-                "Each person carries at most %(kept)s points into next year; what is above it expires after %(day)s: "
-                "%(n)s days left.",
+                "Each person carries at most %(kept)s points into next year; what is above it expires after %(day)s "
+                "(days left: %(n)s).",
                 kept=kept,
                 day=last,
                 n=left + 1,

@@ -13,8 +13,9 @@ import chinese_calendar
 from sqlalchemy import Boolean, Date, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from . import clock
 from .base import Base, clean_text, countable_day
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
 from .i18n import lazy_gettext as _l
 
 
@@ -124,12 +125,16 @@ def _span(text: str) -> tuple[dt.date, dt.date] | None:
     return (first, last) if first <= last and (last - first).days < 31 else None
 
 
-def parse_year_list(text: str) -> list[tuple[dt.date, bool, str]]:
+def parse_year_list(text: str, today: dt.date | None = None) -> list[tuple[dt.date, bool, str]]:
     """A year's list as an administrator types or pastes it, one day or range a line: "2027-01-01 休 元旦",
     "2027-02-06..2027-02-12 休 春节", "2027-02-14 班 春节调休" (休/rest: a day off, 班/work: a working day).
 
-    Every line is checked before anything is kept: a line that is not understood is refused, with its number.
+    Every line is checked before anything is kept: a line that is not understood is refused, with its number;
+    so is a list of more than one year (one paste is one year's notice), and a day already past (the due days
+    and notices counted over it stay as they were counted).
     """
+    today = today or clock.today()
+    year: int | None = None
     days: dict[dt.date, tuple[bool, str]] = {}
     lines = text.splitlines()
     if len(lines) > 400:
@@ -149,6 +154,15 @@ def parse_year_list(text: str) -> list[tuple[dt.date, bool, str]]:
                 n=number,
             )
         first, last = span
+        if year is None:
+            year = first.year
+        if first.year != year or last.year != year:
+            message = _l("Line %(n)s is not in %(year)s: paste one year's list at a time.")
+            raise InvalidInput(message, n=number, year=year)
+        if first < today:
+            raise InvalidInput(
+                _l("Line %(n)s: %(day)s is past; a day gone by is not changed."), n=number, day=first.isoformat()
+            )
         note = clean_text(words[2] if len(words) > 2 else "", 100)
         day = first
         while day <= last:
@@ -157,6 +171,16 @@ def parse_year_list(text: str) -> list[tuple[dt.date, bool, str]]:
     if not days:
         raise InvalidInput(_l("Enter at least one day."))
     return [(day, kind, note) for day, (kind, note) in sorted(days.items())]
+
+
+def remove_override(session: Session, day: dt.date) -> WorkdayOverride:
+    """Take an override away (typed by mistake): the day is as the calendar package and the weekends say."""
+    row = session.get(WorkdayOverride, day)
+    if row is None:
+        raise NotFound(_l("No override on %(day)s."), day=day.isoformat())
+    session.delete(row)
+    session.flush()
+    return row
 
 
 def set_year_list(session: Session, text: str) -> int:

@@ -147,3 +147,34 @@ def test_the_kiosk_panel_shows_an_event_as_one_line(app, client, login, session,
     client.post(f"/admin/events/{key}/approve")
     panel = client.get("/board/panel").text
     assert panel.count("新《安全生产法》宣贯培训") == 1 and "另有 4 人" in panel
+
+
+def test_a_supervisor_files_their_own_department_s_event_without_their_own_claim(
+    client, login, session, make_employee, rule
+):
+    """A supervisor on the roster files the training of their own department: everyone else's claim is filed, their
+    own is left out (nobody awards themselves) and the page says so; filing for nobody but themselves is refused.
+    A reviewer whose own claim in an event was already decided still reviews what waits."""
+    team = [make_employee(name=f"冲{n}", number=f"SV{n:03}", department="冲压车间") for n in range(3)]
+    department = people.get_or_create_department(session, "冲压车间")
+    boss = login("boss", "supervisor")
+    boss.employee_id = team[0].id
+    session.commit()
+    filed = client.post("/admin/events/new", data=_form(rule("T01"), departments=str(department.id)))
+    key = _key(filed)
+    mine = session.scalars(select(Claim).where(Claim.origin == "event:" + key)).all()
+    assert sorted(c.employee.number for c in mine) == ["SV001", "SV002"]
+    assert "您本人的申报未列入" in client.get(filed.headers["Location"]).text
+    sheet = workbook([("工号", "姓名"), ("SV000", "冲0")])  # an attendance sheet of the supervisor alone
+    alone = post_multipart(client, "/admin/events/new", _form(rule("T02")), [("attendance", "考勤.xlsx", sheet)])
+    assert alone.status_code == 400 and "不能给自己奖励积分" in alone.text
+    # An officer who is 冲2: their claim rejected by someone else, they review the rest.
+    officer = login("officer", "safety_officer")
+    officer.employee_id = team[2].id
+    session.commit()
+    theirs = next(c for c in mine if c.employee_id == team[2].id)
+    claims.reject(session, theirs, "未到场", actor="staff:leader")
+    session.commit()
+    page = client.get(f"/admin/events/{key}").text
+    assert f"/admin/events/{key}/approve" in page
+    assert client.post(f"/admin/events/{key}/approve").status_code == 303

@@ -8,6 +8,7 @@ import re
 from openpyxl import load_workbook
 
 from models import clock, ledger
+from tests.invariants import fingerprint
 
 
 def test_filter_and_export_the_ledger(client, session, login, make_employee):
@@ -115,6 +116,9 @@ def test_the_year_end_from_the_back_office_previewed_then_closed_twice(client, l
     assert client.post(f"/admin/year-end/{year}/close").status_code == 403
     login("chief", "admin")
     assert f"/admin/year-end/{year}/close" in client.get(f"/admin/year-end?year={year}").text
+    before = fingerprint(session)  # the box not ticked (a form made by hand): refused in words, nothing changes
+    unticked = client.post(f"/admin/year-end/{year}/close")
+    assert unticked.status_code == 400 and "核对" in unticked.text and fingerprint(session) == before
     for _ in range(2):
         assert client.post(f"/admin/year-end/{year}/close", data={"checked": "on"}).status_code == 303
     session.expire_all()
@@ -123,4 +127,4 @@ def test_the_year_end_from_the_back_office_previewed_then_closed_twice(client, l
     closed = client.get(f"/admin/year-end?year={year}").text
     assert "70" in closed and f"/admin/year-end/{year}/close" not in closed
     assert client.get("/admin/year-end?year=abc").status_code == 200  # a year not understood: last year
-    assert client.post(f"/admin/year-end/{clock.today().year}/close").status_code == 400  # not over yet
+    assert client.post(f"/admin/year-end/{clock.today().year}/close", data={"checked": "on"}).status_code == 400

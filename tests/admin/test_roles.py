@@ -112,6 +112,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.setting_save", "POST"): ADMIN_ONLY,
     ("admin.workday_save", "POST"): ADMIN_ONLY,
     ("admin.workday_year", "POST"): ADMIN_ONLY,
+    ("admin.workday_remove", "POST"): ADMIN_ONLY,
     ("admin.year_end", "GET"): {"auditor", "finance"},
     ("admin.money_page", "GET"): MONEY,
     ("admin.money_export", "GET"): MONEY,
@@ -132,7 +133,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.appraisal_export", "GET"): {"safety_officer", "supervisor", "auditor"},
     ("admin.statistics_export", "GET"): ACCOUNTS,
 }
-ARGUMENTS = {"number": "DH-2026-000001", "token": "0" * 32, "key": "yearly_cap"}
+ARGUMENTS = {"number": "DH-2026-000001", "token": "0" * 32, "key": "yearly_cap", "day_text": "2031-01-01"}
 
 
 def admin_routes(app) -> list[tuple[str, str, str]]:

@@ -104,3 +104,9 @@ def test_next_year_s_calendar_pasted_whole_from_the_dashboard_s_warning(client, 
     assert not is_workday(session, dt.date(2031, 1, 23)) and is_workday(session, dt.date(2031, 1, 26))
     assert workdays.calendar_missing(session, clock.today()) is None
     assert "#calendar" not in client.get("/admin/").text
+    # A day typed by mistake is taken away again; one that is not there, or a date not understood, is refused.
+    assert client.post("/admin/workdays/2031-01-26/remove").status_code == 303
+    assert not is_workday(session, dt.date(2031, 1, 26))
+    assert client.post("/admin/workdays/2031-01-26/remove").status_code == 404
+    assert client.post("/admin/workdays/2031-02-30/remove").status_code == 400
+    assert client.post("/admin/workdays/%00/remove").status_code == 400

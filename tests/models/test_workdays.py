@@ -100,3 +100,26 @@ def test_a_year_s_list_outside_the_product_s_years_is_refused_not_a_crash(sessio
     ):
         with pytest.raises(InvalidInput):
             set_year_list(session, bad)
+
+
+def test_a_year_s_list_is_one_year_not_yet_past_and_an_override_can_be_taken_away(session):
+    import pytest
+
+    from models.errors import InvalidInput, NotFound
+    from models.workdays import WorkdayOverride, parse_year_list, remove_override, set_year_list
+
+    today = dt.date(2031, 6, 1)
+    for bad in (
+        "2031-12-31 休\n2032-01-01 休 元旦",  # two years in one paste
+        "2031-12-28..2032-01-02 休",  # a range across the year's end
+        "2031-05-31 休",  # a day gone by
+    ):
+        with pytest.raises(InvalidInput):
+            parse_year_list(bad, today)
+    assert parse_year_list("2031-06-01 班 调休", today) == [(dt.date(2031, 6, 1), True, "调休")]
+    set_year_list(session, "2031-01-01 休 元旦\n2031-01-26 班 春节调休")
+    assert is_workday(session, dt.date(2031, 1, 26))  # a Sunday, worked
+    remove_override(session, dt.date(2031, 1, 26))
+    assert not is_workday(session, dt.date(2031, 1, 26)) and session.query(WorkdayOverride).count() == 1
+    with pytest.raises(NotFound):
+        remove_override(session, dt.date(2031, 1, 26))
