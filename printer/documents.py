@@ -25,7 +25,10 @@ from .posters import FONT
 # beside them (王<b>总</b> came out as "<b> </b>").
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=14, wordWrap="CJK")
 TITLE = ParagraphStyle("title", parent=BODY, fontSize=16, leading=22, alignment=1, spaceAfter=4 * mm)
-HEADING = ParagraphStyle("heading", parent=BODY, fontSize=12, leading=17, spaceBefore=5 * mm, spaceAfter=2 * mm)
+HEADING = ParagraphStyle(
+    "heading", parent=BODY, fontSize=12, leading=17, spaceBefore=5 * mm, spaceAfter=2 * mm, keepWithNext=1
+)
+NOTE = ParagraphStyle("note", parent=BODY, spaceBefore=1.5 * mm)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=11)
 NUMBER = ParagraphStyle("number", parent=CELL, alignment=2)
 
@@ -61,7 +64,7 @@ def document_pdf(title: str, sections: Sequence[Section], *, subtitle: str = "",
         if section.header:
             story.append(Spacer(1, 1.5 * mm))
             story.append(_table(section))
-        story += [Paragraph(_text(line), BODY) for line in section.notes]
+        story += [Paragraph(_text(line), NOTE) for line in section.notes]
 
     def foot(canvas: Canvas, doc: SimpleDocTemplate) -> None:
         canvas.saveState()
@@ -80,7 +83,7 @@ def _table(section: Section) -> Table:
 
     data = [[Paragraph(_text(h), CELL) for h in section.header]]
     data += [[cell(n, v) for n, v in enumerate(row)] for row in section.rows]
-    table = Table(data, colWidths=[w * mm for w in section.widths] or None, repeatRows=1)
+    table = Table(data, colWidths=[w * mm for w in section.widths] or None, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [

@@ -229,3 +229,15 @@ def test_a_refused_step_keeps_what_was_typed(client, session, login, press):
     assert assigned.status_code == 400 and 'value="7"' in assigned.text and 'value="officer" selected' in assigned.text
     session.expire_all()
     assert session.get(hazards.Hazard, hazard.id).status is hazards.HazardStatus.verified
+
+
+def test_the_reporter_is_not_offered_the_verification_of_their_own_report(client, session, login, press, make_employee):
+    worker = make_employee(name="报告人")
+    hazard = hazards.report(session, press, category="act", description="未戴安全帽", reporter=worker).hazard
+    officer = login("officer", "safety_officer")
+    officer.employee_id = worker.id
+    session.commit()
+    page = client.get(f"/admin/hazards/{hazard.id}").text
+    assert f"/admin/hazards/{hazard.id}/verify" not in page and "由他人核实" in page
+    login("other", "safety_officer")
+    assert f"/admin/hazards/{hazard.id}/verify" in client.get(f"/admin/hazards/{hazard.id}").text

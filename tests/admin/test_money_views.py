@@ -31,7 +31,7 @@ def test_finance_reads_the_money_and_changes_nothing(client, session, login, mak
     login("cash", "finance")
     page = client.get("/admin/money")
     assert page.status_code == 200
-    assert "预算与支出" in page.text and ">90.0<" in page.text and "18.0" in page.text  # 20 x 4.50; 90 of 500
+    assert "预算与支出" in page.text and ">90.00<" in page.text and ">18.00<" in page.text  # 20 x 4.50; 90 of 500
     nav = page.text.split("</nav>")[0]
     assert "/admin/claims" not in nav and "/admin/money" in nav and "/admin/ledger" in nav  # finance's own menu
     rows = _sheet_rows(client.get("/admin/money.xlsx").data)

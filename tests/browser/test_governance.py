@@ -85,3 +85,60 @@ def test_the_results_for_appraisal(live_server, page, session, make_staff, make_
     rows = page.locator("main table").nth(1).locator("tbody tr")
     assert rows.count() == 3 and "张三" in rows.nth(0).inner_text() and "李四" in rows.nth(2).inner_text()
     shot(page, "appraisal")
+
+
+def test_finance_reads_the_money_and_the_half_year_document(live_server, page, session, make_staff, make_goods):
+    """Finance signs in to its own menu: the year's money, then the county's half-yearly document, printed as
+    PDF and looked at as an image."""
+    import pypdfium2
+
+    from models import organisation, store
+
+    make_staff("cash", "finance")
+    set_setting(session, "year_budget_yuan", "2000")
+    set_setting(session, "enterprise_name", "金寨示范厂")
+    soap = make_goods("肥皂", 5, stock=0)
+    store.move_stock(session, soap.id, 40, reason="restock", actor="staff:store", unit_cost_fen=420)
+    organisation.appoint(session, post="head", name="王总", title="总经理", actor="staff:admin")
+    organisation.appoint(session, post="administrator", name="赵六", title="安全员", actor="staff:admin")
+    session.commit()
+    sign_in(page, live_server, "cash")
+    nav = page.locator("nav").first.inner_text()
+    assert "经费" in nav and "申报" not in nav and "隐患" not in nav
+    page.get_by_role("link", name="经费", exact=True).click()
+    main = page.locator("main")
+    assert "168.00" in main.inner_text() and "8.40" in main.inner_text()  # 40 x 4.20 bought; of 2000: 8.4 %
+    shot(page, "money-year")
+    page.goto(f"{live_server}/admin/statistics")
+    page.get_by_role("link", name="半年运行情况报告").click()
+    assert "台账链头" in main.inner_text() and "王总" in main.inner_text()
+    shot(page, "half-year-page")
+    link = page.get_by_role("link", name="打印 PDF").get_attribute("href")
+    pdf = page.request.get(f"{live_server}{link}")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    document = pypdfium2.PdfDocument(pdf.body())
+    text = "".join(p.get_textpage().get_text_range() for p in document).replace("\r\n", "")
+    assert "金寨示范厂安全积分制度运行情况半年报告" in text and "领导小组组长" in text and "积分管理员" in text
+    from pathlib import Path
+
+    folder = Path("/tmp/mart-screenshots")
+    folder.mkdir(exist_ok=True)
+    for n in range(len(document)):
+        document[n].render(scale=1.2).to_pil().save(folder / f"half-year-pdf-{n + 1}.png")
+
+
+def test_the_organisation_put_on_record(live_server, page, session, make_staff):
+    make_staff("boss", "admin")
+    session.commit()
+    sign_in(page, live_server, "boss")
+    page.goto(f"{live_server}/admin/settings")
+    page.get_by_role("link", name="积分制度组织机构").click()
+    page.get_by_label("职务").select_option("head")
+    page.get_by_label("姓名").fill("王总")
+    page.get_by_label("岗位").fill("总经理")
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.locator(".message.info", has_text="已登记 王总").wait_for()
+    page.get_by_label("姓名").fill("李副总")
+    page.get_by_role("button", name="登记", exact=True).click()  # a second head: refused, the form kept
+    assert "已有组长" in page.locator("main").inner_text() and page.get_by_label("姓名").input_value() == "李副总"
+    shot(page, "organisation")

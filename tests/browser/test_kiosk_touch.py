@@ -207,3 +207,25 @@ def test_a_new_employee_chooses_a_pin_by_touch(live_server, browser, session, ma
     context.close()
     session.expire_all()
     people.check_pin(session, session.get(people.Employee, worker.id), "2580")
+
+
+def test_the_scheme_s_rules_read_on_the_kiosk_by_touch(live_server, browser, session):
+    """《安全积分管理办法》 from the start screen: read at the kiosk's sizes, and back again by a tap."""
+    from models import organisation
+
+    organisation.appoint(session, post="head", name="王总", title="总经理", actor="staff:admin")
+    _kiosk, code = kiosks.create_kiosk(session, "规则终端", printer_uri="dummy://")
+    session.commit()
+    context = browser.new_context(viewport={"width": 1080, "height": 1920}, locale="zh-CN")
+    page = context.new_page()
+    _pair(page, live_server, code)
+    page.get_by_role("link", name="积分管理办法").click()
+    page.wait_for_url("**/kiosk/rules")
+    text = page.locator("article").inner_text()
+    assert "安全积分管理办法" in text and "领导小组组长：王总（总经理）" in text
+    assert page.evaluate(SIZES) == []
+    _stays_in_the_kiosk(page)
+    shot(page, "kiosk-rules")
+    page.get_by_role("link", name="返回").first.click()
+    page.wait_for_url("**/kiosk/")
+    context.close()
