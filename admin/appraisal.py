@@ -18,7 +18,7 @@ from models.i18n import lazy_gettext as _l
 from models.people import Role
 from models.rules import RuleCategory
 
-from . import bp, role_required
+from . import bp, role_required, xlsx_response
 
 VIEWERS = (Role.safety_officer, Role.supervisor, Role.auditor)
 KINDS = [*(c.value for c in RuleCategory if c.value not in ("violation", "accident")), appraisal.OTHER]
@@ -129,7 +129,4 @@ def appraisal_export() -> Response:
             [d.rank, d.name, len(d.people), *[d.total(key) for key, _label in FIGURES], d.per_head]
             for d in found.departments
         )
-    response = Response(out.getvalue(), mimetype=xlsx.MIMETYPE)
-    name = f"appraisal-{found.first.isoformat()}-{found.last.isoformat()}.xlsx"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_response(out.getvalue(), f"appraisal-{found.first.isoformat()}-{found.last.isoformat()}.xlsx")

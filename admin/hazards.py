@@ -30,7 +30,7 @@ from models.people import Role
 from models.photos import Photo
 from models.settings import get_setting
 
-from . import READERS, bp, role_required
+from . import READERS, bp, role_required, xlsx_response
 
 OFFICERS = (Role.safety_officer,)
 # Who enters a hazard that did not come through a poster: the safety office, and supervisors on the floor.
@@ -438,6 +438,4 @@ def hazard_ledger() -> Response:
     with xlsx.Workbook(out) as book:
         sheet = book.sheet(_("Hazard ledger"), LEDGER_COLUMNS, LEDGER_KINDS, {8: 40, 13: 30, 16: 30})
         sheet.write_rows(ledger_rows())
-    response = Response(out.getvalue(), mimetype=xlsx.MIMETYPE)
-    response.headers["Content-Disposition"] = 'attachment; filename="hazard-ledger.xlsx"'
-    return response
+    return xlsx_response(out.getvalue(), "hazard-ledger.xlsx")

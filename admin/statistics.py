@@ -17,7 +17,7 @@ from models import clock, statistics
 from models.hazards import HazardCategory, HazardGrade, HazardSource
 from models.settings import get_setting
 
-from . import ACCOUNTS, bp, charts, role_required
+from . import ACCOUNTS, bp, charts, role_required, xlsx_response
 
 # The forms' headings are the seeds' words, in Chinese whatever the reader's language: they are filled into the
 # authorities' own tables.
@@ -237,6 +237,4 @@ def statistics_export() -> Response:
             [month, series.credited[n], series.redeemed[n], *[series.hazards[c.value][n] for c in HazardCategory]]
             for n, month in enumerate(series.months)
         )
-    response = Response(out.getvalue(), mimetype=xlsx.MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="statistics-{report.on.isoformat()}.xlsx"'
-    return response
+    return xlsx_response(out.getvalue(), f"statistics-{report.on.isoformat()}.xlsx")
