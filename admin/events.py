@@ -78,7 +78,13 @@ def event_create() -> Response | tuple[str, int]:
         db.abandon()
         return _form_page(err.message, err.status_code)
     if left_out:
-        flash(_l("Your own claim is left out of the event: claim it as an employee, for someone to review."), "info")
+        flash(
+            _l(
+                "Your own claim is left out of the event: claim it at the kiosk or on your phone, "
+                "for someone to review."
+            ),
+            "info",
+        )
     return redirect(url_for("admin.event_detail", key=origin.removeprefix(events.PREFIX)), 303)
 
 

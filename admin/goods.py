@@ -176,32 +176,62 @@ def _keep(draft: dict[int, int]) -> None:
     session[DRAFT] = {str(k): v for k, v in draft.items()}
 
 
-COSTS = "delivery_costs"  # each line's purchase cost a piece, in fen, as typed
+COSTS = "delivery_costs"  # each line's purchase cost a piece, as typed (kept as typed: a typo stays in view)
 
 
-def _costs() -> dict[int, int]:
-    return {int(k): int(v) for k, v in session.get(COSTS, {}).items()}
+def _cost_texts() -> dict[int, str]:
+    return {int(k): str(v)[:20] for k, v in session.get(COSTS, {}).items()}
 
 
-def _keep_costs(costs: dict[int, int], draft: dict[int, int]) -> None:
-    session[COSTS] = {str(k): v for k, v in costs.items() if k in draft}
+def _keep_costs(texts: dict[int, str], draft: dict[int, int]) -> None:
+    session[COSTS] = {str(k): v for k, v in texts.items() if k in draft}
+
+
+def _cost_of(goods: store.Goods, text: str | None) -> int | None:
+    """A line's cost a piece in fen: as typed, or the goods' value when nothing was typed; None if not an amount."""
+    if text is None or not text.strip():
+        return goods.value_fen
+    try:
+        return store.parse_cost(text)
+    except DomainError:
+        return None
+
+
+def _costs(draft: dict[int, int], texts: dict[int, str]) -> dict[int, int]:
+    """Every line's cost, or a refusal that names the line whose cost is not an amount."""
+    goods = store.goods_by_ids(db.session, draft)
+    costs = {}
+    for goods_id in draft:
+        if goods_id in goods:
+            cost = _cost_of(goods[goods_id], texts.get(goods_id))
+            if cost is None:
+                raise InvalidInput(
+                    _l("%(name)s: a purchase cost is an amount of yuan up to 100000, like 25 or 12.50."),
+                    name=goods[goods_id].name,
+                )
+            costs[goods_id] = cost
+    return costs
 
 
 DELIVERY_KEYS = (DRAFT, COSTS, "delivery_note", "delivery_key")
 
 
 def _delivery_page(*, error: str = "", status: int = 200, typed: str = "", preview: bool = False) -> tuple[str, int]:
-    draft, costs = _draft(), _costs()
+    draft, texts = _draft(), _cost_texts()
     goods = store.goods_by_ids(db.session, draft)
-    lines = [(goods[i], q, costs.get(i, goods[i].value_fen)) for i, q in draft.items() if i in goods]
+    lines = [
+        (goods[i], q, texts.get(i, goods[i].value_yuan), _cost_of(goods[i], texts.get(i)))
+        for i, q in draft.items()
+        if i in goods
+    ]
     # The form's key: the post that carries it is received once, whatever comes after it with the same key.
     key = session.setdefault("delivery_key", secrets.token_hex(16))
     return render_template(
         "admin/delivery.html",
         request_key=key,
         lines=lines,
-        units=sum(q for _g, q, _c in lines),
-        total_fen=sum(q * c for _g, q, c in lines),
+        units=sum(q for _g, q, _t, _c in lines),
+        total_fen=sum(q * (c or 0) for _g, q, _t, c in lines),
         note=request.form.get("note", session.get("delivery_note", ""))[:150],
         typed=typed,
         error=error,
@@ -220,24 +250,29 @@ def delivery() -> tuple[str, int]:
 @bp.post("/goods/delivery")
 @role_required(*KEEPERS)
 def delivery_post() -> Response | tuple[str, int]:
-    form, draft, costs = request.form, _draft(), _costs()
+    form, draft, texts = request.form, _draft(), _cost_texts()
     action = form.get("action", "add")
     session["delivery_note"] = form.get("note", "")[:150]
     typed = form.get("code", "")[:100]
+    texts.update({i: form.get(f"c{i}", "")[:20] for i in draft if f"c{i}" in form})  # as typed, kept as typed
     try:
-        for goods_id in list(draft):  # the quantities as they stand in the form
-            if f"q{goods_id}" in form:
-                draft[goods_id] = whole(form.get(f"q{goods_id}"), _l("A quantity is a whole number from 1."))
-            if f"c{goods_id}" in form:
-                costs[goods_id] = store.parse_cost(form.get(f"c{goods_id}", ""))
+        refused: DomainError | None = None
+        for goods_id in list(draft):  # the quantities as they stand in the form: every good one is kept
+            try:
+                if f"q{goods_id}" in form:
+                    draft[goods_id] = whole(form.get(f"q{goods_id}"), _l("A quantity is a whole number from 1."))
+            except DomainError as err:
+                refused = refused or err
             if form.get(f"x{goods_id}") or draft[goods_id] == 0:
                 draft.pop(goods_id)
+        if refused is not None:
+            raise refused
         if action == "add" and typed.strip():
             found = store.find_goods(db.session, typed)
             draft[found.id] = draft.get(found.id, 0) + 1
             typed = ""
         _keep(draft)
-        _keep_costs(costs, draft)
+        _keep_costs(texts, draft)
         if action == "clear":
             for key in (DRAFT, COSTS, "delivery_note"):
                 session.pop(key, None)
@@ -249,7 +284,7 @@ def delivery_post() -> Response | tuple[str, int]:
                     note=form.get("note", ""),
                     actor=current_user.actor,
                     request_key=form.get("request_key", "")[:32],
-                    costs=costs,
+                    costs=_costs(draft, texts),
                 )
             except Conflict as posted:  # a double tap or a replayed page: the first post stands, once
                 for key in DELIVERY_KEYS:
@@ -264,11 +299,11 @@ def delivery_post() -> Response | tuple[str, int]:
             )
             return redirect(url_for("admin.goods_list"), 303)
         elif action == "check":
-            store.check_delivery(draft, form.get("note", ""), costs)
+            store.check_delivery(draft, form.get("note", ""), _costs(draft, texts))
             return _delivery_page(preview=True)
     except DomainError as err:
         _keep(draft)
-        _keep_costs(costs, draft)
+        _keep_costs(texts, draft)
         return _delivery_page(error=err.message, status=err.status_code, typed=typed)
     return redirect(url_for("admin.delivery"), 303)
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app import xlsx
+from app import forms, xlsx
 from app.extensions import db
 from app.forms import row_id
 from models import clock, ledger, people, settings
@@ -121,11 +121,7 @@ def ledger_export() -> Response:
 def year_end() -> str:
     """The year's end from the back office: who would lose how much, then the close (as `mart points close-year`)."""
     today = clock.today()
-    try:
-        year = int(request.args.get("year", today.year - 1 if today.month < 12 else today.year))
-    except ValueError:
-        year = today.year - 1
-    year = min(max(year, 2000), today.year)
+    year = forms.year(request.args.get("year"), today.year - 1 if today.month < 12 else today.year, today.year)
     return render_template(
         "admin/year_end.html",
         preview=ledger.year_end_preview(db.session, year),
@@ -141,7 +137,7 @@ def year_end() -> str:
 def year_end_close(year: int) -> Response:
     """Close a year once, after the list was checked; a second close (a double click, a replayed form) changes
     nothing and says so."""
-    if not request.form.get("checked"):
+    if request.form.get("checked") != "on":  # the box as the browser sends it, ticked
         raise InvalidInput(_l("Tick that you have checked the list first; nothing changed."))
     result = ledger.close_year(db.session, year, actor=current_user.actor)
     if result.already_closed:

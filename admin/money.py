@@ -10,22 +10,16 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app import xlsx
+from app import forms, xlsx
 from app.extensions import db
 from models import clock, money
-from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
 
 from . import MONEY, bp, role_required, xlsx_response
 
 
 def _year() -> int:
-    text = (request.args.get("year") or "").strip()
-    if not text:
-        return clock.today().year
-    if not (text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= clock.today().year):
-        raise InvalidInput(_l("A year is written like 2026, and is not one to come."))
-    return int(text)
+    return forms.year(request.args.get("year"), clock.today().year, clock.today().year)
 
 
 def _yuan(fen: int) -> float:
@@ -39,15 +33,27 @@ COLUMNS = (
     (_l("Goods handed out, at value (yuan)"), lambda y, m: _yuan(m.handed_out_fen)),
     (_l("Points redeemed"), lambda y, m: m.redeemed_points),
     (_l("Points redeemed (yuan)"), lambda y, m: y.yuan(m.redeemed_points)),
-    (_l("Points awarded"), lambda y, m: m.awarded_points),
-    (_l("Points awarded (yuan)"), lambda y, m: y.yuan(m.awarded_points)),
+    (_l("Points awarded to employees"), lambda y, m: m.awarded_points),
     (_l("Hazard-report rewards (points)"), lambda y, m: m.hazard_reward_points),
     (_l("Hazard-report rewards (yuan)"), lambda y, m: y.yuan(m.hazard_reward_points)),
-    (_l("Points outstanding at the month's end"), lambda y, m: m.outstanding_points),
-    (_l("Liability (yuan)"), lambda y, m: y.yuan(m.outstanding_points)),
+    (_l("of them on claim codes (points)"), lambda y, m: m.code_reward_points),
+    (_l("Other changes to balances (points)"), lambda y, m: m.other_points),
+    (_l("Points held by employees at the month's end"), lambda y, m: m.outstanding_points),
+    (_l("Points on claim codes at the month's end"), lambda y, m: m.code_outstanding_points),
+    (_l("Liability (yuan)"), lambda y, m: y.yuan(m.owed_points)),
 )
 # What a year adds up; its points outstanding are those at its end.
-SUMMED = ("bought_fen", "bought_pieces", "handed_out_fen", "redeemed_points", "awarded_points", "hazard_reward_points")
+SUMMED = (
+    "bought_fen",
+    "bought_pieces",
+    "handed_out_fen",
+    "redeemed_points",
+    "awarded_points",
+    "hazard_reward_points",
+    "code_reward_points",
+    "code_redeemed_points",
+    "other_points",
+)
 
 
 def rows(found: money.MoneyYear) -> list[list[object]]:
@@ -57,6 +63,7 @@ def rows(found: money.MoneyYear) -> list[list[object]]:
             str(found.year),
             found.last,
             outstanding_points=found.outstanding_points,
+            code_outstanding_points=found.code_outstanding_points,
             **{name: found.total(name) for name in SUMMED},
         )
         lines.append([_("Year %(year)s", year=found.year), *[value(found, total) for _h, value in COLUMNS]])
@@ -76,6 +83,7 @@ def money_page() -> str:
         years=list(range(today.year, today.year - 5, -1)),
         uncosted=found.total("uncosted_pieces"),
         summary=summary_rows(found),
+        this_year=today.year,
     )
 
 
@@ -105,7 +113,7 @@ def summary_rows(found: money.MoneyYear) -> list[list[object]]:
         [_("Budget used (%)"), found.budget_used],
         [_("Budget left (yuan)"), None if left is None else _yuan(left)],
         [_("Goods handed out, at value (yuan)"), _yuan(found.total("handed_out_fen"))],
-        [_("Points outstanding (liability, yuan)"), found.yuan(found.outstanding_points)],
+        [_("Points outstanding (liability, yuan)"), found.yuan(found.owed_points)],
         [_("Goods on the shelf now, at value (yuan)"), _yuan(found.stock_value_fen)],
         [_("Pieces restocked without a purchase cost"), found.total("uncosted_pieces")],
         [_("Points per yuan"), found.points_per_yuan],

@@ -10,22 +10,21 @@ from werkzeug.wrappers import Response
 
 from app.extensions import db
 from app.forms import whole_or_none
-from models import organisation
+from models import clock, organisation
 from models.errors import DomainError
 from models.i18n import lazy_gettext as _l
-from models.organisation import OrgMember
 from models.people import Department
 
 from . import ACCOUNTS, bp, role_required
 
 
 def _page(*, error: str = "", typed: dict[str, str] | None = None, status: int = 200) -> tuple[str, int]:
+    current, past = organisation.kept_now(db.session)
     return render_template(
         "admin/organisation.html",
-        members=organisation.on_record(db.session),
-        past=db.session.scalars(
-            select(OrgMember).where(OrgMember.until.is_not(None)).order_by(OrgMember.until.desc()).limit(50)
-        ).all(),
+        members=current,
+        past=past,
+        today=clock.today(),
         posts=list(organisation.Post),
         departments=db.session.scalars(select(Department).order_by(Department.name)).all(),
         can_edit=current_user.has_role(),

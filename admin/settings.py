@@ -82,7 +82,7 @@ def workday_year() -> Response:
 @bp.post("/workdays/<day_text>/remove")
 @role_required(*EDITORS)
 def workday_remove(day_text: str) -> Response:
-    day = forms.day(day_text[:10], _l("Give the date as YYYY-MM-DD."))
+    day = forms.day(day_text[:20], _l("Give the date as YYYY-MM-DD."))
     if day is None:
         raise InvalidInput(_l("Give the date as YYYY-MM-DD."))
     workdays.remove_override(db.session, day)
@@ -99,5 +99,6 @@ def workday_save() -> Response:
     kind = request.form.get("kind")
     if kind not in ("work", "rest"):
         raise InvalidInput(_l("Say whether the day is worked or a day off."))
+    workdays.ensure_ahead(day)
     workdays.set_override(db.session, day, kind == "work", request.form.get("note", "").strip()[:100])
     return redirect(url_for("admin.settings_index"), 303)

@@ -116,9 +116,9 @@ def product_rows(report: statistics.Report) -> list[tuple[str, object, object, s
         line(_("Redemptions (count)"), "redemptions"),
         line(_("Points redeemed"), "redeemed", _("%(yuan)s yuan this year", yuan=year.yuan(year.redeemed))),
         (
-            _("Spent this year against the budget"),
+            _("Bought this year against the budget (yuan)"),
             "",
-            year.yuan(year.redeemed),
+            round(year.bought_fen / 100, 2),
             _("budget %(budget)s yuan, %(used)s%% used", budget=year.budget_yuan, used=year.budget_used)
             if year.budget_used is not None
             else _("no budget set"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -46,10 +47,24 @@ def whole_or_none(value: object, message: Any) -> int | None:
     return None if value in (None, "") else whole(value, message)
 
 
+def year(value: str | None, default: int, latest: int) -> int:
+    """A year as typed in a query (``?year=2026``): four digits from 2000 to ``latest``; nothing typed is
+    ``default``; anything else is refused in words."""
+    text = (value or "").strip()
+    if not text:
+        return default
+    if not re.fullmatch(r"\d{4}", text, flags=re.ASCII) or not 2000 <= int(text) <= latest:
+        raise InvalidInput(_l("A year is written like 2026, and is not one to come."))
+    return int(text)
+
+
 def day(value: str | None, message: Any) -> dt.date | None:
     """A date as YYYY-MM-DD, nothing typed is None; anything else (or a year past 2999) is refused."""
+    text = (value or "").strip()
+    if text and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, flags=re.ASCII):  # as a date field sends it
+        raise InvalidInput(message)
     try:
-        found = dt.date.fromisoformat(value.strip()) if value and value.strip() else None
+        found = dt.date.fromisoformat(text) if text else None
     except ValueError:
         raise InvalidInput(message) from None
     if found is not None and not countable_day(found):

@@ -149,6 +149,9 @@ class ClaimEvent(Base):
     actor: Mapped[str] = mapped_column(String(64))
     action: Mapped[ClaimAction] = mapped_column(Enum(ClaimAction, native_enum=False, length=32))
     note: Mapped[str] = mapped_column(String(500), default="")
+    # The review's due day as it stood at this step (an objection gives a new one): whether a review was on time
+    # is read against the due day of its own round. None on steps written before it was kept.
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
 
     claim: Mapped[Claim] = relationship(back_populates="events")
 
@@ -157,7 +160,7 @@ class ClaimEvent(Base):
 
 
 def _event(session: Session, claim: Claim, actor: str, action: ClaimAction, note: str = "") -> None:
-    session.add(ClaimEvent(claim=claim, actor=actor, action=action, note=note[:500]))
+    session.add(ClaimEvent(claim=claim, actor=actor, action=action, note=note[:500], due_on=claim.due_on))
 
 
 def submit_claim(

@@ -5,8 +5,9 @@ It gathers what the office otherwise copies by hand from five screens:
 
 - **participation by department**: the people on the roster, who earned points, who reported a hazard by name
   (anonymous reports are nobody's and are counted apart);
-- **reviews**: claims reviewed in the half year on time (by their due day, in working days) or late, and those
-  still waiting past their due day at its end; objections raised in notice;
+- **reviews**: approvals and rejections in the half year on time (by the due day of their round, in working
+  days; an objection starts a new round) or late, and the claims still waiting past their due day at its end;
+  objections raised in notice. A hazard's reward claim, approved by its verification, is not a review;
 - **redemptions and stock**: redemptions, points redeemed, goods handed out at value, goods bought, what is on
   the shelf now;
 - **hazards**: reported, verified, closed, overdue (statistics.figures, as on the forms);
@@ -26,7 +27,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from . import clock, money, organisation, statistics
-from .claims import Claim, ClaimAction, ClaimEvent
+from .claims import Claim, ClaimAction, ClaimEvent, ClaimSource, ClaimStatus
 from .errors import InvalidInput
 from .hazards import Hazard, HazardSource
 from .i18n import lazy_gettext as _l
@@ -103,6 +104,7 @@ class Check:
     uncosted_pieces: int = 0
     budget_yuan: int = 0
     year_bought_fen: int = 0  # the year to the half year's end, against the year's budget
+    code_outstanding_points: int = 0  # still on anonymous reporters' claim codes at the end
     goods_on_offer: int = 0
     goods_low: int = 0
     stock_value_fen: int = 0
@@ -144,6 +146,7 @@ def half_year_check(session: Session, half: Half, today: dt.date | None = None) 
     found.bought_fen = sum(m.bought_fen for m in in_half)
     found.handed_out_fen = sum(m.handed_out_fen for m in in_half)
     found.uncosted_pieces = sum(m.uncosted_pieces for m in in_half)
+    found.code_outstanding_points = in_half[-1].code_outstanding_points if in_half else 0
     found.year_bought_fen = sum(m.bought_fen for m in year.months if m.last <= half.last)
     found.budget_yuan = year.budget_yuan
     found.stock_value_fen = year.stock_value_fen
@@ -165,24 +168,29 @@ def half_year_check(session: Session, half: Half, today: dt.date | None = None) 
 
 def _participation(session: Session, found: Check, start: dt.datetime, end: dt.datetime) -> None:
     rows = {d_id: DepartmentRow(name) for d_id, name in session.execute(select(Department.id, Department.name))}
-    working = (Employee.active.is_(True)) | (Employee.left_at >= end)
+    # Everyone counts over the same people: those on the roster at the half year's end (who left before it is
+    # not "on the roster", nor among who earned or reported).
+    working = (Employee.created_at < end) & ((Employee.active.is_(True)) | (Employee.left_at >= end))
     for d_id, n in session.execute(
-        select(Employee.department_id, func.count())
-        .where(Employee.created_at < end, working)
-        .group_by(Employee.department_id)
+        select(Employee.department_id, func.count()).where(working).group_by(Employee.department_id)
     ):
         rows[d_id].people = int(n)
     for d_id, n in session.execute(
         select(Employee.department_id, func.count(distinct(LedgerEntry.employee_id)))
         .join(Employee, Employee.id == LedgerEntry.employee_id)
-        .where(LedgerEntry.kind == EntryKind.award, LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
+        .where(
+            working,
+            LedgerEntry.kind == EntryKind.award,
+            LedgerEntry.created_at >= start,
+            LedgerEntry.created_at < end,
+        )
         .group_by(Employee.department_id)
     ):
         rows[d_id].earned = int(n)
     for d_id, n in session.execute(
         select(Employee.department_id, func.count(distinct(Hazard.reporter_id)))
         .join(Employee, Employee.id == Hazard.reporter_id)
-        .where(Hazard.reported_at >= start, Hazard.reported_at < end)
+        .where(working, Hazard.reported_at >= start, Hazard.reported_at < end)
         .group_by(Employee.department_id)
     ):
         rows[d_id].reported = int(n)
@@ -200,24 +208,38 @@ def _participation(session: Session, found: Check, start: dt.datetime, end: dt.d
     found.departments = sorted((r for r in rows.values() if r.people or r.earned or r.reported), key=lambda r: r.name)
 
 
+# The steps that start a round of review (it waits) and those that end it (someone decided).
+WAITS = (ClaimAction.submitted, ClaimAction.objected)
+DECIDED = (ClaimAction.approved, ClaimAction.rejected)
+
+
 def _reviews(session: Session, found: Check, start: dt.datetime, end: dt.datetime) -> None:
-    for reviewed_at, due_on in session.execute(
-        select(Claim.reviewed_at, Claim.due_on).where(Claim.reviewed_at >= start, Claim.reviewed_at < end)
-    ):
-        if reviewed_at is not None and clock.local_day(reviewed_at) <= due_on:
-            found.reviewed_on_time += 1
-        else:
-            found.reviewed_late += 1
-    found.waiting_late = int(
-        session.scalar(
-            select(func.count()).where(
-                Claim.submitted_at < end,
-                Claim.due_on < found.last,
-                (Claim.reviewed_at.is_(None)) | (Claim.reviewed_at >= end),
-            )
+    """Every review (an approval or a rejection) in the half year against the due day of its own round (an
+    objection starts a new round with a new due day); the claims whose round was still waiting at the end, past
+    its due day. A hazard's reward claim is approved by its verification, not by a review: left out."""
+    rows = session.execute(
+        select(ClaimEvent.claim_id, ClaimEvent.action, ClaimEvent.at, ClaimEvent.due_on, Claim.due_on)
+        .join(Claim, Claim.id == ClaimEvent.claim_id)
+        .where(
+            ClaimEvent.at < end,
+            ClaimEvent.action.in_((*WAITS, *DECIDED)),
+            Claim.source != ClaimSource.system,
+            Claim.id.in_(select(ClaimEvent.claim_id).where(ClaimEvent.at >= start, ClaimEvent.at < end))
+            | (Claim.status == ClaimStatus.pending)
+            | (Claim.reviewed_at >= start),
         )
-        or 0
+        .order_by(ClaimEvent.claim_id, ClaimEvent.id)
     )
+    last_round: dict[int, tuple[ClaimAction, dt.date]] = {}
+    for claim_id, action, at, step_due, claim_due in rows:
+        due = step_due or claim_due  # a step written before due days were kept: the claim's own
+        if action in DECIDED and at >= start:
+            if clock.local_day(at) <= due:
+                found.reviewed_on_time += 1
+            else:
+                found.reviewed_late += 1
+        last_round[claim_id] = (action, due)
+    found.waiting_late = sum(1 for action, due in last_round.values() if action in WAITS and due < found.last)
     found.objections = int(
         session.scalar(
             select(func.count()).where(

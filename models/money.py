@@ -6,13 +6,18 @@ spent, month by month.
   pieces without a cost, never guessed.
 - **Handed out**: the goods redeemed at their value on the day (a cancelled or returned redemption is not
   counted), and the same redemptions in points, and in yuan by the points-per-yuan setting.
-- **Rewards paid**: every award credited (false claims left out) and, of them, the rewards for hazard reports
-  (the forms' 兑现奖励资金), in points and in yuan.
-- **Outstanding**: the points everyone holds at the month's end: what the enterprise owes in goods, a
-  liability in yuan.
+- **Rewards paid**: every award credited to an employee (false claims left out); the rewards for hazard reports
+  (the forms' 兑现奖励资金: named ones, which are among the awards, and anonymous ones, put on their claim
+  codes), in points and in yuan.
+- **Other changes** to the employees' balances: deductions, adjustments (opening balances), year-end expiry,
+  leavers' forfeits, cancelled redemptions. It is what makes the month add up: last month's outstanding, plus
+  the awards, plus the other changes, less what employees redeemed, is this month's.
+- **Outstanding**: the points employees hold at the month's end, and the points still on anonymous reporters'
+  claim codes: what the enterprise owes in goods, a liability in yuan.
 
-The budget is the year_budget_yuan setting; what was spent against it is what was bought (the cash that left
-the safety production expense); what was handed out is shown beside it.
+The budget is the year_budget_yuan setting, for this year only (a past year's is not kept); what was spent
+against it is what was bought (the cash that left the safety production expense), on every screen that shows
+it; what was handed out is shown beside it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import clock, statistics
-from .settings import all_settings
+from .hazards import Hazard, HazardReward
+from .settings import all_settings, budget_of
 from .store import UNDONE, Goods, MovementReason, Redemption, RedemptionLine, StockMovement
 
 
@@ -38,9 +44,18 @@ class MoneyMonth:
     uncosted_pieces: int = 0  # restocked before purchase costs were kept
     handed_out_fen: int = 0  # goods redeemed, at their value then
     redeemed_points: int = 0
-    awarded_points: int = 0  # every award credited, false claims left out
-    hazard_reward_points: int = 0  # of them, rewards for hazard reports
-    outstanding_points: int = 0  # held by everyone at the end of ``last``
+    awarded_points: int = 0  # every award credited to an employee, false claims left out
+    hazard_reward_points: int = 0  # rewards for hazard reports: named (among the awards) and on claim codes
+    code_reward_points: int = 0  # of them, anonymous rewards put on claim codes
+    code_redeemed_points: int = 0  # of the points redeemed, those paid with claim codes
+    other_points: int = 0  # other changes to the employees' balances
+    outstanding_points: int = 0  # held by employees at the end of ``last``
+    code_outstanding_points: int = 0  # still on claim codes then
+
+    @property
+    def owed_points(self) -> int:
+        """The liability: every point that can still buy goods."""
+        return self.outstanding_points + self.code_outstanding_points
 
 
 @dataclass
@@ -67,6 +82,14 @@ class MoneyYear:
         return self.months[-1].outstanding_points if self.months else 0
 
     @property
+    def code_outstanding_points(self) -> int:
+        return self.months[-1].code_outstanding_points if self.months else 0
+
+    @property
+    def owed_points(self) -> int:
+        return self.months[-1].owed_points if self.months else 0
+
+    @property
     def budget_left_fen(self) -> int | None:
         return self.budget_yuan * 100 - self.bought_fen if self.budget_yuan else None
 
@@ -81,7 +104,7 @@ def year_of_money(session: Session, year: int, today: dt.date | None = None) -> 
     today = today or clock.today()
     settings = all_settings(session)
     last = min(dt.date(year, 12, 31), today)
-    found = MoneyYear(year, last, settings["points_per_yuan"], settings["year_budget_yuan"])
+    found = MoneyYear(year, last, settings["points_per_yuan"], budget_of(settings, year, today))
     found.stock_value_fen = int(
         session.scalar(select(func.coalesce(func.sum(Goods.stock * Goods.value_fen), 0)).where(Goods.stock > 0)) or 0
     )
@@ -89,6 +112,7 @@ def year_of_money(session: Session, year: int, today: dt.date | None = None) -> 
         return found
     by_month: dict[int, MoneyMonth] = {}
     first = dt.date(year, 1, 1)
+    held_before = statistics.figures(session, first - dt.timedelta(days=1), first - dt.timedelta(days=1)).outstanding
     while first <= last:
         end = min(clock.next_month(first) - dt.timedelta(days=1), last)
         figures = statistics.figures(session, first, end)
@@ -124,5 +148,45 @@ def year_of_money(session: Session, year: int, today: dt.date | None = None) -> 
         handed[clock.local_day(at).month] += int(value or 0)
     for number, value in handed.items():
         by_month[number].handed_out_fen = value
+    _claim_codes(session, by_month, year, stop)
+    for number in sorted(by_month):
+        month = by_month[number]
+        redeemed_by_employees = month.redeemed_points - month.code_redeemed_points
+        month.other_points = month.outstanding_points - held_before - month.awarded_points + redeemed_by_employees
+        held_before = month.outstanding_points
     found.months = [by_month[n] for n in sorted(by_month)]
     return found
+
+
+def _claim_codes(session: Session, by_month: dict[int, MoneyMonth], year: int, stop: dt.datetime) -> None:
+    """Anonymous reporters' rewards, put on claim codes, and what the codes paid: by month, and what was still on
+    the codes at each month's end (a cancelled redemption gave its points back to its code)."""
+    put: dict[int, int] = defaultdict(int)
+    spent: dict[int, int] = defaultdict(int)
+    before = clock.day_start(dt.date(year, 1, 1))
+    carried = 0  # on the codes when the year began
+    for at, points in session.execute(
+        select(Hazard.verified_at, Hazard.reward_points).where(
+            Hazard.reward.in_((HazardReward.waiting, HazardReward.collected)), Hazard.verified_at < stop
+        )
+    ):
+        if at is None:
+            continue
+        if at < before:
+            carried += int(points or 0)
+        else:
+            put[clock.local_day(at).month] += int(points or 0)
+    for at, points in session.execute(
+        select(Redemption.created_at, Redemption.points).where(
+            Redemption.bearer_check.is_not(None), Redemption.status.not_in(UNDONE), Redemption.created_at < stop
+        )
+    ):
+        if at < before:
+            carried -= int(points or 0)
+        else:
+            spent[clock.local_day(at).month] += int(points or 0)
+    for number in sorted(by_month):
+        month = by_month[number]
+        month.code_reward_points, month.code_redeemed_points = put[number], spent[number]
+        carried += put[number] - spent[number]
+        month.code_outstanding_points = carried

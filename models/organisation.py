@@ -11,6 +11,7 @@ office), though one who is can be linked to their employee.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -75,6 +76,18 @@ def on_record(session: Session, on: dt.date | None = None) -> list[OrgMember]:
     return sorted(found, key=lambda m: (order[m.post], m.since, m.id))
 
 
+def kept_now(session: Session, today: dt.date | None = None) -> tuple[list[OrgMember], list[OrgMember]]:
+    """The record as the organisation page shows it: who holds a post today or will (appointed from a day to
+    come, or leaving on one), and who held one before (last day gone by), the latest first."""
+    today = today or clock.today()
+    order = {post: n for n, post in enumerate(Post)}
+    rows = session.scalars(select(OrgMember)).all()
+    current = sorted((m for m in rows if m.until is None or m.until >= today), key=lambda m: (order[m.post], m.since))
+    past = sorted((m for m in rows if m.until is not None and m.until < today), key=lambda m: m.until or today)
+    past.reverse()
+    return current, past[:50]
+
+
 def held_between(session: Session, first: dt.date, last: dt.date) -> list[OrgMember]:
     """Everyone who held a post on any day from ``first`` to ``last``."""
     order = {post: n for n, post in enumerate(Post)}
@@ -88,7 +101,7 @@ def _day(text: str) -> dt.date:
     """A day as typed (2026-12-20); empty: today. Anything else, or a day far off, is refused."""
     text = (text or "").strip()
     try:
-        day = dt.date.fromisoformat(text) if len(text) == 10 and text.isascii() else None
+        day = dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, flags=re.ASCII) else None
     except ValueError:
         day = None
     if not text:
@@ -116,7 +129,7 @@ def appoint(
         post_ = Post(post)
     except ValueError:
         raise InvalidInput(_l("Choose the post.")) from None
-    name = clean_text(name, 100)
+    name = " ".join(clean_text(name, 100).split())  # one line: it is read in a sentence of the rules
     if not name:
         raise InvalidInput(_l("Give the person's name."))
     start = _day(since)
@@ -124,25 +137,24 @@ def appoint(
         get_or_404(session, Department, department_id, _l("No such department."))
     if employee_id is not None:
         get_or_404(session, Employee, employee_id, _l("No such employee."))
-    if post_ is Post.head and any(m.until is None or m.until >= start for m in _heads(session)):
+    held = session.scalars(select(OrgMember).where(OrgMember.post == post_).with_for_update()).all()
+    if post_ is Post.head and any(m.until is None or m.until >= start for m in held):
         raise InvalidInput(_l("The leading group has a head already: record the day they leave the post first."))
+    if any(m.name == name and (m.until is None or m.until >= start) for m in held):  # a second tap, a replay
+        raise InvalidInput(_l("%(name)s holds this post already."), name=name)
     member = OrgMember(
         post=post_,
         name=name,
-        title=clean_text(title, 100),
+        title=" ".join(clean_text(title, 100).split()),
         department_id=department_id,
         employee_id=employee_id,
-        duty=clean_text(duty, 200),
+        duty=" ".join(clean_text(duty, 200).split()),
         since=start,
         added_by=actor,
     )
     session.add(member)
     session.flush()
     return member
-
-
-def _heads(session: Session) -> list[OrgMember]:
-    return list(session.scalars(select(OrgMember).where(OrgMember.post == Post.head)))
 
 
 def leave(session: Session, member_id: int, *, until: str = "") -> OrgMember:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, Session, joinedload, mapped_column, relations
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import tries
-from .base import Base, LabelledEnum
+from .base import Base, LabelledEnum, clean_text
 from .clock import utcnow
 from .errors import (
     CardRevoked,
@@ -217,7 +217,7 @@ RFID_PATTERN = re.compile(r"^[0-9A-F]{8,32}$")  # 4, 7 or 10 bytes: a UID of few
 
 
 def get_or_create_department(session: Session, name: str) -> Department:
-    name = name.strip()
+    name = clean_text(name.replace("\n", " "), 100)  # printable, one line: it is shown and printed everywhere
     if not name:
         raise InvalidInput(_l("A department needs a name."))
     dept = session.scalar(select(Department).where(Department.name == name))

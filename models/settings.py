@@ -272,6 +272,12 @@ def get_setting(session: Session, key: str) -> Any:
     return all_settings(session)[key]
 
 
+def budget_of(values: dict[str, Any], year: int, today: dt.date) -> int:
+    """The store's budget for ``year`` in yuan, 0 when none is known: the setting is this year's, and a past
+    year's budget is not kept (its figures are shown against no budget rather than against this year's)."""
+    return int(values["year_budget_yuan"]) if year == today.year else 0
+
+
 def all_settings(session: Session) -> dict[str, Any]:
     """Every setting, read once per transaction: a kiosk screen asks for several, and they change rarely.
 

@@ -42,8 +42,8 @@ from .i18n import lazy_gettext as _l
 from .ledger import EntryKind, LedgerEntry, LedgerTally
 from .people import Department, Employee
 from .rules import Rule, RuleKind
-from .settings import all_settings
-from .store import UNDONE, Redemption
+from .settings import all_settings, budget_of
+from .store import UNDONE, MovementReason, Redemption, StockMovement
 
 
 def as_of(args: Mapping[str, str], today: dt.date | None = None) -> dt.date:
@@ -111,6 +111,7 @@ class Figures:
     redemptions: int = 0
     redeemed: int = 0  # points spent on goods (cancelled and returned ones not counted)
     outstanding: int = 0  # points held by everyone at the end of ``last`` (a liability)
+    bought_fen: int = 0  # goods restocked, at their purchase cost (what the budget pays for; models/money.py)
     budget_yuan: int = 0
     by_department: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -128,7 +129,8 @@ class Figures:
 
     @property
     def budget_used(self) -> float | None:
-        return round(100 * self.yuan(self.redeemed) / self.budget_yuan, 1) if self.budget_yuan else None
+        """What was bought, in % of the budget: the same definition as the money page's."""
+        return round(self.bought_fen / self.budget_yuan, 1) if self.budget_yuan else None
 
     @property
     def deducted_uncovered(self) -> int:
@@ -141,11 +143,23 @@ def _span(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def figures(session: Session, first: dt.date, last: dt.date) -> Figures:
     settings = all_settings(session)
-    found = Figures(first, last, settings["points_per_yuan"], budget_yuan=settings["year_budget_yuan"])
+    budget = budget_of(settings, last.year, clock.today())
+    found = Figures(first, last, settings["points_per_yuan"], budget_yuan=budget)
     start, end = _span(first, last)
     _hazard_figures(session, found, start, end)
     _reward_figures(session, found, start, end)
     _points_figures(session, found, start, end)
+    found.bought_fen = int(
+        session.scalar(
+            select(func.coalesce(func.sum(StockMovement.delta * StockMovement.unit_cost_fen), 0)).where(
+                StockMovement.reason == MovementReason.restock,
+                StockMovement.unit_cost_fen.is_not(None),
+                StockMovement.at >= start,
+                StockMovement.at < end,
+            )
+        )
+        or 0
+    )
     return found
 
 

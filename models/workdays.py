@@ -173,8 +173,18 @@ def parse_year_list(text: str, today: dt.date | None = None) -> list[tuple[dt.da
     return [(day, kind, note) for day, (kind, note) in sorted(days.items())]
 
 
+def ensure_ahead(day: dt.date, today: dt.date | None = None) -> dt.date:
+    """A day whose kind may still change: today or later. Due days and notices were counted over the days gone
+    by; changing one would move them after the fact."""
+    if day < (today or clock.today()):
+        raise InvalidInput(_l("%(day)s is past; a day gone by is not changed."), day=day.isoformat())
+    return day
+
+
 def remove_override(session: Session, day: dt.date) -> WorkdayOverride:
-    """Take an override away (typed by mistake): the day is as the calendar package and the weekends say."""
+    """Take an override away (typed by mistake): the day is as the calendar package and the weekends say. Only
+    for a day still to come (``ensure_ahead``)."""
+    ensure_ahead(day)
     row = session.get(WorkdayOverride, day)
     if row is None:
         raise NotFound(_l("No override on %(day)s."), day=day.isoformat())

@@ -17,7 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from .posters import FONT
 
@@ -29,12 +29,13 @@ HEADING = ParagraphStyle(
     "heading", parent=BODY, fontSize=12, leading=17, spaceBefore=5 * mm, spaceAfter=2 * mm, keepWithNext=1
 )
 NOTE = ParagraphStyle("note", parent=BODY, spaceBefore=1.5 * mm)
+SIGN = ParagraphStyle("sign", parent=BODY, fontSize=11, spaceBefore=9 * mm)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=11)
 NUMBER = ParagraphStyle("number", parent=CELL, alignment=2)
 
 
 def _text(value: object) -> str:
-    text = "" if value is None else str(value)
+    text = "" if value is None else f"{value:.2f}" if isinstance(value, float) else str(value)
     return escape("".join(ch for ch in text if ch.isprintable() or ch == "\n")).replace("\n", "<br/>")
 
 
@@ -47,6 +48,7 @@ class Section:
     widths: Sequence[float] = ()  # in mm; the table's columns
     numbers_from: int = 1  # columns from this one are figures, set to the right
     notes: Sequence[str] = field(default_factory=tuple)  # paragraphs after the table
+    signing: bool = False  # its lines are to sign on: room to write after each
 
 
 def document_pdf(title: str, sections: Sequence[Section], *, subtitle: str = "", footer: str = "") -> bytes:
@@ -60,10 +62,9 @@ def document_pdf(title: str, sections: Sequence[Section], *, subtitle: str = "",
         story.append(Paragraph(_text(subtitle), BODY))
     for section in sections:
         story.append(Paragraph(_text(section.heading), HEADING))
-        story += [Paragraph(_text(line), BODY) for line in section.lines]
+        story += [Paragraph(_text(line), SIGN if section.signing else BODY) for line in section.lines]
         if section.header:
-            story.append(Spacer(1, 1.5 * mm))
-            story.append(_table(section))
+            story.append(_table(section))  # its space above is its own: the heading keeps with the table
         story += [Paragraph(_text(line), NOTE) for line in section.notes]
 
     def foot(canvas: Canvas, doc: SimpleDocTemplate) -> None:
@@ -83,7 +84,9 @@ def _table(section: Section) -> Table:
 
     data = [[Paragraph(_text(h), CELL) for h in section.header]]
     data += [[cell(n, v) for n, v in enumerate(row)] for row in section.rows]
-    table = Table(data, colWidths=[w * mm for w in section.widths] or None, repeatRows=1, hAlign="LEFT")
+    table = Table(
+        data, colWidths=[w * mm for w in section.widths] or None, repeatRows=1, hAlign="LEFT", spaceBefore=1.5 * mm
+    )
     table.setStyle(
         TableStyle(
             [

@@ -16,6 +16,15 @@ def pdf_text(data: bytes) -> str:
         document.close()
 
 
+def pdf_pages(data: bytes) -> list[str]:
+    """Each page's text, the page's own order (reportlab writes the footer first)."""
+    document = pypdfium2.PdfDocument(io.BytesIO(data))
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
 def decode_pages(data: bytes, dpi: int = 150) -> list[list[str]]:
     """Render every page at ``dpi`` and read every QR code and barcode on it."""
     document = pypdfium2.PdfDocument(io.BytesIO(data))

@@ -164,7 +164,7 @@ def test_a_supervisor_files_their_own_department_s_event_without_their_own_claim
     key = _key(filed)
     mine = session.scalars(select(Claim).where(Claim.origin == "event:" + key)).all()
     assert sorted(c.employee.number for c in mine) == ["SV001", "SV002"]
-    assert "您本人的申报未列入" in client.get(filed.headers["Location"]).text
+    assert "您本人的申报未列入此次活动：请在兑换终端或手机上自行申报" in client.get(filed.headers["Location"]).text
     sheet = workbook([("工号", "姓名"), ("SV000", "冲0")])  # an attendance sheet of the supervisor alone
     alone = post_multipart(client, "/admin/events/new", _form(rule("T02")), [("attendance", "考勤.xlsx", sheet)])
     assert alone.status_code == 400 and "不能给自己奖励积分" in alone.text

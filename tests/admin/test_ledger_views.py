@@ -119,6 +119,8 @@ def test_the_year_end_from_the_back_office_previewed_then_closed_twice(client, l
     before = fingerprint(session)  # the box not ticked (a form made by hand): refused in words, nothing changes
     unticked = client.post(f"/admin/year-end/{year}/close")
     assert unticked.status_code == 400 and "核对" in unticked.text and fingerprint(session) == before
+    assert client.post(f"/admin/year-end/{year}/close", data={"checked": "no"}).status_code == 400
+    assert fingerprint(session) == before
     for _ in range(2):
         assert client.post(f"/admin/year-end/{year}/close", data={"checked": "on"}).status_code == 303
     session.expire_all()
@@ -126,5 +128,7 @@ def test_the_year_end_from_the_back_office_previewed_then_closed_twice(client, l
     assert session.scalar(expired) == 1 and session.get(type(worker), worker.id).balance == 0
     closed = client.get(f"/admin/year-end?year={year}").text
     assert "70" in closed and f"/admin/year-end/{year}/close" not in closed
-    assert client.get("/admin/year-end?year=abc").status_code == 200  # a year not understood: last year
+    for typed in ("abc", "0", "10" * 15, "２０２６", str(clock.today().year + 1)):  # refused in words
+        refused = client.get(f"/admin/year-end?year={typed}")
+        assert refused.status_code == 400 and "年份" in refused.text, typed
     assert client.post(f"/admin/year-end/{clock.today().year}/close", data={"checked": "on"}).status_code == 400

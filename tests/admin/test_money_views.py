@@ -4,6 +4,7 @@ administrator use them; what a read-only role and bad input get."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from models import clock, ledger, organisation, store
 from tests.invariants import fingerprint
-from tests.pdfs import pdf_text
+from tests.pdfs import pdf_pages, pdf_text
 
 
 def _sheet_rows(data: bytes, index: int = 0) -> list[tuple]:
@@ -36,7 +37,8 @@ def test_finance_reads_the_money_and_changes_nothing(client, session, login, mak
     assert "/admin/claims" not in nav and "/admin/money" in nav and "/admin/ledger" in nav  # finance's own menu
     rows = _sheet_rows(client.get("/admin/money.xlsx").data)
     month = next(r for r in rows if r[0] == f"{clock.today():%Y-%m}")
-    assert month[1:3] == (90, 20) and month[6] == 100 and month[10] == 100  # bought, pieces; awarded; outstanding
+    assert month[1:3] == (90, 20) and month[6] == 100 and month[11] == 100  # bought, pieces; awarded; held
+    assert month[13] == 20  # the liability in yuan: 100 points at 5 a yuan
     budget = dict((r[0], r[1]) for r in _sheet_rows(client.get("/admin/money.xlsx").data, 1)[1:])
     assert budget["预算使用率（%）"] == 18 and budget["积分余额（负债，元）"] == 20  # 100 points at 5 a yuan
     for url in ("/admin/ledger", "/admin/statistics", "/admin/half-year", "/admin/organisation", "/admin/"):
@@ -68,7 +70,8 @@ def test_a_period_not_understood_is_refused_in_words(client, login, url):
 
 def test_the_half_year_document_as_pdf_and_excel_with_its_chain_head(client, session, login, make_employee):
     worker = make_employee(name="甲", department="冲压车间")
-    ledger.award(session, worker.id, 30, actor="staff:admin", memo="上线奖励")
+    for points in (30, 10, 5):  # (the review found 六、 left at the foot of page 1 with this much in the document)
+        ledger.award(session, worker.id, points, actor="staff:admin", memo="上线奖励")
     organisation.appoint(session, post="head", name="王<b>总</b>", title="总经理", actor="staff:admin")
     session.commit()
     head = ledger.checkpoint(session)
@@ -81,6 +84,9 @@ def test_the_half_year_document_as_pdf_and_excel_with_its_chain_head(client, ses
     text = pdf_text(pdf.data)
     for words in ("安全积分制度运行情况半年报告", "参与情况", "冲压车间", head, "王<b>总</b>", "领导小组组长"):
         assert words in text.replace("\r\n", "").replace("\n", ""), words
+    for number, page_text in enumerate(pdf_pages(pdf.data), start=1):  # no heading is left alone at a page's foot
+        last = [line for line in page_text.splitlines() if line.strip()][-1]
+        assert not re.match(r"^[一二三四五六七八九十]、", last), (number, last)
     book = load_workbook(io.BytesIO(client.get(f"/admin/half-year.xlsx?half={half}").data), read_only=True)
     titles = [s.title for s in book.worksheets]
     assert titles[:3] == ["基本情况", "组织机构（领导小组、积分管理员）", "参与情况（按部门）"]
@@ -130,11 +136,16 @@ def test_a_restock_and_a_delivery_keep_their_purchase_cost(client, session, logi
     assert bad.status_code == 400 and "采购单价" in bad.text and 'value="4,5"' in bad.text
     ok = client.post(f"/admin/goods/{soap.id}/stock", data={"kind": "restock", "quantity": "5", "cost": "4.5"})
     assert ok.status_code == 303
+    towel = make_goods("毛巾", 12, stock=0)
     client.post("/admin/goods/delivery", data={"action": "add", "code": "肥皂"})
-    refused = client.post(
-        "/admin/goods/delivery", data={"action": "check", f"q{soap.id}": "3", f"c{soap.id}": "abc", "note": "A"}
-    )
-    assert refused.status_code == 400 and "采购单价" in refused.text
+    client.post("/admin/goods/delivery", data={"action": "add", "code": "毛巾"})
+    typo = {"action": "check", f"q{soap.id}": "3", f"c{soap.id}": "8,50", f"q{towel.id}": "8", "note": "A"}
+    refused = client.post("/admin/goods/delivery", data={**typo, f"c{towel.id}": "30"})
+    # The typo stays in its field, marked, the line named; the other line's quantity and cost are kept.
+    assert refused.status_code == 400 and "肥皂：采购单价" in refused.text
+    assert f'name="c{soap.id}" value="8,50"' in refused.text and 'aria-invalid="true"' in refused.text
+    assert f'name="q{towel.id}" value="8"' in refused.text and f'name="c{towel.id}" value="30"' in refused.text
+    client.post("/admin/goods/delivery", data={"action": "update", f"x{towel.id}": "1"})
     preview = client.post(
         "/admin/goods/delivery", data={"action": "check", f"q{soap.id}": "3", f"c{soap.id}": "4.20", "note": "A"}
     )

@@ -62,6 +62,8 @@ def test_only_admins_change_settings(client, login, session):
 
 
 def test_a_working_day_override(client, login, session):
+    from models import workdays
+
     login("admin", "admin")
     today = clock.today()
     response = client.post("/admin/workdays", data={"day": today.isoformat(), "kind": "rest", "note": "厂休"})
@@ -72,8 +74,15 @@ def test_a_working_day_override(client, login, session):
         {"day": "2027-02-30", "kind": "rest"},
         {"day": "tomorrow", "kind": "rest"},
         {"day": "2027-02-08", "kind": "holiday"},
+        {"day": "2027-W06-1", "kind": "rest"},  # an ISO week date is not a date as the form writes it
+        {"day": (today - dt.timedelta(days=3)).isoformat(), "kind": "rest"},  # a day gone by
     ):
         assert client.post("/admin/workdays", data=bad).status_code == 400
+    yesterday = today - dt.timedelta(days=1)
+    workdays.set_override(session, yesterday, False, "厂休")
+    session.commit()
+    refused = client.post(f"/admin/workdays/{yesterday.isoformat()}/remove")  # its button is not shown either
+    assert refused.status_code == 400 and session.get(workdays.WorkdayOverride, yesterday) is not None
 
 
 def test_every_setting_has_one_place_on_the_page():

@@ -10,9 +10,16 @@ from models import claims, clock, hazards, inspection, ledger, organisation, pla
 from models.errors import DomainError, InvalidInput
 
 
-def _claim(session, employee, rule, points=5):
+def _claim(session, employee, rule, points=5, **extra):
     return claims.submit_claim(
-        session, employee=employee, rule=rule, points=points, description="事项", source="office", actor="staff:office"
+        session,
+        employee=employee,
+        rule=rule,
+        points=points,
+        description="事项",
+        source="office",
+        actor="staff:office",
+        **extra,
     )
 
 
@@ -42,8 +49,8 @@ def test_a_half_year_worked_out_by_hand(session, make_employee, rule):
     late = _claim(session, b, rule("T01"))
     late.due_on = today - dt.timedelta(days=2)
     claims.approve(session, late, 5, actor="staff:leader")
-    waiting = _claim(session, c, rule("D01"), 2)
-    waiting.due_on = today - dt.timedelta(days=1)
+    waiting = _claim(session, c, rule("D01"), 2, today=today - dt.timedelta(days=14))  # due days ago
+    assert waiting.due_on < today
     objected = _claim(session, c, rule("D02"), 3)
     claims.approve(session, objected, 3, actor="staff:leader")
     claims.object_to(session, objected, "没有参加", actor="employee:X")
@@ -102,3 +109,25 @@ def test_the_organisation_keeps_one_head_at_a_time_and_its_history(session):
     with pytest.raises(InvalidInput):
         organisation.leave(session, member.id, until="2026-01-31")  # before the post was taken
     assert member.name == "<b>刘</b>"  # kept as typed; every page escapes it
+
+
+def test_a_late_review_stays_late_after_an_objection_and_leavers_count_nowhere(session, make_employee, rule):
+    from models import roster
+
+    today = clock.today()
+    a, b = make_employee(name="甲", department="机修车间"), make_employee(name="乙", department="机修车间")
+    late = _claim(session, a, rule("T01"), 10, today=today - dt.timedelta(days=14))
+    claims.approve(session, late, 10, actor="staff:leader")
+    half = inspection.Half(today.year, today.month > 6)
+    found = inspection.half_year_check(session, half)
+    assert (found.reviewed_on_time, found.reviewed_late, found.waiting_late) == (0, 1, 0)
+    claims.object_to(session, late, "人不在场", actor="employee:X")  # a new round, due in a few working days
+    found = inspection.half_year_check(session, half)
+    assert (found.reviewed_on_time, found.reviewed_late, found.waiting_late, found.objections) == (0, 1, 0, 1)
+    # 甲 and 乙 both earned; 乙 left before the end: on the roster 1, earned 1 (never 200 %).
+    ledger.award(session, a.id, 5, actor="staff:admin", memo="x")
+    ledger.award(session, b.id, 5, actor="staff:admin", memo="x")
+    roster.leave(session, b, actor="staff:admin")
+    session.commit()
+    [row] = inspection.half_year_check(session, half).departments
+    assert (row.people, row.earned, row.share) == (1, 1, 100.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models import clock, ledger, money, settings, store
+from models import clock, hazards, ledger, money, places, settings, store
 from models.errors import InvalidInput
 
 
@@ -22,6 +22,10 @@ def test_a_year_of_money_worked_out_by_hand(session, make_employee, make_goods):
     undone = store.redeem(session, worker, {soap.id: 1}, kiosk="test", request_key="u" * 20).redemption
     store.cancel(session, undone, "拿错了", actor="staff:store")
     powder.value_fen = 3000  # the goods' value changes afterwards: what was handed out stays at 20.00
+    ledger.adjust(session, worker.id, -30, actor="staff:admin", memo="更正")  # an other change: -30
+    dock = places.save_place(session, None, name="仓库", risk="yellow")
+    anonymous = hazards.report(session, dock, category="state", description="货架倾斜", reporter=None).hazard
+    hazards.verify(session, anonymous, "valid", grade="general", actor="staff:leader")  # 20 on its claim code
     session.commit()
 
     found = money.year_of_money(session, clock.today().year)
@@ -30,8 +34,9 @@ def test_a_year_of_money_worked_out_by_hand(session, make_employee, make_goods):
     assert (month.bought_fen, month.bought_pieces, month.uncosted_pieces) == (18500 + 2000, 14, 3)
     assert kept.points == 200  # 2 x 20 yuan x 5 points a yuan
     assert (month.redeemed_points, month.handed_out_fen) == (200, 4000)
-    assert (month.awarded_points, month.outstanding_points) == (500, 300)
-    assert found.yuan(found.outstanding_points) == 60.0  # the liability: 300 points at 5 a yuan
+    assert (month.awarded_points, month.other_points, month.outstanding_points) == (500, -30, 270)
+    assert (month.hazard_reward_points, month.code_reward_points, month.code_outstanding_points) == (20, 20, 20)
+    assert found.yuan(found.owed_points) == 58.0  # the liability: 270 held and 20 on the code, at 5 a yuan
     assert (found.bought_fen, found.budget_left_fen, found.budget_used) == (20500, 79500, 20.5)
     assert found.stock_value_fen == (4 + 3) * 500 + 8 * 3000  # on the shelf now, at today's values
     # Last year: no month holds anything; a year to come has no months at all.

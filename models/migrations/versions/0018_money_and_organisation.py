@@ -1,5 +1,6 @@
 """Money and the organisation on record: a restock keeps its purchase cost, a redemption line the goods' value
-at the time; the scheme's leading group and points administrators are kept with their history
+at the time, a claim's step the review's due day then; the scheme's leading group and points administrators
+are kept with their history
 
 Revision ID: 0018
 Revises: 0017
@@ -22,6 +23,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("unit_cost_fen", sa.Integer(), nullable=True))
     with op.batch_alter_table("redemption_line") as batch:
         batch.add_column(sa.Column("unit_value_fen", sa.Integer(), nullable=True))
+    with op.batch_alter_table("claim_event") as batch:  # the review's due day at each step (an objection moves it)
+        batch.add_column(sa.Column("due_on", sa.Date(), nullable=True))
     # The lines written before: the goods' value as it stands (the nearest there is to what it was then)
     op.execute(
         "UPDATE redemption_line SET unit_value_fen = "
@@ -45,6 +48,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("org_member")
+    with op.batch_alter_table("claim_event") as batch:
+        batch.drop_column("due_on")
     with op.batch_alter_table("redemption_line") as batch:
         batch.drop_column("unit_value_fen")
     with op.batch_alter_table("stock_movement") as batch:
