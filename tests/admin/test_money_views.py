@@ -160,3 +160,54 @@ def test_a_restock_and_a_delivery_keep_their_purchase_cost(client, session, logi
         .order_by(store.StockMovement.id)
     ).all()
     assert costs == [450, 420]
+
+
+def test_the_organisation_twice_and_to_come(client, session, login):
+    """The same person posted twice (a double tap) is refused; an appointment from a day to come is listed, with
+    its mark, and one leaving on a day to come is still among those holding a post, not among those before."""
+    import datetime as dt
+
+    login("boss", "admin")
+    form = {"post": "member", "name": "甲"}
+    assert client.post("/admin/organisation", data=form).status_code == 303
+    again = client.post("/admin/organisation", data=form)
+    assert again.status_code == 400 and "已在此职务" in again.text
+    later = (clock.today() + dt.timedelta(days=10)).isoformat()
+    assert client.post("/admin/organisation", data={"post": "member", "name": "乙", "since": later}).status_code == 303
+    [first] = session.scalars(select(organisation.OrgMember).where(organisation.OrgMember.name == "甲")).all()
+    leaving = (clock.today() + dt.timedelta(days=30)).isoformat()
+    assert client.post(f"/admin/organisation/{first.id}/leave", data={"until": leaving}).status_code == 303
+    page = client.get("/admin/organisation").text
+    current = page.split("<h2>")[0]
+    assert "乙" in current and "尚未到任" in current and "甲" in current and "曾任" not in page
+
+
+def test_finance_s_screens_hold_no_link_it_cannot_open(app, client, session, login, make_employee, make_claim):
+    """Every link on the screens finance reads opens for finance (no link that answers 403)."""
+    import re as re_
+
+    make_claim(make_employee(name="甲"))
+    session.commit()
+    login("cash", "finance")
+    for url in ("/admin/", "/admin/money", "/admin/half-year", "/admin/statistics", "/admin/organisation"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        for link in sorted(set(re_.findall(r'href="(/admin[^"#]*)', page.text))):
+            assert client.get(link.replace("&amp;", "&")).status_code != 403, (url, link)
+
+
+def test_one_definition_of_the_budget_used_on_every_screen(client, session, login, make_goods):
+    from models.settings import set_setting
+
+    set_setting(session, "year_budget_yuan", "1000")
+    soap = make_goods("肥皂", 5, stock=0)
+    store.move_stock(session, soap.id, 40, reason="restock", actor="staff:store", unit_cost_fen=500)  # 200 yuan
+    session.commit()
+    login("office", "safety_officer")
+    assert ">20.00<" in client.get("/admin/money").text  # 200 of 1000 bought
+    assert "已用 20.0%" in client.get("/admin/statistics").text
+    assert '预算使用率（%）</td><td class="num">20.00</td>' in client.get("/admin/half-year?half=" + _this_half()).text
+
+
+def _this_half() -> str:
+    return f"{clock.today().year}-H{2 if clock.today().month > 6 else 1}"
