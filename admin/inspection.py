@@ -48,7 +48,7 @@ def sections(check: inspection.Check, unit: str) -> list[Section]:
     total_share = round(100 * check.earned / check.people, 1) if check.people else 0.0
     departments.append(["合计", check.people, check.earned, total_share, check.reported])
     budget: list[list[object]] = [
-        ["年度预算（元）", check.budget_yuan or "未设（或往年未保存）"],
+        ["年度预算（元）", float(check.budget_yuan) if check.budget_yuan else "未设（或往年未保存）"],
         ["截至期末年度采购（元）", _yuan(check.year_bought_fen)],
         ["预算使用率（%）", check.budget_used if check.budget_used is not None else "—"],
     ]

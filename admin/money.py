@@ -108,7 +108,7 @@ def money_export() -> Response:
 def summary_rows(found: money.MoneyYear) -> list[list[object]]:
     left = found.budget_left_fen
     return [
-        [_("Year's budget (yuan)"), found.budget_yuan or None],
+        [_("Year's budget (yuan)"), float(found.budget_yuan) if found.budget_yuan else None],
         [_("Bought this year (yuan)"), _yuan(found.bought_fen)],
         [_("Budget used (%)"), found.budget_used],
         [_("Budget left (yuan)"), None if left is None else _yuan(left)],
