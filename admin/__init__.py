@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -42,9 +42,17 @@ def role_required(*roles: Role, extra: Callable[[], tuple[Role, ...]] | None = N
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.may_open = lambda: current_user.has_role(*roles, *(extra() if extra else ()))  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+@bp.app_template_global()
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in staff member gets through to ``endpoint`` (a page links only where it may)."""
+    check = getattr(current_app.view_functions.get(endpoint), "may_open", None)
+    return bool(check()) if check is not None else current_user.is_authenticated
 
 
 def pager(endpoint: str) -> tuple[int, Callable[[bool], dict[str, str | None]]]:

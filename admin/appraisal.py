@@ -34,8 +34,8 @@ def _asked() -> tuple[appraisal.Results, int | None, bool]:
         raise InvalidInput(_l("The period ends before it begins, or is longer than ten years."))
     own = _own_department()
     department: int | None = own
-    if own is None and request.args.get("department", "").isdigit():
-        department = int(request.args["department"][:9])
+    if own is None and request.args.get("department"):
+        department = forms.whole(forms.clip(request.args["department"]), _l("Choose the department from the list."))
     return appraisal.results(db.session, first, last, department), department, own is not None
 
 

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from app import l10n
 from app.extensions import db
-from app.forms import row_id, uploaded_photos, whole
+from app.forms import clip, row_id, uploaded_photos, whole
 from models import clock, store
 from models.base import get_or_404
 from models.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -144,9 +144,9 @@ def goods_stock(goods_id: int) -> Response | tuple[str, int]:
     kind = request.form.get("kind", "")[:16]
     typed = {
         "kind": kind,
-        "quantity": request.form.get("quantity", "")[:20],
+        "quantity": clip(request.form.get("quantity")),
         "note": request.form.get("note", "")[:200],
-        "cost": request.form.get("cost", "")[:20],
+        "cost": clip(request.form.get("cost")),
     }
     try:
         quantity = whole(typed["quantity"], _l("A stock change is a whole number other than zero."))
@@ -180,7 +180,7 @@ COSTS = "delivery_costs"  # each line's purchase cost a piece, as typed (kept as
 
 
 def _cost_texts() -> dict[int, str]:
-    return {int(k): str(v)[:20] for k, v in session.get(COSTS, {}).items()}
+    return {int(k): clip(str(v)) for k, v in session.get(COSTS, {}).items()}
 
 
 def _keep_costs(texts: dict[int, str], draft: dict[int, int]) -> None:
@@ -254,7 +254,7 @@ def delivery_post() -> Response | tuple[str, int]:
     action = form.get("action", "add")
     session["delivery_note"] = form.get("note", "")[:150]
     typed = form.get("code", "")[:100]
-    texts.update({i: form.get(f"c{i}", "")[:20] for i in draft if f"c{i}" in form})  # as typed, kept as typed
+    texts.update({i: clip(form.get(f"c{i}")) for i in draft if f"c{i}" in form})  # as typed, kept as typed
     try:
         refused: DomainError | None = None
         for goods_id in list(draft):  # the quantities as they stand in the form: every good one is kept
@@ -340,7 +340,7 @@ def _stocktake_page(
 def stocktake_post() -> Response | tuple[str, int]:
     """The counts entered (blank lines are not counted) are first shown as the differences they make; posted
     (confirm=1), the differences become movements. A refusal keeps what was entered."""
-    typed = {k: v[:20] for k, v in request.form.items() if k.startswith("count-")}
+    typed = {k: clip(v) for k, v in request.form.items() if k.startswith("count-")}
     typed["note"] = request.form.get("note", "")[:150]
     try:
         counts = {}

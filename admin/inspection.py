@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from app import xlsx
 from app.extensions import db
+from app.forms import clip
 from models import clock, inspection
 from models.settings import get_setting
 from printer.documents import Section, document_pdf
@@ -150,7 +151,7 @@ SIGNATURES = ("填报单位（盖章）：", "单位负责人（签字）：", "
 
 
 def _asked() -> tuple[inspection.Check, str]:
-    half = inspection.parse_half(request.args.get("half", "")[:20])
+    half = inspection.parse_half(clip(request.args.get("half")))
     return inspection.half_year_check(db.session, half), get_setting(db.session, "enterprise_name") or ""
 
 

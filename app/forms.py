@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -24,13 +25,19 @@ class ReasonForm(FlaskForm):
 def whole(value: object, message: Any) -> int:
     """A whole number as typed (spaces around it allowed), or a clear InvalidInput with ``message``: the one way
     views read numbers from a form or a query string besides WTForms."""
-    try:
-        number = int(str(value if value is not None else "").strip())
-    except ValueError:
-        raise InvalidInput(message) from None
-    if abs(number) > INT_LIMIT:
+    # Full-width digits, as a Chinese input method types them, are digits; other scripts' digits, "1_000" and
+    # "1e3" are not.
+    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    if not re.fullmatch(r"[+-]?\d{1,12}", text, flags=re.ASCII) or abs(int(text)) > INT_LIMIT:
         raise InvalidInput(message)
-    return number
+    return int(text)
+
+
+def clip(value: str | None, limit: int = 20) -> str:
+    """A number or a date as typed, kept to ``limit`` characters for the form shown again; one typed longer is
+    marked cut ("…"), so that it is refused, not read as its first characters."""
+    text = value or ""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def row_id(value: object) -> int:

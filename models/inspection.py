@@ -23,7 +23,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from . import clock, money, organisation, statistics
@@ -183,6 +183,12 @@ def _participation(session: Session, found: Check, start: dt.datetime, end: dt.d
             LedgerEntry.kind == EntryKind.award,
             LedgerEntry.created_at >= start,
             LedgerEntry.created_at < end,
+            ~exists().where(  # an award found false by the end is left out of what was earned, so is its earner
+                LedgerEntry.ref_type == "claim",
+                Claim.id == LedgerEntry.ref_id,
+                Claim.status == ClaimStatus.fraudulent,
+                Claim.fraud_at < end,
+            ),
         )
         .group_by(Employee.department_id)
     ):

@@ -26,7 +26,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.orm import Session
 
 from . import clock, statistics
@@ -105,9 +105,8 @@ def year_of_money(session: Session, year: int, today: dt.date | None = None) -> 
     settings = all_settings(session)
     last = min(dt.date(year, 12, 31), today)
     found = MoneyYear(year, last, settings["points_per_yuan"], budget_of(settings, year, today))
-    found.stock_value_fen = int(
-        session.scalar(select(func.coalesce(func.sum(Goods.stock * Goods.value_fen), 0)).where(Goods.stock > 0)) or 0
-    )
+    on_shelf = func.sum(cast(Goods.stock, BigInteger) * Goods.value_fen)  # past an INTEGER's 2^31 fen
+    found.stock_value_fen = int(session.scalar(select(func.coalesce(on_shelf, 0)).where(Goods.stock > 0)) or 0)
     if last < dt.date(year, 1, 1):
         return found
     by_month: dict[int, MoneyMonth] = {}
@@ -138,7 +137,7 @@ def year_of_money(session: Session, year: int, today: dt.date | None = None) -> 
             month.bought_pieces += pieces
             month.bought_fen += pieces * cost
     handed: dict[int, int] = defaultdict(int)
-    value_of = func.sum(RedemptionLine.quantity * func.coalesce(RedemptionLine.unit_value_fen, 0))
+    value_of = func.sum(cast(RedemptionLine.quantity, BigInteger) * func.coalesce(RedemptionLine.unit_value_fen, 0))
     for at, value in session.execute(
         select(Redemption.created_at, value_of)
         .join(RedemptionLine, RedemptionLine.redemption_id == Redemption.id)
@@ -165,9 +164,11 @@ def _claim_codes(session: Session, by_month: dict[int, MoneyMonth], year: int, s
     spent: dict[int, int] = defaultdict(int)
     before = clock.day_start(dt.date(year, 1, 1))
     carried = 0  # on the codes when the year began
+    # Only rewards still on a code: one "collected" by the flow before codes became vouchers was credited to its
+    # collector in the ledger, and is counted there.
     for at, points in session.execute(
         select(Hazard.verified_at, Hazard.reward_points).where(
-            Hazard.reward.in_((HazardReward.waiting, HazardReward.collected)), Hazard.verified_at < stop
+            Hazard.reward == HazardReward.waiting, Hazard.verified_at < stop
         )
     ):
         if at is None:

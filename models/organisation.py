@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from . import clock
+from . import audit, clock
 from .base import Base, LabelledEnum, clean_text, get_or_404
 from .clock import utcnow
 from .errors import InvalidInput
@@ -111,6 +112,27 @@ def _day(text: str) -> dt.date:
     return day
 
 
+def _person(name: str) -> str:
+    """A name as compared: full-width and half-width, upper and lower case, spaces, all the same."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _overlap(member: OrgMember, first: dt.date, last: dt.date | None) -> bool:
+    """Whether ``member`` held their post on any day from ``first`` to ``last`` (None: on, with no end)."""
+    return (last is None or member.since <= last) and (member.until is None or member.until >= first)
+
+
+# Posts one person may not hold on the same days: one place in the leading group each, and who keeps the
+# budget does not also run the store (separation of duties, seed 000).
+APART = {
+    Post.head: LEADING_GROUP,
+    Post.deputy: LEADING_GROUP,
+    Post.member: LEADING_GROUP,
+    Post.administrator: (Post.administrator, Post.finance),
+    Post.finance: (Post.administrator, Post.finance),
+}
+
+
 def appoint(
     session: Session,
     *,
@@ -121,10 +143,12 @@ def appoint(
     employee_id: int | None = None,
     duty: str = "",
     since: str = "",
+    until: str = "",
     actor: str,
 ) -> OrgMember:
-    """Put someone on record in a post from ``since`` (a day; empty: today). The group has one head at a time:
-    a new head is refused while another holds the post (they leave it first)."""
+    """Put someone on record in a post from ``since`` (a day; empty: today), to ``until`` for one who held it
+    before (empty: they hold it still). The group has one head on any day; one person holds one place in the
+    group, and not both the store's and the budget's post."""
     try:
         post_ = Post(post)
     except ValueError:
@@ -133,15 +157,28 @@ def appoint(
     if not name:
         raise InvalidInput(_l("Give the person's name."))
     start = _day(since)
+    end = _day(until) if until.strip() else None
+    if end is not None and end < start:
+        raise InvalidInput(_l("The day they left is on or after the day they took the post, like 2026-12-20."))
     if department_id is not None:
         get_or_404(session, Department, department_id, _l("No such department."))
     if employee_id is not None:
         get_or_404(session, Employee, employee_id, _l("No such employee."))
-    held = session.scalars(select(OrgMember).where(OrgMember.post == post_).with_for_update()).all()
-    if post_ is Post.head and any(m.until is None or m.until >= start for m in held):
-        raise InvalidInput(_l("The leading group has a head already: record the day they leave the post first."))
-    if any(m.name == name and (m.until is None or m.until >= start) for m in held):  # a second tap, a replay
-        raise InvalidInput(_l("%(name)s holds this post already."), name=name)
+    held = [m for m in session.scalars(select(OrgMember).with_for_update()).all() if _overlap(m, start, end)]
+    if post_ is Post.head and any(m.post is Post.head for m in held):
+        raise InvalidInput(
+            _l("The leading group has a head on those days already: record the day they leave the post first.")
+        )
+    for other in held:
+        if _person(other.name) != _person(name) or other.post not in APART[post_]:
+            continue
+        if other.post is post_:  # a second tap, a replay
+            raise InvalidInput(_l("%(name)s holds this post already."), name=name)
+        raise InvalidInput(
+            _l("%(name)s is %(post)s on those days: one person holds one of these posts at a time."),
+            name=other.name,
+            post=other.post.label,
+        )
     member = OrgMember(
         post=post_,
         name=name,
@@ -150,11 +187,26 @@ def appoint(
         employee_id=employee_id,
         duty=" ".join(clean_text(duty, 200).split()),
         since=start,
+        until=end,
         added_by=actor,
     )
     session.add(member)
     session.flush()
     return member
+
+
+def strike(session: Session, member_id: int, *, reason: str) -> str:
+    """Take a row entered by mistake off the record (a wrong name, a wrong post, a head put in by error), with
+    the reason; the audit log keeps the row and the reason. Who really held a post leaves it instead."""
+    reason = " ".join(clean_text(reason, 200).split())
+    if not reason:
+        raise InvalidInput(_l("Give the reason: what was wrong in this row."))
+    member = get_or_404(session, OrgMember, member_id, _l("No such member."), lock=True)
+    name = member.name
+    audit.note(session, "delete", "org_member", str(member.id), {"reason": reason})
+    session.delete(member)
+    session.flush()
+    return name
 
 
 def leave(session: Session, member_id: int, *, until: str = "") -> OrgMember:

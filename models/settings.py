@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
+from . import clock
 from .base import Base, upsert_insert
 from .errors import InvalidInput
 from .i18n import lazy_gettext as _l
@@ -272,10 +273,17 @@ def get_setting(session: Session, key: str) -> Any:
     return all_settings(session)[key]
 
 
+BUDGETS = "budgets"  # in all_settings: each year's budget as it stood when last set in that year
+_BUDGET_KEY = "budget:"  # its rows: "budget:2026"
+
+
 def budget_of(values: dict[str, Any], year: int, today: dt.date) -> int:
-    """The store's budget for ``year`` in yuan, 0 when none is known: the setting is this year's, and a past
-    year's budget is not kept (its figures are shown against no budget rather than against this year's)."""
-    return int(values["year_budget_yuan"]) if year == today.year else 0
+    """The store's budget for ``year`` in yuan, 0 when none is known: the setting is this year's; a past year's
+    is the one last set in it (kept with each change), so last year's figures are read against last year's
+    budget, and a year whose budget was never set against none."""
+    if year == today.year:
+        return int(values["year_budget_yuan"])
+    return int(values[BUDGETS].get(year, 0))
 
 
 def all_settings(session: Session) -> dict[str, Any]:
@@ -294,6 +302,11 @@ def all_settings(session: Session) -> dict[str, Any]:
         if shared is None or time.monotonic() - read_at > SHARED_SECONDS:
             stored = {s.key: json.loads(s.value) for s in session.scalars(select(Setting))}
             shared = {key: stored.get(key, spec.default) for key, spec in SPECS.items()}
+            shared[BUDGETS] = {
+                int(key.removeprefix(_BUDGET_KEY)): int(value)
+                for key, value in stored.items()
+                if key.startswith(_BUDGET_KEY) and key.removeprefix(_BUDGET_KEY).isdigit()
+            }
             _SHARED[database] = (time.monotonic(), shared)
         cached = session.info[_CACHE] = dict(shared)
     return cached
@@ -357,18 +370,24 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
             raise InvalidInput(
                 _l("%(key)s must be between %(min)s and %(max)s."), key=spec.label, min=spec.minimum, max=spec.maximum
             )
+    _store(session, key, spec.default, value)
+    if key == "year_budget_yuan":  # kept for the year too: next year's screens read this year's budget from it
+        _store(session, f"{_BUDGET_KEY}{clock.today().year}", 0, value)
+    session.info.pop(_CACHE, None)
+    session.info[_WRITTEN] = True
+    forget_shared_settings()
+    return value
+
+
+def _store(session: Session, key: str, default: Any, value: Any) -> None:
     # The first save of a setting makes its row (holding the default, as it read before): by an insert that
     # gives way to a twin, so that admins saving it at once take turns on the row instead of one failing.
-    created = upsert_insert(session, Setting.__table__).values(key=key, value=json.dumps(spec.default))
+    created = upsert_insert(session, Setting.__table__).values(key=key, value=json.dumps(default))
     session.execute(created.on_conflict_do_nothing(index_elements=["key"]))
     row = session.get(Setting, key, with_for_update=True, populate_existing=True)
     assert row is not None
     row.value = json.dumps(value)  # an update the audit log sees, from the old value to the new
     session.flush()
-    session.info.pop(_CACHE, None)
-    session.info[_WRITTEN] = True
-    forget_shared_settings()
-    return value
 
 
 _WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

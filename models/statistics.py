@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import BigInteger, ColumnElement, cast, func, select
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -149,9 +149,10 @@ def figures(session: Session, first: dt.date, last: dt.date) -> Figures:
     _hazard_figures(session, found, start, end)
     _reward_figures(session, found, start, end)
     _points_figures(session, found, start, end)
+    bought = func.sum(cast(StockMovement.delta, BigInteger) * StockMovement.unit_cost_fen)  # past 2^31 fen
     found.bought_fen = int(
         session.scalar(
-            select(func.coalesce(func.sum(StockMovement.delta * StockMovement.unit_cost_fen), 0)).where(
+            select(func.coalesce(bought, 0)).where(
                 StockMovement.reason == MovementReason.restock,
                 StockMovement.unit_cost_fen.is_not(None),
                 StockMovement.at >= start,

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -906,7 +907,8 @@ def _cancelled(
 
 def parse_yuan(text: str) -> int:
     """An amount of yuan as typed ("12", "12.5", "12.50") in fen; anything else is refused."""
-    match = re.fullmatch(r"\s*(\d{1,6})(?:[.．](\d{1,2}))?\s*", text or "")
+    # Full-width digits and point (an input method's) are read as digits; other scripts' digits are refused.
+    match = re.fullmatch(r"\s*(\d{1,6})(?:\.(\d{1,2}))?\s*", unicodedata.normalize("NFKC", text or ""), flags=re.ASCII)
     if match is None:
         raise InvalidInput(_l("The value is an amount of yuan, like 25 or 12.50."))
     return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))

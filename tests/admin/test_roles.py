@@ -122,6 +122,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("admin.organisation_page", "GET"): ACCOUNTS,
     ("admin.organisation_appoint", "POST"): ADMIN_ONLY,
     ("admin.organisation_leave", "POST"): ADMIN_ONLY,
+    ("admin.organisation_strike", "POST"): ADMIN_ONLY,
     ("admin.year_end_close", "POST"): ADMIN_ONLY,
     ("admin.staff_list", "GET"): ADMIN_ONLY,
     ("admin.staff_edit", "GET"): ADMIN_ONLY,

@@ -131,3 +131,65 @@ def test_a_late_review_stays_late_after_an_objection_and_leavers_count_nowhere(s
     session.commit()
     [row] = inspection.half_year_check(session, half).departments
     assert (row.people, row.earned, row.share) == (1, 1, 100.0)
+
+
+def test_an_award_found_false_counts_nobody_as_having_earned(session, make_employee, rule):
+    honest, cheat = make_employee(name="甲", department="涂装车间"), make_employee(name="乙", department="涂装车间")
+    now = clock.utcnow()
+    for who, points in ((honest, 5), (cheat, 8)):
+        claim = _claim(session, who, rule("T01"), points)
+        claims.approve(session, claim, points, actor="staff:leader")
+        claims.credit_due_one(session, claim, actor="system", now=now)
+        if who is cheat:
+            claims.mark_fraud(session, claim, "虚报培训", actor="staff:leader")
+    session.commit()
+    today = clock.today()
+    found = inspection.half_year_check(session, inspection.Half(today.year, today.month > 6))
+    row = next(d for d in found.departments if d.name == "涂装车间")
+    # 乙's only award was found false: its points are not what was given out, nor is 乙 one who earned.
+    assert (row.people, row.earned, row.share) == (2, 1, 50.0)
+    assert found.figures is not None and found.figures.credited == 5
+
+
+def test_one_person_holds_one_place_in_the_group_and_not_both_the_store_and_the_budget(session):
+    organisation.appoint(session, post="head", name="王总", since="2026-01-01", actor="staff:admin")
+    clash = (
+        {"post": "deputy", "name": "王总"},
+        {"post": "member", "name": " 王 总 "},  # the same name, spaced
+        {"post": "finance", "name": "Li Na"},
+    )
+    organisation.appoint(session, post="administrator", name="LI NA", since="2026-01-01", actor="staff:admin")
+    for typed in clash:
+        with pytest.raises(InvalidInput):
+            organisation.appoint(session, since="2026-03-01", actor="staff:admin", **typed)
+    # A member of the group may also run the store; a past head is entered with their last day while the head of
+    # today is in post, and a second past head on the same days is refused.
+    organisation.appoint(session, post="member", name="LI NA", since="2026-01-01", actor="staff:admin")
+    old = organisation.appoint(
+        session, post="head", name="张总", since="2024-01-01", until="2025-12-31", actor="staff:admin"
+    )
+    assert old.until == dt.date(2025, 12, 31)
+    assert [m.name for m in organisation.on_record(session, dt.date(2025, 6, 1))] == ["张总"]
+    with pytest.raises(InvalidInput):
+        organisation.appoint(session, post="head", name="赵总", since="2025-06-01", until="2025-07-01", actor="x")
+    with pytest.raises(InvalidInput):
+        organisation.appoint(session, post="member", name="钱", since="2026-02-01", until="2026-01-01", actor="x")
+
+
+def test_a_row_entered_by_mistake_is_taken_off_with_its_reason(session):
+    from models import audit
+
+    wrong = organisation.appoint(session, post="head", name="王宗", since="2026-12-20", actor="staff:admin")
+    with pytest.raises(InvalidInput):  # the mistaken head to come blocks the real one ...
+        organisation.appoint(session, post="head", name="王总", since="2026-12-01", actor="staff:admin")
+    with pytest.raises(InvalidInput):  # ... and is taken off only with a reason
+        organisation.strike(session, wrong.id, reason=" \x00 ")
+    assert organisation.strike(session, wrong.id, reason="名字写错") == "王宗"
+    organisation.appoint(session, post="head", name="王总", since="2026-12-01", actor="staff:admin")
+    session.commit()
+    logged = session.scalars(audit.search(session, entity="org_member", entity_id=str(wrong.id))).all()
+    assert [(e.action, e.actor) for e in logged if "名字写错" in e.changes] == [("delete", "system")]
+    assert [m.name for m in organisation.on_record(session, dt.date(2026, 12, 31))] == ["王总"]
+    with pytest.raises(DomainError) as raised:
+        organisation.strike(session, 2**31 - 1, reason="no such row")
+    assert raised.value.status_code == 404

@@ -3,6 +3,9 @@ on the day, the points awarded and redeemed, and what is still owed in points, a
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from sqlalchemy import select
 
 from models import clock, hazards, ledger, money, places, settings, store
@@ -62,12 +65,65 @@ def test_a_delivery_keeps_each_line_s_cost_and_refuses_a_cost_that_is_not_an_amo
     assert [m.delta for m in movements] == [10]
 
 
-def test_a_cost_as_typed(session):
+def test_a_cost_and_a_whole_number_as_typed(session):
+    from app.forms import whole
+
     assert store.parse_cost("12.5") == 1250 and store.parse_cost(" 0 ") == 0
-    for typed in ("", "abc", "-3", "100000.01", "1e3", "12.345"):
-        try:
+    assert store.parse_cost("１２．５") == 1250  # as a Chinese input method types it, full width
+    for typed in ("", "abc", "-3", "100000.01", "1e3", "12.345", "١٢", "1_2"):  # Arabic-Indic digits, Python's 1_2
+        with pytest.raises(InvalidInput):
             store.parse_cost(typed)
-        except InvalidInput:
-            pass
-        else:
-            raise AssertionError(typed)
+    assert (whole(" 12 ", "x"), whole("-3", "x"), whole("１２", "x"), whole("+5", "x")) == (12, -3, 12, 5)
+    for typed in ("1_000", "١٢", "1e3", "", "2147483648", "1" * 40, "5\x00"):
+        with pytest.raises(InvalidInput):
+            whole(typed, "x")
+
+
+def test_a_reward_collected_by_the_old_flow_is_owed_once(session, make_employee):
+    """Before claim codes were vouchers, collecting an anonymous reward credited the collector in the ledger: it
+    is owed as their balance, not a second time as points on a code."""
+    dock = places.save_place(session, None, name="码头", risk="yellow")
+    waiting, collected = (
+        hazards.report(session, dock, category="state", description=text, reporter=None).hazard
+        for text in ("缆绳磨损", "护栏松动")
+    )
+    for hazard in (waiting, collected):
+        hazards.verify(session, hazard, "valid", grade="general", actor="staff:leader")  # 20 on each code
+    collector = make_employee(name="丁")
+    collected.reward = hazards.HazardReward.collected
+    ledger.award(session, collector.id, collected.reward_points, actor="kiosk:1", memo="领奖码兑奖")
+    session.commit()
+    found = money.year_of_money(session, clock.today().year)
+    month = found.months[-1]
+    assert (month.code_reward_points, month.code_outstanding_points, month.outstanding_points) == (20, 20, 20)
+    assert found.owed_points == 40 and month.other_points == 0  # 20 held by 丁, 20 still on a code
+
+
+def test_last_year_s_budget_is_read_next_year(session, monkeypatch):
+    year = clock.today().year
+    settings.set_setting(session, "year_budget_yuan", "1000")
+    settings.set_setting(session, "year_budget_yuan", "1200")  # changed within the year: the last one counts
+    session.commit()
+    monkeypatch.setattr(clock, "today", lambda: dt.date(year + 1, 1, 15))
+    values = settings.all_settings(session)
+    assert settings.budget_of(values, year, clock.today()) == 1200  # last year's, for last year's figures
+    assert settings.budget_of(values, year - 1, clock.today()) == 0  # never set: none
+    assert money.year_of_money(session, year).budget_yuan == 1200
+    settings.set_setting(session, "year_budget_yuan", "900")  # the new year's
+    session.commit()
+    values = settings.all_settings(session)
+    assert (settings.budget_of(values, year, clock.today()), settings.budget_of(values, year + 1, clock.today())) == (
+        1200,
+        900,
+    )
+
+
+def test_sums_past_two_billion_fen_are_added_up(session, make_goods):
+    """A shelf's or a year's worth in fen passes what an INTEGER holds (2^31): PostgreSQL adds it up in BIGINT."""
+    gold = make_goods("金条", 99_999, stock=0)  # 99999 yuan a piece
+    for _ in range(3):
+        store.move_stock(session, gold.id, 9_000, reason="restock", actor="staff:store", unit_cost_fen=9_999_900)
+    session.commit()
+    found = money.year_of_money(session, clock.today().year)
+    assert found.bought_fen == 27_000 * 9_999_900 > 2**31
+    assert found.stock_value_fen == 27_000 * 9_999_900
