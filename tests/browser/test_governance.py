@@ -141,4 +141,14 @@ def test_the_organisation_put_on_record(live_server, page, session, make_staff):
     page.get_by_label("姓名").fill("李副总")
     page.get_by_role("button", name="登记", exact=True).click()  # a second head: refused, the form kept
     assert "已有组长" in page.locator("main").inner_text() and page.get_by_label("姓名").input_value() == "李副总"
+    # 王总 was a typo for 汪总: the row is struck with its reason, and the real head goes on record.
+    page.locator("summary", has_text="录入有误").first.click()
+    page.get_by_label("错在哪里: 王总").fill("姓写错了，应为汪总")
     shot(page, "organisation")
+    page.get_by_role("button", name="撤销这条记录").click()
+    page.locator(".message.info", has_text="王总 的这条记录已撤销").wait_for()
+    page.get_by_label("职务").select_option("head")
+    page.get_by_label("姓名").fill("汪总")
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.locator(".message.info", has_text="已登记 汪总").wait_for()
+    assert "王总" not in page.locator("table").first.inner_text()
