@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.extensions import db
-from app.forms import ReasonForm, form_error, row_id, uploaded_photos
+from app.forms import ReasonForm, clip, form_error, row_id, uploaded_photos
 from models import claims, events, hazards, people, rules
 from models.base import get_or_404
 from models.errors import DomainError, InvalidInput
@@ -186,7 +186,7 @@ def claim_create() -> Response | tuple[str, int]:
             employee=employee,
             category=request.form.get("category", "")[:16],
             description=form.description.data,
-            hazard_number=request.form.get("hazard_number", "")[:20],
+            hazard_number=clip(request.form.get("hazard_number")),
             channel=hazards.HazardChannel.supervisor
             if source is claims.ClaimSource.supervisor
             else hazards.HazardChannel.office,

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from app import l10n, xlsx
 from app.extensions import db
-from app.forms import day, row_id, uploaded_photos
+from app.forms import clip, day, row_id, uploaded_photos
 from models import clock, hazards, people, places
 from models.claims import ClaimStatus
 from models.errors import DomainError, InvalidInput
@@ -208,7 +208,7 @@ def hazard_verify(hazard_id: int) -> Response:
         note=form.get("note", "")[:500],
         grade=form.get("grade") or None,
         within_duties=form.get("within_duties") == "1",
-        duplicate_of=form.get("duplicate_of", "")[:20],
+        duplicate_of=clip(form.get("duplicate_of")),
     )
     return _back(hazard)
 

@@ -82,7 +82,7 @@ def workday_year() -> Response:
 @bp.post("/workdays/<day_text>/remove")
 @role_required(*EDITORS)
 def workday_remove(day_text: str) -> Response:
-    day = forms.day(day_text[:20], _l("Give the date as YYYY-MM-DD."))
+    day = forms.day(forms.clip(day_text), _l("Give the date as YYYY-MM-DD."))
     if day is None:
         raise InvalidInput(_l("Give the date as YYYY-MM-DD."))
     workdays.remove_override(db.session, day)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from models.base import INT_LIMIT, countable_day
+from models.base import INT_LIMIT, countable_day, half_width
 from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
 
@@ -25,9 +24,8 @@ class ReasonForm(FlaskForm):
 def whole(value: object, message: Any) -> int:
     """A whole number as typed (spaces around it allowed), or a clear InvalidInput with ``message``: the one way
     views read numbers from a form or a query string besides WTForms."""
-    # Full-width digits, as a Chinese input method types them, are digits; other scripts' digits, "1_000" and
-    # "1e3" are not.
-    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    # Full-width digits, as a Chinese input method types them, are digits; "①", "1_000" and "1e3" are not.
+    text = half_width(str(value if value is not None else "")).strip()
     if not re.fullmatch(r"[+-]?\d{1,12}", text, flags=re.ASCII) or abs(int(text)) > INT_LIMIT:
         raise InvalidInput(message)
     return int(text)

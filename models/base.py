@@ -67,6 +67,15 @@ def get_or_404(session: Session, entity: type[T], ident: object, message: Any = 
     return found
 
 
+# Digits, point and signs as a Chinese input method types them in full width, read as their ASCII twins (and
+# nothing else: NFKC would also read "①" and "¹²" as numbers).
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９．－＋　", "0123456789.-+ ")
+
+
+def half_width(text: str) -> str:
+    return text.translate(_HALF_WIDTH)
+
+
 INT_LIMIT = 2**31 - 1  # what an INTEGER column holds (PostgreSQL refuses more; SQLite would keep it silently)
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)  # days the product can count to and from
 

@@ -15,9 +15,9 @@ spent, month by month.
 - **Outstanding**: the points employees hold at the month's end, and the points still on anonymous reporters'
   claim codes: what the enterprise owes in goods, a liability in yuan.
 
-The budget is the year_budget_yuan setting, for this year only (a past year's is not kept); what was spent
-against it is what was bought (the cash that left the safety production expense), on every screen that shows
-it; what was handed out is shown beside it.
+The budget is the year_budget_yuan setting as it was last set in the year (each year keeps its own); what was
+spent against it is what was bought (the cash that left the safety production expense), on every screen that
+shows it; what was handed out is shown beside it.
 """
 
 from __future__ import annotations

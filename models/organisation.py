@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import unicodedata
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, select
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import audit, clock
@@ -117,6 +117,24 @@ def _person(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
+def _same_person(member: OrgMember, name: str, employee_id: int | None) -> bool:
+    """Whether ``member`` is the person named: by their employee when both rows name one (two 王伟 are two
+    people), else by the name."""
+    if member.employee_id is not None and employee_id is not None:
+        return member.employee_id == employee_id
+    return _person(member.name) == _person(name)
+
+
+def _take_turns(session: Session) -> None:
+    """Two appointments at once take turns (a lock on rows would not cover the row the other one adds): on
+    PostgreSQL an advisory lock held to the transaction's end; SQLite writes one at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(ORGANISATION_LOCK)))
+
+
+ORGANISATION_LOCK = 0x6F7267  # "org"
+
+
 def _overlap(member: OrgMember, first: dt.date, last: dt.date | None) -> bool:
     """Whether ``member`` held their post on any day from ``first`` to ``last`` (None: on, with no end)."""
     return (last is None or member.since <= last) and (member.until is None or member.until >= first)
@@ -164,18 +182,22 @@ def appoint(
         get_or_404(session, Department, department_id, _l("No such department."))
     if employee_id is not None:
         get_or_404(session, Employee, employee_id, _l("No such employee."))
-    held = [m for m in session.scalars(select(OrgMember).with_for_update()).all() if _overlap(m, start, end)]
+    _take_turns(session)
+    held = [m for m in session.scalars(select(OrgMember)).all() if _overlap(m, start, end)]
     if post_ is Post.head and any(m.post is Post.head for m in held):
         raise InvalidInput(
             _l("The leading group has a head on those days already: record the day they leave the post first.")
         )
     for other in held:
-        if _person(other.name) != _person(name) or other.post not in APART[post_]:
+        if not _same_person(other, name, employee_id) or other.post not in APART[post_]:
             continue
         if other.post is post_:  # a second tap, a replay
             raise InvalidInput(_l("%(name)s holds this post already."), name=name)
         raise InvalidInput(
-            _l("%(name)s is %(post)s on those days: one person holds one of these posts at a time."),
+            _l(
+                "%(name)s is %(post)s on those days: one person holds one of these posts at a time (the last day in"
+                " one is the day before the first in the other)."
+            ),
             name=other.name,
             post=other.post.label,
         )
@@ -201,7 +223,7 @@ def strike(session: Session, member_id: int, *, reason: str) -> str:
     reason = " ".join(clean_text(reason, 200).split())
     if not reason:
         raise InvalidInput(_l("Give the reason: what was wrong in this row."))
-    member = get_or_404(session, OrgMember, member_id, _l("No such member."), lock=True)
+    member = get_or_404(session, OrgMember, member_id, _l("This row is not on record (any more)."), lock=True)
     name = member.name
     audit.note(session, "delete", "org_member", str(member.id), {"reason": reason})
     session.delete(member)

@@ -18,7 +18,7 @@ from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from . import clock
-from .base import Base, upsert_insert
+from .base import Base, half_width, upsert_insert
 from .errors import InvalidInput
 from .i18n import lazy_gettext as _l
 
@@ -278,11 +278,9 @@ _BUDGET_KEY = "budget:"  # its rows: "budget:2026"
 
 
 def budget_of(values: dict[str, Any], year: int, today: dt.date) -> int:
-    """The store's budget for ``year`` in yuan, 0 when none is known: the setting is this year's; a past year's
-    is the one last set in it (kept with each change), so last year's figures are read against last year's
-    budget, and a year whose budget was never set against none."""
-    if year == today.year:
-        return int(values["year_budget_yuan"])
+    """The store's budget for ``year`` in yuan, 0 when none is known: the one last set in that year (the setting
+    is kept for the year with each change), so a year's figures are read against its own budget for good, and a
+    year whose budget was never set against none, even while last year's stands in the settings."""
     return int(values[BUDGETS].get(year, 0))
 
 
@@ -307,6 +305,8 @@ def all_settings(session: Session) -> dict[str, Any]:
                 for key, value in stored.items()
                 if key.startswith(_BUDGET_KEY) and key.removeprefix(_BUDGET_KEY).isdigit()
             }
+            # The settings page shows this year's budget: none yet in a new year, until it is set.
+            shared["year_budget_yuan"] = shared[BUDGETS].get(clock.today().year, 0)
             _SHARED[database] = (time.monotonic(), shared)
         cached = session.info[_CACHE] = dict(shared)
     return cached
@@ -362,10 +362,10 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
         if value not in spec.choices:
             raise InvalidInput(_l("%(key)s: choose one from the list."), key=spec.label)
     else:
-        try:
-            value = int(str(value).strip())
-        except ValueError:
-            raise InvalidInput(_l("%(key)s must be a whole number."), key=spec.label) from None
+        text = half_width(str(value)).strip()
+        if not re.fullmatch(r"[+-]?\d{1,12}", text, flags=re.ASCII):  # not "1_000", "1e3" or "①"
+            raise InvalidInput(_l("%(key)s must be a whole number."), key=spec.label)
+        value = int(text)
         if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
             raise InvalidInput(
                 _l("%(key)s must be between %(min)s and %(max)s."), key=spec.label, min=spec.minimum, max=spec.maximum

@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from . import clock, ledger, memos
-from .base import Base, LabelledEnum, clean_text
+from .base import Base, LabelledEnum, clean_text, half_width
 from .claims import suspended_query
 from .clock import utcnow
 from .errors import (
@@ -908,7 +907,7 @@ def _cancelled(
 def parse_yuan(text: str) -> int:
     """An amount of yuan as typed ("12", "12.5", "12.50") in fen; anything else is refused."""
     # Full-width digits and point (an input method's) are read as digits; other scripts' digits are refused.
-    match = re.fullmatch(r"\s*(\d{1,6})(?:\.(\d{1,2}))?\s*", unicodedata.normalize("NFKC", text or ""), flags=re.ASCII)
+    match = re.fullmatch(r"\s*(\d{1,6})(?:\.(\d{1,2}))?\s*", half_width(text or ""), flags=re.ASCII)
     if match is None:
         raise InvalidInput(_l("The value is an amount of yuan, like 25 or 12.50."))
     return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))

@@ -193,3 +193,49 @@ def test_a_row_entered_by_mistake_is_taken_off_with_its_reason(session):
     with pytest.raises(DomainError) as raised:
         organisation.strike(session, 2**31 - 1, reason="no such row")
     assert raised.value.status_code == 404
+
+
+def test_two_people_of_one_name_and_a_promotion_from_the_day_after(session, make_employee):
+    one, two = make_employee(name="王伟"), make_employee(name="王伟")
+    organisation.appoint(session, post="deputy", name="王伟", employee_id=one.id, since="2026-01-01", actor="x")
+    organisation.appoint(session, post="member", name="王伟", employee_id=two.id, since="2026-01-01", actor="x")
+    with pytest.raises(InvalidInput):  # the same employee twice in the group is one person
+        organisation.appoint(session, post="member", name="王伟", employee_id=one.id, since="2026-02-01", actor="x")
+    deputy = organisation.appoint(session, post="deputy", name="李强", since="2026-01-01", actor="x")
+    organisation.leave(session, deputy.id, until="2026-06-30")
+    with pytest.raises(InvalidInput, match="the day before"):  # head from the deputy's last day: they overlap
+        organisation.appoint(session, post="head", name="李强", since="2026-06-30", actor="x")
+    organisation.appoint(session, post="head", name="李强", since="2026-07-01", actor="x")
+
+
+def test_two_heads_put_on_record_at_once_take_turns(app, session):
+    """A double tap on PostgreSQL: the second request waits for the first and then sees its head."""
+    import threading
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    engine = app.extensions["mart.db"][0]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time")
+    first, second = Session(engine), Session(engine)
+    organisation.appoint(first, post="head", name="王总", since="2026-01-01", actor="staff:a")
+    refused: list[Exception] = []
+
+    def tap_again() -> None:
+        try:
+            organisation.appoint(second, post="head", name="王总", since="2026-01-01", actor="staff:a")
+            second.commit()
+        except InvalidInput as err:
+            refused.append(err)
+            second.rollback()
+
+    other = threading.Thread(target=tap_again)
+    other.start()
+    other.join(1.0)  # it waits on the first one's lock ...
+    assert other.is_alive()
+    first.commit()
+    other.join(10)
+    first.close(), second.close()
+    heads = session.scalars(select(organisation.OrgMember).where(organisation.OrgMember.post == "head")).all()
+    assert len(heads) == 1 and len(refused) == 1  # ... and then sees its head
