@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from models.base import INT_LIMIT, countable_day, half_width
+from models.base import INT_LIMIT, countable_day, whole_number
 from models.errors import InvalidInput
 from models.i18n import lazy_gettext as _l
 
@@ -24,11 +24,10 @@ class ReasonForm(FlaskForm):
 def whole(value: object, message: Any) -> int:
     """A whole number as typed (spaces around it allowed), or a clear InvalidInput with ``message``: the one way
     views read numbers from a form or a query string besides WTForms."""
-    # Full-width digits, as a Chinese input method types them, are digits; "①", "1_000" and "1e3" are not.
-    text = half_width(str(value if value is not None else "")).strip()
-    if not re.fullmatch(r"[+-]?\d{1,12}", text, flags=re.ASCII) or abs(int(text)) > INT_LIMIT:
+    number = whole_number(str(value if value is not None else ""))
+    if number is None or abs(number) > INT_LIMIT:
         raise InvalidInput(message)
-    return int(text)
+    return number
 
 
 def clip(value: str | None, limit: int = 20) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from typing import Any, TypeAlias, TypeVar
 
 from sqlalchemy import FromClause, MetaData, Select
@@ -74,6 +75,13 @@ _HALF_WIDTH = str.maketrans("０１２３４５６７８９．－＋　", "01234
 
 def half_width(text: str) -> str:
     return text.translate(_HALF_WIDTH)
+
+
+def whole_number(text: str) -> int | None:
+    """A whole number as typed (spaces around it allowed, full-width digits read), else None: not "1_000",
+    "1e3", "①" or more than twelve digits."""
+    text = half_width(text).strip()
+    return int(text) if re.fullmatch(r"[+-]?\d{1,12}", text, flags=re.ASCII) else None
 
 
 INT_LIMIT = 2**31 - 1  # what an INTEGER column holds (PostgreSQL refuses more; SQLite would keep it silently)

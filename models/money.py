@@ -104,7 +104,7 @@ def year_of_money(session: Session, year: int, today: dt.date | None = None) -> 
     today = today or clock.today()
     settings = all_settings(session)
     last = min(dt.date(year, 12, 31), today)
-    found = MoneyYear(year, last, settings["points_per_yuan"], budget_of(settings, year, today))
+    found = MoneyYear(year, last, settings["points_per_yuan"], budget_of(settings, year))
     on_shelf = func.sum(cast(Goods.stock, BigInteger) * Goods.value_fen)  # past an INTEGER's 2^31 fen
     found.stock_value_fen = int(session.scalar(select(func.coalesce(on_shelf, 0)).where(Goods.stock > 0)) or 0)
     if last < dt.date(year, 1, 1):

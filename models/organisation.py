@@ -125,14 +125,14 @@ def _same_person(member: OrgMember, name: str, employee_id: int | None) -> bool:
     return _person(member.name) == _person(name)
 
 
+ORGANISATION_LOCK = 0x6F7267  # "org": the advisory lock appointments take turns on
+
+
 def _take_turns(session: Session) -> None:
     """Two appointments at once take turns (a lock on rows would not cover the row the other one adds): on
     PostgreSQL an advisory lock held to the transaction's end; SQLite writes one at a time anyway."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(ORGANISATION_LOCK)))
-
-
-ORGANISATION_LOCK = 0x6F7267  # "org"
 
 
 def _overlap(member: OrgMember, first: dt.date, last: dt.date | None) -> bool:

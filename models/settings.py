@@ -18,7 +18,7 @@ from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from . import clock
-from .base import Base, half_width, upsert_insert
+from .base import Base, upsert_insert, whole_number
 from .errors import InvalidInput
 from .i18n import lazy_gettext as _l
 
@@ -277,7 +277,7 @@ BUDGETS = "budgets"  # in all_settings: each year's budget as it stood when last
 _BUDGET_KEY = "budget:"  # its rows: "budget:2026"
 
 
-def budget_of(values: dict[str, Any], year: int, today: dt.date) -> int:
+def budget_of(values: dict[str, Any], year: int) -> int:
     """The store's budget for ``year`` in yuan, 0 when none is known: the one last set in that year (the setting
     is kept for the year with each change), so a year's figures are read against its own budget for good, and a
     year whose budget was never set against none, even while last year's stands in the settings."""
@@ -362,10 +362,9 @@ def set_setting(session: Session, key: str, value: Any) -> Any:
         if value not in spec.choices:
             raise InvalidInput(_l("%(key)s: choose one from the list."), key=spec.label)
     else:
-        text = half_width(str(value)).strip()
-        if not re.fullmatch(r"[+-]?\d{1,12}", text, flags=re.ASCII):  # not "1_000", "1e3" or "①"
+        value = whole_number(str(value))
+        if value is None:
             raise InvalidInput(_l("%(key)s must be a whole number."), key=spec.label)
-        value = int(text)
         if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
             raise InvalidInput(
                 _l("%(key)s must be between %(min)s and %(max)s."), key=spec.label, min=spec.minimum, max=spec.maximum

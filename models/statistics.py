@@ -143,7 +143,7 @@ def _span(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def figures(session: Session, first: dt.date, last: dt.date) -> Figures:
     settings = all_settings(session)
-    budget = budget_of(settings, last.year, clock.today())
+    budget = budget_of(settings, last.year)
     found = Figures(first, last, settings["points_per_yuan"], budget_yuan=budget)
     start, end = _span(first, last)
     _hazard_figures(session, found, start, end)

@@ -236,6 +236,7 @@ def test_two_heads_put_on_record_at_once_take_turns(app, session):
     assert other.is_alive()
     first.commit()
     other.join(10)
-    first.close(), second.close()
+    first.close()
+    second.close()
     heads = session.scalars(select(organisation.OrgMember).where(organisation.OrgMember.post == "head")).all()
     assert len(heads) == 1 and len(refused) == 1  # ... and then sees its head
